@@ -1,0 +1,295 @@
+/* device: see device.h. */
+#include "device.h"
+#include "checker.h"
+#include "iommu.h"
+#include "kernel_ops.h"
+#include "mm.h"
+#include "optable.h"
+#include "sim.h"
+#include "tlb.h"
+#include <simgrid/actor.h>
+#include <simgrid/cond.h>
+#include <simgrid/engine.h>
+#include <simgrid/mutex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xbt/log.h>
+
+XBT_LOG_NEW_DEFAULT_CATEGORY(device, "mnsim devices: ATC, translation requests, ATS invalidations");
+
+struct dev_thread {
+	struct device *dev;
+	int stream, tindex;
+	/* an outstanding translation request */
+	int waiting, done, raced;
+	uint64_t wait_va;
+	struct pcie_msg cpl;
+	/* the access being performed, which an invalidation must wait for */
+	int active;
+	uint64_t active_start, active_end;
+};
+
+struct device {
+	struct sim *sim;
+	int index;
+	char name[32];
+	sg_host_t host;
+	struct iommu *iommu;
+	struct mm *mm;
+	struct params p;
+	struct tlb *atc;
+	struct pcie_chan up, down;
+	sg_mutex_t mutex;
+	sg_cond_t cond;
+	struct dev_thread **threads;
+	size_t n_threads;
+	struct device_rec rec;
+};
+
+struct device *device_new(struct sim *sim, int index, const char *name, sg_host_t host, struct iommu *iommu,
+			  struct mm *mm, const struct params *p)
+{
+	struct device *d = calloc(1, sizeof *d);
+	if (!d)
+		abort();
+	d->sim = sim;
+	d->index = index;
+	snprintf(d->name, sizeof d->name, "%s", name);
+	d->host = host;
+	d->iommu = iommu;
+	d->mm = mm;
+	d->p = *p;
+	d->atc = tlb_new((size_t)p->atc_sets, (size_t)p->atc_ways);
+	char mb[80];
+	snprintf(mb, sizeof mb, "%s.up", name);
+	pcie_chan_init(&d->up, mb, (long)p->msg_bytes);
+	snprintf(mb, sizeof mb, "%s.down", name);
+	pcie_chan_init(&d->down, mb, (long)p->msg_bytes);
+	d->mutex = sg_mutex_init();
+	d->cond = sg_cond_init();
+	snprintf(d->rec.name, sizeof d->rec.name, "%s", name);
+	return d;
+}
+
+void device_free(struct device *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->n_threads; i++)
+		free(d->threads[i]);
+	free(d->threads);
+	tlb_free(d->atc);
+	pcie_chan_destroy(&d->up);
+	pcie_chan_destroy(&d->down);
+	sg_mutex_destroy(d->mutex);
+	sg_cond_destroy(d->cond);
+	free(d);
+}
+
+int device_index(const struct device *d) { return d->index; }
+const char *device_name(const struct device *d) { return d->name; }
+int device_has_ats(const struct device *d) { return d->p.ats != 0; }
+struct mm *device_mm(const struct device *d) { return d->mm; }
+struct iommu *device_iommu(const struct device *d) { return d->iommu; }
+struct pcie_chan *device_up(struct device *d) { return &d->up; }
+struct pcie_chan *device_down(struct device *d) { return &d->down; }
+
+void device_report(const struct device *d, struct device_rec *out)
+{
+	*out = d->rec;
+	const struct tlb_stats *st = tlb_stats(d->atc);
+	out->atc_hits = st->hits;
+	out->atc_misses = st->misses;
+}
+
+/* ---- port: what the IOMMU sends ---- */
+
+static int access_overlaps(const struct device *d, uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < d->n_threads; i++) {
+		const struct dev_thread *t = d->threads[i];
+		if (t->active && t->active_start < end && start < t->active_end)
+			return 1;
+	}
+	return 0;
+}
+
+static void handle_invalidation(struct device *d, const struct pcie_msg *m)
+{
+	d->rec.invalidations_received++;
+	tlb_invalidate_range(d->atc, m->pasid, m->start, m->end);
+	for (size_t i = 0; i < d->n_threads; i++) {
+		struct dev_thread *t = d->threads[i];
+		if (t->waiting && t->wait_va >= m->start && t->wait_va < m->end)
+			t->raced = 1; /* its completion must not be cached */
+	}
+	sg_actor_sleep_for(d->p.ats_inv_latency);
+	sg_mutex_lock(d->mutex);
+	while (access_overlaps(d, m->start, m->end))
+		sg_cond_wait(d->cond, d->mutex);
+	sg_mutex_unlock(d->mutex);
+	struct pcie_msg cpl = {.type = MSG_INV_CPL, .pasid = m->pasid, .start = m->start, .end = m->end, .qi_seq = m->qi_seq};
+	pcie_send(&d->up, &cpl);
+}
+
+static void port_actor(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct device *d = sg_actor_self_get_data();
+	sg_actor_daemonize(sg_actor_self());
+	pcie_chan_bind_receiver(&d->down);
+	for (;;) {
+		struct pcie_msg *m = pcie_recv(&d->down);
+		if (m->type == MSG_TRANSLATE_CPL) {
+			struct dev_thread *t = d->threads[m->thread];
+			t->cpl = *m;
+			sg_mutex_lock(d->mutex);
+			t->done = 1;
+			sg_cond_notify_all(d->cond);
+			sg_mutex_unlock(d->mutex);
+		} else if (m->type == MSG_INV_REQ) {
+			handle_invalidation(d, m);
+		} else {
+			XBT_WARN("%s: unexpected message type %d", d->name, m->type);
+		}
+		free(m);
+	}
+}
+
+void device_start_port(struct device *d)
+{
+	char name[64];
+	snprintf(name, sizeof name, "%s-port", d->name);
+	sg_actor_t a = sg_actor_init(name, d->host);
+	sg_actor_set_data(a, d);
+	sg_actor_start_(a, port_actor, 0, NULL);
+}
+
+/* ---- threads: translated accesses ---- */
+
+/* Asks the IOMMU; returns 1 with *tr, 0 for a fault, -1 if the completion
+ * raced an invalidation (not to be used or cached). */
+static int request_translation(struct dev_thread *t, uint64_t va, int write, struct translation *tr)
+{
+	struct device *d = t->dev;
+	d->rec.translation_requests++;
+	t->waiting = 1;
+	t->done = t->raced = 0;
+	t->wait_va = va;
+	struct pcie_msg req = {.type = MSG_TRANSLATE_REQ, .thread = t->tindex, .pasid = d->mm->pasid, .va = va, .write = write};
+	pcie_send(&d->up, &req);
+	sg_mutex_lock(d->mutex);
+	while (!t->done)
+		sg_cond_wait(d->cond, d->mutex);
+	sg_mutex_unlock(d->mutex);
+	t->waiting = 0;
+	if (t->cpl.status != XLATE_OK)
+		return 0;
+	if (t->raced) {
+		d->rec.raced_translations++;
+		return -1;
+	}
+	*tr = (struct translation){.vbase = t->cpl.vbase, .pfn = t->cpl.pfn, .generation = t->cpl.generation,
+				   .writable = t->cpl.writable, .huge = t->cpl.huge};
+	return 1;
+}
+
+static void perform(struct dev_thread *t, uint64_t va, int write, const struct translation *tr)
+{
+	struct device *d = t->dev;
+	t->active = 1;
+	t->active_start = tr->vbase;
+	t->active_end = tr->vbase + (tr->huge ? HUGE_SIZE : PAGE_SIZE);
+	sg_actor_sleep_for(d->p.device_access_latency);
+	struct device_access a = {d->index, t->tindex, d->mm, va, tr, write, simgrid_get_clock()};
+	checker_device_access(d->sim->checker, &a);
+	sg_mutex_lock(d->mutex);
+	t->active = 0;
+	sg_cond_notify_all(d->cond);
+	sg_mutex_unlock(d->mutex);
+	d->rec.accesses++;
+	if (write)
+		d->rec.writes++;
+	else
+		d->rec.reads++;
+}
+
+static void device_access(struct dev_thread *t, uint64_t va, int write)
+{
+	struct device *d = t->dev;
+	for (int attempt = 0; attempt <= (int)d->sim->p.fault_max_retries; attempt++) {
+		struct translation tr;
+		if (d->p.ats) {
+			sg_actor_sleep_for(d->p.atc_hit_latency);
+			if (tlb_lookup(d->atc, d->mm->pasid, va, &tr) && (!write || tr.writable)) {
+				perform(t, va, write, &tr);
+				return;
+			}
+		}
+		double t0 = simgrid_get_clock();
+		int got = request_translation(t, va, write, &tr);
+		if (got > 0) {
+			if (d->p.ats)
+				tlb_insert(d->atc, d->mm->pasid, &tr);
+			d->rec.stall_time += simgrid_get_clock() - t0;
+			perform(t, va, write, &tr);
+			return;
+		}
+		if (got == 0) {
+			/* PCIe PRI: a page request served by the OS, then a retry */
+			d->rec.page_requests++;
+			sg_actor_sleep_for(iommu_params(d->iommu)->pri_latency);
+			enum fault_result fr = kernel_handle_fault(d->sim, d->mm, va, write, -1);
+			d->rec.stall_time += simgrid_get_clock() - t0;
+			if (fr == FAULT_SEGV) {
+				d->rec.fault_errors++;
+				return;
+			}
+		} else {
+			d->rec.stall_time += simgrid_get_clock() - t0;
+		}
+	}
+	d->rec.dropped++;
+	XBT_INFO("%s: access to %#llx dropped after %d retries", d->name, (unsigned long long)va, (int)d->sim->p.fault_max_retries);
+}
+
+static void thread_actor(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct dev_thread *t = sg_actor_self_get_data();
+	struct sim *s = t->dev->sim;
+	char err[512];
+	struct trace_cursor *c = trace_cursor_open(s->trace, t->stream, err, sizeof err);
+	struct trace_event ev;
+	int rc = c ? 1 : -1;
+	while (c && (rc = trace_cursor_next(c, &ev, err, sizeof err)) == 1) {
+		if (ev.absolute)
+			sg_actor_sleep_until(ev.time);
+		else
+			sg_actor_sleep_for(ev.time);
+		if (ev.op == OP_THINK)
+			sg_actor_sleep_for(ev.duration);
+		else
+			device_access(t, ev.va, ev.op == OP_WRITE);
+	}
+	if (rc < 0)
+		sim_fail(s, err);
+	trace_cursor_close(c);
+}
+
+void device_start_thread(struct device *d, int stream)
+{
+	struct dev_thread *t = calloc(1, sizeof *t);
+	if (!t || !(d->threads = realloc(d->threads, (d->n_threads + 1) * sizeof *d->threads)))
+		abort();
+	t->dev = d;
+	t->stream = stream;
+	t->tindex = (int)d->n_threads;
+	d->threads[d->n_threads++] = t;
+	sg_actor_t a = sg_actor_init(d->sim->trace->streams[stream].name, d->host);
+	sg_actor_set_data(a, t);
+	sg_actor_start_(a, thread_actor, 0, NULL);
+}

@@ -1,0 +1,375 @@
+/* iommu: see iommu.h. */
+#include "iommu.h"
+#include "device.h"
+#include "mm.h"
+#include "optable.h"
+#include "pcie.h"
+#include "physmem.h"
+#include "sim.h"
+#include "tlb.h"
+#include <simgrid/actor.h>
+#include <simgrid/cond.h>
+#include <simgrid/engine.h>
+#include <simgrid/mutex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xbt/log.h>
+
+XBT_LOG_NEW_DEFAULT_CATEGORY(iommu, "mnsim IOMMU: IOTLB, walker, invalidation queue");
+
+struct qi_desc {
+	struct qi_request req;
+	uint64_t seq;
+	uint8_t processed, done, freed;
+	double t_submit, t_start, t_done;
+};
+
+/* Recent IOTLB invalidations, so that a walk that raced one does not fill. */
+#define INV_LOG 64
+struct inv_log_entry { unsigned pasid; uint64_t start, end; };
+
+struct iommu {
+	struct sim *sim;
+	int index;
+	char name[32];
+	sg_host_t host;
+	struct params p;
+	struct tlb *iotlb;
+	struct qi_desc *ring;
+	uint64_t depth, head, tail, reclaim, oldest_incomplete;
+	sg_mutex_t qlock;
+	sg_cond_t wake_engine, done_cond, space_cond, itag_cond;
+	int ats_outstanding;
+	uint64_t inv_seq;
+	struct inv_log_entry inv_log[INV_LOG];
+	struct iommu_rec rec;
+};
+
+struct iommu *iommu_new(struct sim *sim, int index, const char *name, sg_host_t host, const struct params *p)
+{
+	struct iommu *io = calloc(1, sizeof *io);
+	if (!io)
+		abort();
+	io->sim = sim;
+	io->index = index;
+	snprintf(io->name, sizeof io->name, "%s", name);
+	io->host = host;
+	io->p = *p;
+	io->iotlb = tlb_new((size_t)p->iotlb_sets, (size_t)p->iotlb_ways);
+	io->depth = (uint64_t)p->qi_depth;
+	if (!(io->ring = calloc(io->depth, sizeof *io->ring)))
+		abort();
+	io->qlock = sg_mutex_init();
+	io->wake_engine = sg_cond_init();
+	io->done_cond = sg_cond_init();
+	io->space_cond = sg_cond_init();
+	io->itag_cond = sg_cond_init();
+	snprintf(io->rec.name, sizeof io->rec.name, "%s", name);
+	io->rec.qi_depth = (uint32_t)io->depth;
+	return io;
+}
+
+void iommu_free(struct iommu *io)
+{
+	if (!io)
+		return;
+	tlb_free(io->iotlb);
+	free(io->ring);
+	sg_mutex_destroy(io->qlock);
+	sg_cond_destroy(io->wake_engine);
+	sg_cond_destroy(io->done_cond);
+	sg_cond_destroy(io->space_cond);
+	sg_cond_destroy(io->itag_cond);
+	free(io);
+}
+
+const struct params *iommu_params(const struct iommu *io) { return &io->p; }
+const char *iommu_name(const struct iommu *io) { return io->name; }
+int iommu_index(const struct iommu *io) { return io->index; }
+
+static struct qi_desc *slot(struct iommu *io, uint64_t seq) { return &io->ring[seq % io->depth]; }
+
+static void record_occupancy(struct iommu *io)
+{
+	uint32_t used = (uint32_t)(io->tail - io->reclaim);
+	if (used > io->rec.qi_max_used)
+		io->rec.qi_max_used = used;
+	struct qi_rec r = {simgrid_get_clock(), io->index, used};
+	results_qi(io->sim->results, &r);
+}
+
+/* Completes, in ring order, every wait descriptor whose predecessors are all
+ * done.  Called with qlock held. */
+static void advance_completion(struct iommu *io)
+{
+	int woke = 0;
+	while (io->oldest_incomplete < io->head) {
+		struct qi_desc *d = slot(io, io->oldest_incomplete);
+		if (d->req.type == QI_WAIT && d->processed && !d->done) {
+			d->done = 1;
+			d->t_done = simgrid_get_clock();
+			woke = 1;
+		}
+		if (!d->done)
+			break;
+		io->oldest_incomplete++;
+	}
+	if (woke)
+		sg_cond_notify_all(io->done_cond);
+}
+
+static void log_invalidation(struct iommu *io, unsigned pasid, uint64_t start, uint64_t end)
+{
+	io->inv_log[io->inv_seq % INV_LOG] = (struct inv_log_entry){pasid, start, end};
+	io->inv_seq++;
+}
+
+static int invalidated_since(const struct iommu *io, uint64_t since, unsigned pasid, uint64_t start, uint64_t end)
+{
+	if (io->inv_seq - since > INV_LOG)
+		return 1; /* the log has wrapped: assume the worst */
+	for (uint64_t s = since; s < io->inv_seq; s++) {
+		const struct inv_log_entry *e = &io->inv_log[s % INV_LOG];
+		if (e->pasid == pasid && e->start < end && start < e->end)
+			return 1;
+	}
+	return 0;
+}
+
+static void complete_desc(struct iommu *io, struct qi_desc *d)
+{
+	d->done = 1;
+	d->t_done = simgrid_get_clock();
+	advance_completion(io);
+}
+
+static void process(struct iommu *io, struct qi_desc *d)
+{
+	const struct qi_request *r = &d->req;
+	switch (r->type) {
+	case QI_IOTLB_PSI:
+		sg_actor_sleep_for(io->p.qi_iotlb_latency);
+		tlb_invalidate_range(io->iotlb, r->pasid, r->start, r->end);
+		log_invalidation(io, r->pasid, r->start, r->end);
+		break;
+	case QI_IOTLB_PASID:
+		sg_actor_sleep_for(io->p.qi_pasid_latency);
+		tlb_invalidate_pasid(io->iotlb, r->pasid);
+		log_invalidation(io, r->pasid, 0, UINT64_MAX);
+		break;
+	case QI_DEVTLB: {
+		sg_actor_sleep_for(io->p.qi_devtlb_issue_latency);
+		struct pcie_msg m = {.type = MSG_INV_REQ, .pasid = r->pasid, .start = r->start, .end = r->end, .qi_seq = d->seq};
+		pcie_send(device_down(r->dev), &m);
+		return; /* completes when the device answers */
+	}
+	case QI_WAIT:
+		sg_actor_sleep_for(io->p.qi_wait_latency);
+		d->processed = 1;
+		return;
+	}
+	sg_mutex_lock(io->qlock);
+	complete_desc(io, d);
+	sg_mutex_unlock(io->qlock);
+}
+
+static void engine_actor(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct iommu *io = sg_actor_self_get_data();
+	sg_actor_daemonize(sg_actor_self());
+	for (;;) {
+		sg_mutex_lock(io->qlock);
+		while (io->head == io->tail)
+			sg_cond_wait(io->wake_engine, io->qlock);
+		struct qi_desc *d = slot(io, io->head);
+		if (d->req.type == QI_DEVTLB) {
+			while (io->ats_outstanding >= (int)io->p.ats_max_outstanding)
+				sg_cond_wait(io->itag_cond, io->qlock);
+			io->ats_outstanding++;
+		}
+		d->t_start = simgrid_get_clock();
+		sg_mutex_unlock(io->qlock);
+		process(io, d);
+		sg_mutex_lock(io->qlock);
+		io->head++;
+		advance_completion(io);
+		sg_mutex_unlock(io->qlock);
+	}
+}
+
+void iommu_start(struct iommu *io)
+{
+	char name[64];
+	snprintf(name, sizeof name, "%s-qi", io->name);
+	sg_actor_t a = sg_actor_init(name, io->host);
+	sg_actor_set_data(a, io);
+	sg_actor_start_(a, engine_actor, 0, NULL);
+}
+
+static void count_desc(struct iommu *io, const struct qi_desc *d)
+{
+	uint64_t *counters[] = {&io->rec.desc_iotlb_psi, &io->rec.desc_iotlb_pasid, &io->rec.desc_devtlb, &io->rec.desc_wait};
+	(*counters[d->req.type])++;
+	io->rec.desc_queue_time += d->t_start - d->t_submit;
+	io->rec.desc_service_time += d->t_done - d->t_start;
+}
+
+double iommu_submit_sync(struct iommu *io, const struct qi_request *reqs, size_t n)
+{
+	/* a batch larger than the ring could never be submitted: Linux never
+	 * builds one, so split it */
+	if (n + 2 > io->depth) {
+		size_t half = n / 2;
+		return iommu_submit_sync(io, reqs, half) + iommu_submit_sync(io, reqs + half, n - half);
+	}
+	double stall = 0;
+	sg_mutex_lock(io->qlock);
+	if (io->depth - (io->tail - io->reclaim) < n + 2) {
+		double t0 = simgrid_get_clock();
+		io->rec.qi_full_stalls++;
+		while (io->depth - (io->tail - io->reclaim) < n + 2)
+			sg_cond_wait(io->space_cond, io->qlock);
+		stall = simgrid_get_clock() - t0;
+		io->rec.qi_stall_time += stall;
+	}
+	uint64_t first = io->tail;
+	double now = simgrid_get_clock();
+	for (size_t i = 0; i <= n; i++) {
+		struct qi_desc *d = slot(io, io->tail);
+		memset(d, 0, sizeof *d);
+		d->req = i < n ? reqs[i] : (struct qi_request){.type = QI_WAIT};
+		d->seq = io->tail++;
+		d->t_submit = now;
+	}
+	uint64_t wait_seq = io->tail - 1;
+	io->rec.submissions++;
+	record_occupancy(io);
+	sg_cond_notify_one(io->wake_engine);
+	while (!slot(io, wait_seq)->done)
+		sg_cond_wait(io->done_cond, io->qlock);
+	for (uint64_t s = first; s <= wait_seq; s++) {
+		slot(io, s)->freed = 1;
+		count_desc(io, slot(io, s));
+	}
+	while (io->reclaim < io->tail && slot(io, io->reclaim)->freed)
+		io->reclaim++;
+	record_occupancy(io);
+	sg_cond_notify_all(io->space_cond);
+	sg_mutex_unlock(io->qlock);
+	return stall;
+}
+
+/* ---- translation requests and invalidation completions from a device ---- */
+
+struct walk_job { struct iommu *io; struct device *dev; struct pcie_msg req; };
+
+static void walker_actor(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct walk_job *job = sg_actor_self_get_data();
+	struct iommu *io = job->io;
+	const struct pcie_msg *q = &job->req;
+	struct pcie_msg cpl = {.type = MSG_TRANSLATE_CPL, .thread = q->thread, .pasid = q->pasid, .va = q->va,
+			       .write = q->write, .status = XLATE_FAULT};
+	struct translation tr;
+	sg_actor_sleep_for(io->p.iotlb_lookup_latency);
+	int hit = tlb_lookup(io->iotlb, q->pasid, q->va, &tr) && (!q->write || tr.writable);
+	if (!hit) {
+		uint64_t since = io->inv_seq;
+		io->rec.walks++;
+		sg_actor_sleep_for(io->p.walk_levels * io->p.walk_latency);
+		uint64_t base;
+		struct pte *p = mm_lookup(device_mm(job->dev), q->va, &base);
+		if (p && p->state == PTE_PRESENT && (!q->write || p->writable)) {
+			tr = (struct translation){.vbase = base, .pfn = p->pfn,
+						  .generation = physmem_frame(io->sim->mem, p->pfn)->generation,
+						  .writable = p->writable, .huge = p->huge};
+			uint64_t size = p->huge ? HUGE_SIZE : PAGE_SIZE;
+			if (!invalidated_since(io, since, q->pasid, base, base + size))
+				tlb_insert(io->iotlb, q->pasid, &tr);
+			hit = 1;
+		}
+	}
+	if (hit) {
+		cpl.status = XLATE_OK;
+		cpl.vbase = tr.vbase;
+		cpl.pfn = tr.pfn;
+		cpl.generation = tr.generation;
+		cpl.writable = tr.writable;
+		cpl.huge = tr.huge;
+	}
+	pcie_send(device_down(job->dev), &cpl);
+	free(job);
+}
+
+static void start_walk(struct iommu *io, struct device *dev, const struct pcie_msg *req)
+{
+	struct walk_job *job = malloc(sizeof *job);
+	if (!job)
+		abort();
+	*job = (struct walk_job){io, dev, *req};
+	sg_actor_t a = sg_actor_init("walker", io->host);
+	sg_actor_set_data(a, job);
+	sg_actor_start_(a, walker_actor, 0, NULL);
+}
+
+static void invalidation_completed(struct iommu *io, uint64_t qi_seq)
+{
+	sg_mutex_lock(io->qlock);
+	io->ats_outstanding--;
+	sg_cond_notify_all(io->itag_cond);
+	complete_desc(io, slot(io, qi_seq));
+	sg_mutex_unlock(io->qlock);
+}
+
+struct port { struct iommu *io; struct device *dev; };
+
+static void port_actor(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct port *pt = sg_actor_self_get_data();
+	struct iommu *io = pt->io;
+	struct device *dev = pt->dev;
+	free(pt);
+	sg_actor_daemonize(sg_actor_self());
+	struct pcie_chan *up = device_up(dev);
+	pcie_chan_bind_receiver(up);
+	for (;;) {
+		struct pcie_msg *m = pcie_recv(up);
+		if (m->type == MSG_TRANSLATE_REQ)
+			start_walk(io, dev, m);
+		else if (m->type == MSG_INV_CPL)
+			invalidation_completed(io, m->qi_seq);
+		else
+			XBT_WARN("%s: unexpected message type %d from %s", io->name, m->type, device_name(dev));
+		free(m);
+	}
+}
+
+void iommu_attach_device(struct iommu *io, struct device *d)
+{
+	struct port *pt = malloc(sizeof *pt);
+	if (!pt)
+		abort();
+	*pt = (struct port){io, d};
+	char name[96];
+	snprintf(name, sizeof name, "%s-port-%s", io->name, device_name(d));
+	sg_actor_t a = sg_actor_init(name, io->host);
+	sg_actor_set_data(a, pt);
+	sg_actor_start_(a, port_actor, 0, NULL);
+}
+
+void iommu_report(const struct iommu *io, struct iommu_rec *out)
+{
+	const struct tlb_stats *st = tlb_stats(io->iotlb);
+	*out = io->rec;
+	out->iotlb_hits = st->hits;
+	out->iotlb_misses = st->misses;
+	out->iotlb_evictions = st->evictions;
+	out->iotlb_invalidated = st->invalidated;
+}

@@ -1,0 +1,58 @@
+/* mm: one simulated process address space: its PASID, its mappings (VMAs),
+ * its page table (VA page -> PTE, 4 KiB entries and 2 MiB PMD entries), its
+ * page-table lock and its mmap_lock.  Only state and lookups live here; the
+ * kernel operations that change it are in kernel_ops.c. */
+#ifndef MNSIM_MM_H
+#define MNSIM_MM_H
+#include "rwlock.h"
+#include <simgrid/mutex.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum pte_state { PTE_NONE, PTE_PRESENT, PTE_MIGRATION, PTE_SWAP, PTE_PROTNONE };
+
+struct pte {
+	uint64_t pfn;
+	uint8_t state, writable, huge;
+	uint8_t migrating; /* a thp_migrate is copying this PMD: faults wait */
+	uint8_t swapcache; /* swap entry whose frame is still in the swap cache */
+	uint64_t swap_token;
+	int64_t last_op;   /* id of the op that last changed this entry, -1 none */
+};
+
+struct vma { uint64_t start, end; uint8_t huge, writable; };
+
+struct pte_map;
+
+struct mm {
+	int index;
+	const char *name;
+	unsigned pasid;
+	struct vma *vmas;
+	size_t n_vmas;
+	struct pte_map *ptes;
+	sg_mutex_t ptl;
+	struct rwlock mmap_lock;
+	int *devices; /* indices of the devices bound to this PASID */
+	size_t n_devices;
+};
+
+struct mm *mm_new(int index, const char *name, unsigned pasid);
+void mm_free(struct mm *mm);
+void mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, int huge);
+const struct vma *mm_find_vma(const struct mm *mm, uint64_t va);
+/* Removes [start, end) from the mappings (munmap), splitting as needed. */
+void mm_remove_vmas(struct mm *mm, uint64_t start, uint64_t end);
+/* Makes [start, end) read-only (mprotect PROT_READ), splitting as needed. */
+void mm_protect_vmas(struct mm *mm, uint64_t start, uint64_t end);
+
+/* The entry that maps va: the PMD entry if a huge one covers it, else the
+ * 4 KiB entry; NULL if none.  *base gets the VA the entry starts at. */
+struct pte *mm_lookup(struct mm *mm, uint64_t va, uint64_t *base);
+/* The entry at exactly va of the given size, created (PTE_NONE) if asked. */
+struct pte *mm_entry(struct mm *mm, uint64_t va, int huge, int create);
+/* Makes the entry PTE_NONE, keeping who changed it last. */
+void mm_clear_entry(struct pte *p);
+size_t mm_entry_count(const struct mm *mm);
+
+#endif

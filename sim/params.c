@@ -1,0 +1,176 @@
+/* params: see params.h. */
+#include "params.h"
+#include "units.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct param_def table[] = {
+#define X(name, type, def, unit, lo, hi, scope, help) \
+	{#name, PT_##type, def, unit, lo, hi, PS_##scope, offsetof(struct params, name), help},
+#include "params.def"
+#undef X
+};
+
+static const char *const preempt_dist_names[] = {"const", "exp", NULL};
+
+size_t params_count(void) { return sizeof table / sizeof table[0]; }
+const struct param_def *params_def(size_t i) { return i < params_count() ? &table[i] : NULL; }
+
+const struct param_def *params_find(const char *name)
+{
+	for (size_t i = 0; i < params_count(); i++)
+		if (strcmp(table[i].name, name) == 0)
+			return &table[i];
+	return NULL;
+}
+
+const char *params_scope_name(enum param_scope s)
+{
+	static const char *const names[] = {"kernel", "iommu", "device"};
+	return names[s];
+}
+
+static double *slot(struct params *p, const struct param_def *d)
+{
+	return (double *)((char *)p + d->offset);
+}
+
+double params_get(const struct params *p, const struct param_def *d)
+{
+	return *(const double *)((const char *)p + d->offset);
+}
+
+static int parse_value(const struct param_def *d, const char *text, double *out, const char **why)
+{
+	uint64_t u;
+	switch (d->type) {
+	case PT_DURATION:
+		return units_parse_duration(text, out, why);
+	case PT_INT:
+		if (units_parse_u64(text, &u, why) != 0)
+			return -1;
+		*out = (double)u;
+		return 0;
+	case PT_BOOL:
+		if (strcmp(text, "0") == 0 || strcmp(text, "1") == 0) {
+			*out = text[0] - '0';
+			return 0;
+		}
+		*why = "expected 0 or 1";
+		return -1;
+	case PT_CHOICE:
+		for (int i = 0; preempt_dist_names[i]; i++)
+			if (strcmp(text, preempt_dist_names[i]) == 0) {
+				*out = i;
+				return 0;
+			}
+		*why = "expected one of: const, exp";
+		return -1;
+	}
+	*why = "unknown parameter type";
+	return -1;
+}
+
+int params_set(struct params *p, const char *name, const char *value, char *err, size_t errlen)
+{
+	const struct param_def *d = params_find(name);
+	if (!d) {
+		snprintf(err, errlen, "unknown parameter '%s' (see 'mnsim params')", name);
+		return -1;
+	}
+	double v;
+	const char *why;
+	if (parse_value(d, value, &v, &why) != 0) {
+		snprintf(err, errlen, "parameter %s='%s': %s", name, value, why);
+		return -1;
+	}
+	if (d->type != PT_CHOICE && (v < d->min || v > d->max)) {
+		snprintf(err, errlen, "parameter %s='%s': out of range [%g, %g] %s", name, value, d->min, d->max, d->unit);
+		return -1;
+	}
+	*slot(p, d) = v;
+	return 0;
+}
+
+void params_defaults(struct params *p)
+{
+	char err[256];
+	memset(p, 0, sizeof *p);
+	for (size_t i = 0; i < params_count(); i++)
+		if (params_set(p, table[i].name, table[i].default_text, err, sizeof err) != 0)
+			abort(); /* a broken default is a programming error caught by every test */
+}
+
+const char *params_format(const struct params *p, const struct param_def *d, char *buf, size_t len)
+{
+	double v = params_get(p, d);
+	switch (d->type) {
+	case PT_DURATION:
+		return units_format_duration(v, buf, (int)len);
+	case PT_CHOICE:
+		snprintf(buf, len, "%s", preempt_dist_names[(int)v]);
+		return buf;
+	default:
+		snprintf(buf, len, "%.0f", v);
+		return buf;
+	}
+}
+
+void params_print_table(FILE *out)
+{
+	struct params p;
+	char val[64];
+	params_defaults(&p);
+	fprintf(out, "%-24s %-7s %-9s %-6s %-22s %s\n", "parameter", "scope", "default", "unit", "range", "meaning");
+	for (size_t i = 0; i < params_count(); i++) {
+		const struct param_def *d = &table[i];
+		char range[64];
+		if (d->type == PT_CHOICE)
+			snprintf(range, sizeof range, "const|exp");
+		else if (d->type == PT_DURATION)
+			snprintf(range, sizeof range, "[0, %gs]", d->max);
+		else
+			snprintf(range, sizeof range, "[%g, %g]", d->min, d->max);
+		fprintf(out, "%-24s %-7s %-9s %-6s %-22s %s\n", d->name, params_scope_name(d->scope),
+			params_format(&p, d, val, sizeof val), d->unit, range, d->help);
+	}
+}
+
+int param_settings_add(struct param_settings *s, const char *name, const char *value, char *err, size_t errlen)
+{
+	struct params scratch;
+	params_defaults(&scratch);
+	if (params_set(&scratch, name, value, err, errlen) != 0)
+		return -1;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 8;
+		s->names = realloc(s->names, s->cap * sizeof *s->names);
+		s->values = realloc(s->values, s->cap * sizeof *s->values);
+		if (!s->names || !s->values)
+			abort();
+	}
+	s->names[s->n] = strdup(name);
+	s->values[s->n] = strdup(value);
+	s->n++;
+	return 0;
+}
+
+int param_settings_apply(const struct param_settings *s, struct params *p, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (params_set(p, s->names[i], s->values[i], err, errlen) != 0)
+			return -1;
+	return 0;
+}
+
+void param_settings_free(struct param_settings *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->names[i]);
+		free(s->values[i]);
+	}
+	free(s->names);
+	free(s->values);
+	memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,34 @@
+/* physmem: physical page frames and the PFN allocator.  Each frame carries a
+ * content token (the value a read returns), a reference count and an
+ * allocation generation (new at every allocation, so a cached translation
+ * can tell that its page was freed and handed out again).  Freed frames are
+ * reused LIFO, which makes a use-after-free visible at once (DESIGN.md 1). */
+#ifndef MNSIM_PHYSMEM_H
+#define MNSIM_PHYSMEM_H
+#include <stdint.h>
+
+struct frame {
+	uint64_t token;       /* content; 0 = zero-filled */
+	uint64_t generation;  /* allocation generation */
+	uint32_t refs;
+	uint8_t free, huge, ksm, zero_page;
+	/* last write, for the checker's ordering rule */
+	double last_write_time;
+	int last_writer;      /* device index, or -1 for a CPU */
+};
+
+struct physmem;
+
+struct physmem *physmem_new(void);
+void physmem_free_all(struct physmem *pm);
+uint64_t physmem_alloc(struct physmem *pm, int huge);
+void physmem_get(struct physmem *pm, uint64_t pfn);
+/* Drops one reference; returns 1 if that freed the frame. */
+int physmem_put(struct physmem *pm, uint64_t pfn);
+struct frame *physmem_frame(struct physmem *pm, uint64_t pfn);
+uint64_t physmem_zero_pfn(const struct physmem *pm);
+/* A new, globally increasing content token. */
+uint64_t physmem_new_token(struct physmem *pm);
+uint64_t physmem_frames_in_use(const struct physmem *pm);
+
+#endif

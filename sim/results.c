@@ -1,0 +1,366 @@
+/* results: see results.h. */
+#include "results.h"
+#include <hdf5.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *const violation_names[V_TYPES] = {"use_after_free", "stale_read", "lost_write", "order_violation"};
+const char *const ir_where_names[] = {"under_ptl", "range_end", "gather", "other"};
+
+/* ---- summary ---- */
+
+void summary_set(struct summary *s, const char *name, double value, const char *unit)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->names[i], name) == 0) {
+			s->values[i] = value;
+			return;
+		}
+	if (s->n == SUMMARY_MAX)
+		abort(); /* the set of summary names is fixed in code */
+	snprintf(s->names[s->n], sizeof s->names[0], "%s", name);
+	snprintf(s->units[s->n], sizeof s->units[0], "%s", unit);
+	s->values[s->n++] = value;
+}
+
+int summary_get(const struct summary *s, const char *name, double *value)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->names[i], name) == 0) {
+			*value = s->values[i];
+			return 1;
+		}
+	return 0;
+}
+
+/* ---- record tables: the field lists are the single description of each
+ * dataset's columns ---- */
+
+enum ftype { F64, I64, I32, U64, U32, STR32 };
+struct field { const char *name; size_t offset; enum ftype type; };
+
+#define FIELD(S, name, t) {#name, offsetof(struct S, name), t}
+static const struct field op_fields[] = {
+	FIELD(op_rec, id, I64), FIELD(op_rec, kind, I32), FIELD(op_rec, cpu, I32),
+	FIELD(op_rec, start, F64), FIELD(op_rec, end, F64), FIELD(op_rec, latency, F64),
+	FIELD(op_rec, ptl_hold, F64), FIELD(op_rec, ptl_wait, F64), FIELD(op_rec, mmap_wait, F64),
+	FIELD(op_rec, va, U64), FIELD(op_rec, pages, U64),
+	FIELD(op_rec, notifications, U32), FIELD(op_rec, notifications_under_ptl, U32),
+	FIELD(op_rec, descriptors, U32), FIELD(op_rec, skipped, U32), {NULL, 0, F64}};
+static const struct field notif_fields[] = {
+	FIELD(notif_rec, time, F64), FIELD(notif_rec, duration, F64), FIELD(notif_rec, qi_stall, F64),
+	FIELD(notif_rec, op_id, I64), FIELD(notif_rec, op_kind, I32), FIELD(notif_rec, cpu, I32),
+	FIELD(notif_rec, where, I32), FIELD(notif_rec, site, I32), FIELD(notif_rec, pasid, U32),
+	FIELD(notif_rec, descriptors, U32), FIELD(notif_rec, start, U64), FIELD(notif_rec, pages, U64), {NULL, 0, F64}};
+static const struct field qi_fields[] = {
+	FIELD(qi_rec, time, F64), FIELD(qi_rec, iommu, I32), FIELD(qi_rec, used, U32), {NULL, 0, F64}};
+static const struct field violation_fields[] = {
+	FIELD(violation_rec, time, F64), FIELD(violation_rec, type, I32), FIELD(violation_rec, device, I32),
+	FIELD(violation_rec, thread, I32), FIELD(violation_rec, pasid, U32), FIELD(violation_rec, va, U64),
+	FIELD(violation_rec, pfn_seen, I64), FIELD(violation_rec, pfn_expected, I64),
+	FIELD(violation_rec, op_id, I64), {NULL, 0, F64}};
+static const struct field device_fields[] = {
+	FIELD(device_rec, name, STR32), FIELD(device_rec, accesses, U64), FIELD(device_rec, reads, U64),
+	FIELD(device_rec, writes, U64), FIELD(device_rec, atc_hits, U64), FIELD(device_rec, atc_misses, U64),
+	FIELD(device_rec, translation_requests, U64), FIELD(device_rec, raced_translations, U64),
+	FIELD(device_rec, page_requests, U64), FIELD(device_rec, fault_errors, U64), FIELD(device_rec, dropped, U64),
+	FIELD(device_rec, invalidations_received, U64), FIELD(device_rec, stall_time, F64), {NULL, 0, F64}};
+static const struct field iommu_fields[] = {
+	FIELD(iommu_rec, name, STR32), FIELD(iommu_rec, iotlb_hits, U64), FIELD(iommu_rec, iotlb_misses, U64),
+	FIELD(iommu_rec, iotlb_evictions, U64), FIELD(iommu_rec, iotlb_invalidated, U64), FIELD(iommu_rec, walks, U64),
+	FIELD(iommu_rec, desc_iotlb_psi, U64), FIELD(iommu_rec, desc_iotlb_pasid, U64), FIELD(iommu_rec, desc_devtlb, U64),
+	FIELD(iommu_rec, desc_wait, U64), FIELD(iommu_rec, submissions, U64), FIELD(iommu_rec, qi_full_stalls, U64),
+	FIELD(iommu_rec, qi_stall_time, F64), FIELD(iommu_rec, desc_queue_time, F64),
+	FIELD(iommu_rec, desc_service_time, F64), FIELD(iommu_rec, qi_depth, U32), FIELD(iommu_rec, qi_max_used, U32),
+	{NULL, 0, F64}};
+
+#define CHUNK_ROWS 4096
+
+struct table {
+	const char *name;
+	const struct field *fields;
+	size_t row_size;
+	hid_t dset, mtype;
+	char *buf;
+	size_t nbuf;
+	hsize_t written;
+};
+
+struct results {
+	char *tmp_path;
+	hid_t file;
+	int failed;
+	char why[256];
+	struct table ops, notifications, qi, violations, devices, iommus;
+};
+
+static void set_failed(struct results *r, const char *fmt, ...)
+{
+	if (r->failed)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->why, sizeof r->why, fmt, ap);
+	va_end(ap);
+	r->failed = 1;
+}
+
+static hid_t h5_type(enum ftype t)
+{
+	switch (t) {
+	case F64: return H5T_NATIVE_DOUBLE;
+	case I64: return H5T_NATIVE_INT64;
+	case I32: return H5T_NATIVE_INT32;
+	case U64: return H5T_NATIVE_UINT64;
+	case U32: return H5T_NATIVE_UINT32;
+	case STR32: break;
+	}
+	hid_t s = H5Tcopy(H5T_C_S1);
+	if (s >= 0 && (H5Tset_size(s, 32) < 0 || H5Tset_strpad(s, H5T_STR_NULLTERM) < 0)) {
+		H5Tclose(s);
+		return -1;
+	}
+	return s;
+}
+
+static hid_t compound_type(const struct field *f, size_t row_size)
+{
+	hid_t t = H5Tcreate(H5T_COMPOUND, row_size);
+	if (t < 0)
+		return -1;
+	for (; f->name; f++) {
+		hid_t ft = h5_type(f->type);
+		herr_t rc = ft < 0 ? -1 : H5Tinsert(t, f->name, f->offset, ft);
+		if (f->type == STR32 && ft >= 0)
+			H5Tclose(ft);
+		if (rc < 0) {
+			H5Tclose(t);
+			return -1;
+		}
+	}
+	return t;
+}
+
+static hid_t no_times_dcpl(int chunked)
+{
+	hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+	hsize_t chunk = CHUNK_ROWS;
+	if (dcpl < 0 || H5Pset_obj_track_times(dcpl, 0) < 0 || (chunked && H5Pset_chunk(dcpl, 1, &chunk) < 0)) {
+		if (dcpl >= 0)
+			H5Pclose(dcpl);
+		return -1;
+	}
+	return dcpl;
+}
+
+static void table_open(struct results *r, struct table *t, const char *name, const struct field *fields, size_t row_size)
+{
+	t->name = name;
+	t->fields = fields;
+	t->row_size = row_size;
+	t->dset = t->mtype = -1;
+	if (!(t->buf = calloc(CHUNK_ROWS, row_size)))
+		abort();
+	if (r->file < 0 || r->failed)
+		return;
+	hsize_t zero = 0, unlimited = H5S_UNLIMITED;
+	hid_t space = H5Screate_simple(1, &zero, &unlimited);
+	hid_t dcpl = no_times_dcpl(1);
+	t->mtype = compound_type(fields, row_size);
+	if (space >= 0 && dcpl >= 0 && t->mtype >= 0)
+		t->dset = H5Dcreate2(r->file, name, t->mtype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+	if (space >= 0)
+		H5Sclose(space);
+	if (dcpl >= 0)
+		H5Pclose(dcpl);
+	if (t->dset < 0)
+		set_failed(r, "cannot create dataset %s", name);
+}
+
+static void table_flush(struct results *r, struct table *t)
+{
+	if (t->nbuf == 0)
+		return;
+	if (t->dset >= 0 && !r->failed) {
+		hsize_t start = t->written, count = t->nbuf, newsize = t->written + t->nbuf;
+		hid_t fspace = -1, mspace = -1;
+		herr_t rc = H5Dset_extent(t->dset, &newsize);
+		if (rc >= 0 && (fspace = H5Dget_space(t->dset)) >= 0 && (mspace = H5Screate_simple(1, &count, NULL)) >= 0)
+			rc = H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL);
+		else
+			rc = -1;
+		if (rc >= 0)
+			rc = H5Dwrite(t->dset, t->mtype, mspace, fspace, H5P_DEFAULT, t->buf);
+		if (fspace >= 0)
+			H5Sclose(fspace);
+		if (mspace >= 0)
+			H5Sclose(mspace);
+		if (rc < 0)
+			set_failed(r, "cannot write dataset %s (disk full?)", t->name);
+	}
+	t->written += t->nbuf;
+	t->nbuf = 0;
+}
+
+static void table_append(struct results *r, struct table *t, const void *row)
+{
+	memcpy(t->buf + t->nbuf * t->row_size, row, t->row_size);
+	if (++t->nbuf == CHUNK_ROWS)
+		table_flush(r, t);
+}
+
+static void table_close(struct results *r, struct table *t)
+{
+	table_flush(r, t);
+	if (t->dset >= 0 && H5Dclose(t->dset) < 0)
+		set_failed(r, "cannot close dataset %s", t->name);
+	if (t->mtype >= 0)
+		H5Tclose(t->mtype);
+	free(t->buf);
+	t->buf = NULL;
+	t->dset = t->mtype = -1;
+}
+
+#define TABLES(r) {&(r)->ops, &(r)->notifications, &(r)->qi, &(r)->violations, &(r)->devices, &(r)->iommus}
+
+struct results *results_open(const char *tmp_path, char *err, size_t errlen)
+{
+	struct results *r = calloc(1, sizeof *r);
+	if (!r)
+		abort();
+	r->file = -1;
+	if (tmp_path) {
+		H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+		r->tmp_path = strdup(tmp_path);
+		hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+		if (fcpl >= 0 && H5Pset_obj_track_times(fcpl, 0) >= 0)
+			r->file = H5Fcreate(tmp_path, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+		if (fcpl >= 0)
+			H5Pclose(fcpl);
+		if (r->file < 0) {
+			snprintf(err, errlen, "cannot create result file %s (is the directory writable?)", tmp_path);
+			free(r->tmp_path);
+			free(r);
+			return NULL;
+		}
+	}
+	table_open(r, &r->ops, "ops", op_fields, sizeof(struct op_rec));
+	table_open(r, &r->notifications, "notifications", notif_fields, sizeof(struct notif_rec));
+	table_open(r, &r->qi, "qi_occupancy", qi_fields, sizeof(struct qi_rec));
+	table_open(r, &r->violations, "violations", violation_fields, sizeof(struct violation_rec));
+	table_open(r, &r->devices, "devices", device_fields, sizeof(struct device_rec));
+	table_open(r, &r->iommus, "iommus", iommu_fields, sizeof(struct iommu_rec));
+	return r;
+}
+
+void results_op(struct results *r, const struct op_rec *rec) { table_append(r, &r->ops, rec); }
+void results_notification(struct results *r, const struct notif_rec *rec) { table_append(r, &r->notifications, rec); }
+void results_qi(struct results *r, const struct qi_rec *rec) { table_append(r, &r->qi, rec); }
+void results_violation(struct results *r, const struct violation_rec *rec) { table_append(r, &r->violations, rec); }
+void results_device(struct results *r, const struct device_rec *rec) { table_append(r, &r->devices, rec); }
+void results_iommu(struct results *r, const struct iommu_rec *rec) { table_append(r, &r->iommus, rec); }
+
+/* Opens group (created on first use, without times) or the root for NULL. */
+static hid_t open_group(struct results *r, const char *group)
+{
+	if (!group)
+		return H5Gopen2(r->file, "/", H5P_DEFAULT);
+	htri_t exists = H5Lexists(r->file, group, H5P_DEFAULT);
+	if (exists > 0)
+		return H5Gopen2(r->file, group, H5P_DEFAULT);
+	if (exists < 0)
+		return -1;
+	hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+	hid_t g = -1;
+	if (gcpl >= 0 && H5Pset_obj_track_times(gcpl, 0) >= 0)
+		g = H5Gcreate2(r->file, group, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+	if (gcpl >= 0)
+		H5Pclose(gcpl);
+	return g;
+}
+
+static void write_attr(struct results *r, const char *group, const char *name, hid_t type, const void *value)
+{
+	if (r->file < 0 || r->failed)
+		return;
+	hid_t g = open_group(r, group);
+	hid_t space = H5Screate(H5S_SCALAR);
+	hid_t a = -1;
+	herr_t rc = -1;
+	if (g >= 0 && space >= 0 && (a = H5Acreate2(g, name, type, space, H5P_DEFAULT, H5P_DEFAULT)) >= 0)
+		rc = H5Awrite(a, type, value);
+	if (a >= 0)
+		H5Aclose(a);
+	if (space >= 0)
+		H5Sclose(space);
+	if (g >= 0)
+		H5Gclose(g);
+	if (rc < 0)
+		set_failed(r, "cannot write attribute %s/%s", group ? group : "", name);
+}
+
+void results_attr_double(struct results *r, const char *group, const char *name, double value)
+{
+	write_attr(r, group, name, H5T_NATIVE_DOUBLE, &value);
+}
+
+void results_attr_string(struct results *r, const char *group, const char *name, const char *value)
+{
+	hid_t t = H5Tcopy(H5T_C_S1);
+	if (t < 0 || H5Tset_size(t, strlen(value) + 1) < 0) {
+		set_failed(r, "cannot make a string type");
+		return;
+	}
+	write_attr(r, group, name, t, value);
+	H5Tclose(t);
+}
+
+static void close_all(struct results *r)
+{
+	struct table *ts[] = TABLES(r);
+	for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++)
+		table_close(r, ts[i]);
+	if (r->file >= 0 && H5Fclose(r->file) < 0)
+		set_failed(r, "cannot close the result file (disk full?)");
+	r->file = -1;
+}
+
+int results_close(struct results *r, const struct summary *s, const char *final_path, char *err, size_t errlen)
+{
+	for (size_t i = 0; s && i < s->n; i++) {
+		results_attr_double(r, "summary", s->names[i], s->values[i]);
+		char unit_name[64];
+		if (s->units[i][0]) {
+			snprintf(unit_name, sizeof unit_name, "%s", s->names[i]);
+			results_attr_string(r, "summary_units", unit_name, s->units[i]);
+		}
+	}
+	close_all(r);
+	int rc = 0;
+	if (r->failed) {
+		snprintf(err, errlen, "%s: %s", r->tmp_path ? r->tmp_path : "results", r->why);
+		rc = -1;
+	} else if (r->tmp_path && rename(r->tmp_path, final_path) != 0) {
+		snprintf(err, errlen, "cannot rename %s to %s: %m", r->tmp_path, final_path);
+		rc = -1;
+	}
+	if (rc != 0 && r->tmp_path)
+		unlink(r->tmp_path);
+	free(r->tmp_path);
+	free(r);
+	return rc;
+}
+
+void results_abort(struct results *r)
+{
+	if (!r)
+		return;
+	close_all(r);
+	if (r->tmp_path)
+		unlink(r->tmp_path);
+	free(r->tmp_path);
+	free(r);
+}

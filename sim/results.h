@@ -1,0 +1,92 @@
+/* results: one HDF5 file per run (layout documented in results/README.md).
+ * Record tables (/ops, /notifications, /qi_occupancy, /violations, ...) are
+ * appended in chunks while the run goes, so memory does not grow with the
+ * run; the summary, per-device and per-IOMMU tables are written at the end.
+ * The file is written under a temporary name and renamed by results_close(),
+ * so a failed run never leaves a half file.  Object times are not tracked, so
+ * the same run gives a bit-identical file. */
+#ifndef MNSIM_RESULTS_H
+#define MNSIM_RESULTS_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct op_rec {
+	int64_t id;
+	int32_t kind, cpu;
+	double start, end, latency, ptl_hold, ptl_wait, mmap_wait;
+	uint64_t va, pages;
+	uint32_t notifications, notifications_under_ptl, descriptors, skipped;
+};
+
+enum ir_where { IR_UNDER_PTL, IR_RANGE_END, IR_GATHER, IR_OTHER };
+
+struct notif_rec {
+	double time, duration, qi_stall;
+	int64_t op_id;
+	int32_t op_kind, cpu, where, site;
+	uint32_t pasid, descriptors;
+	uint64_t start, pages;
+};
+
+struct qi_rec { double time; int32_t iommu; uint32_t used; };
+
+enum violation_type { V_USE_AFTER_FREE, V_STALE_READ, V_LOST_WRITE, V_ORDER_VIOLATION, V_TYPES };
+
+struct violation_rec {
+	double time;
+	int32_t type, device, thread;
+	uint32_t pasid;
+	uint64_t va;
+	int64_t pfn_seen, pfn_expected;
+	int64_t op_id; /* the op that last changed (mm, va)'s entry: a row id of /ops, -1 none */
+};
+
+struct device_rec {
+	char name[32];
+	uint64_t accesses, reads, writes, atc_hits, atc_misses, translation_requests,
+		 raced_translations, page_requests, fault_errors, dropped, invalidations_received;
+	double stall_time;
+};
+
+struct iommu_rec {
+	char name[32];
+	uint64_t iotlb_hits, iotlb_misses, iotlb_evictions, iotlb_invalidated, walks,
+		 desc_iotlb_psi, desc_iotlb_pasid, desc_devtlb, desc_wait, submissions, qi_full_stalls;
+	double qi_stall_time, desc_queue_time, desc_service_time;
+	uint32_t qi_depth, qi_max_used;
+};
+
+/* Named numbers of a run: /summary attributes, and what `compare` and
+ * `check` read back. */
+#define SUMMARY_MAX 64
+struct summary {
+	size_t n;
+	char names[SUMMARY_MAX][40];
+	char units[SUMMARY_MAX][8];
+	double values[SUMMARY_MAX];
+};
+void summary_set(struct summary *s, const char *name, double value, const char *unit);
+/* 1 and *value if present. */
+int summary_get(const struct summary *s, const char *name, double *value);
+
+extern const char *const violation_names[V_TYPES];
+extern const char *const ir_where_names[];
+
+struct results;
+
+/* path NULL: records are only counted, no file is written. */
+struct results *results_open(const char *tmp_path, char *err, size_t errlen);
+void results_op(struct results *r, const struct op_rec *rec);
+void results_notification(struct results *r, const struct notif_rec *rec);
+void results_qi(struct results *r, const struct qi_rec *rec);
+void results_violation(struct results *r, const struct violation_rec *rec);
+void results_device(struct results *r, const struct device_rec *rec);
+void results_iommu(struct results *r, const struct iommu_rec *rec);
+void results_attr_string(struct results *r, const char *group, const char *name, const char *value);
+void results_attr_double(struct results *r, const char *group, const char *name, double value);
+/* Writes the summary, closes and renames tmp_path to final_path. */
+int results_close(struct results *r, const struct summary *s, const char *final_path, char *err, size_t errlen);
+/* Closes and removes the temporary file. */
+void results_abort(struct results *r);
+
+#endif

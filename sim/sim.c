@@ -1,0 +1,506 @@
+/* sim: see sim.h. */
+#include "sim.h"
+#include "checker.h"
+#include "device.h"
+#include "iommu.h"
+#include "kernel_ops.h"
+#include "mm.h"
+#include "physmem.h"
+#include <errno.h>
+#include <signal.h>
+#include <simgrid/engine.h>
+#include <simgrid/host.h>
+#include <simgrid/version.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <xbt/config.h>
+#include <xbt/log.h>
+
+XBT_LOG_NEW_DEFAULT_CATEGORY(sim, "mnsim run set-up and summary");
+
+/* SimGrid settings that would otherwise skew nanosecond-scale results
+ * (DESIGN.md 8): LV08's TCP factors and a 1 ns clock precision. */
+static const struct { const char *key, *value; } simgrid_settings[] = {
+	{"network/model", "CM02"},
+	{"surf/precision", "1e-13"},
+	{"maxmin/precision", "1e-13"},
+};
+
+const char *sim_default_platform(void)
+{
+	const char *env = getenv("MNSIM_PLATFORM");
+	return env && *env ? env : MNSIM_SOURCE_DIR "/platforms/vtd-like.xml";
+}
+
+void sim_fail(struct sim *s, const char *why)
+{
+	if (!s->failed)
+		snprintf(s->failure, sizeof s->failure, "%s", why);
+	s->failed = 1;
+}
+
+double sim_preempt_window(struct sim *s, int has_window, double window)
+{
+	double mean = has_window ? window : s->p.preempt_window;
+	return s->p.preempt_dist == 1 && mean > 0 ? rng_exponential(&s->rng, mean) : mean;
+}
+
+struct mm *sim_mm_of_pasid(struct sim *s, unsigned pasid)
+{
+	for (size_t i = 0; i < s->n_mms; i++)
+		if (s->mms[i]->pasid == pasid)
+			return s->mms[i];
+	return NULL;
+}
+
+static int failf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- SimGrid and the platform ---- */
+
+static void init_simgrid(void)
+{
+	/* SimGrid keeps argv; the settings go in as --cfg= arguments */
+	static char args[8][128];
+	static char *argv[8];
+	int argc = 0;
+	const char *level = getenv("MNSIM_LOG");
+	snprintf(args[argc], sizeof args[0], "mnsim");
+	argv[argc] = args[argc], argc++;
+	snprintf(args[argc], sizeof args[0], "--log=root.thres:%s", level && *level ? level : "warning");
+	argv[argc] = args[argc], argc++;
+	for (size_t i = 0; i < sizeof simgrid_settings / sizeof simgrid_settings[0]; i++) {
+		snprintf(args[argc], sizeof args[0], "--cfg=%s:%s", simgrid_settings[i].key, simgrid_settings[i].value);
+		argv[argc] = args[argc], argc++;
+	}
+	argv[argc] = NULL;
+	simgrid_init(&argc, argv);
+}
+
+static int host_cmp(const void *a, const void *b)
+{
+	return strcmp(sg_host_get_name(*(const sg_host_t *)a), sg_host_get_name(*(const sg_host_t *)b));
+}
+
+static const char *role_of(sg_host_t h)
+{
+	const char *r = sg_host_get_property_value(h, "role");
+	return r ? r : "";
+}
+
+/* Layers a host's properties (of the given scope) over defaults, then the
+ * trace's and the command line's settings.  Unknown properties are errors. */
+static int host_params(const struct sim *s, sg_host_t h, enum param_scope scope, struct params *out, char *err, size_t errlen)
+{
+	char why[256];
+	params_defaults(out);
+	xbt_dict_t props = sg_host_get_properties(h);
+	xbt_dict_cursor_t cursor = NULL;
+	char *key, *value;
+	int rc = 0;
+	xbt_dict_foreach (props, cursor, key, value) {
+		if (rc || strcmp(key, "role") == 0 || (scope == PS_DEVICE && strcmp(key, "iommu") == 0))
+			continue;
+		const struct param_def *d = params_find(key);
+		if (!d || d->scope != scope)
+			rc = failf(err, errlen, "%s: host '%s': property '%s' is not a%s %s parameter (see 'mnsim params')",
+				   s->cfg->platform_path, sg_host_get_name(h), key, scope == PS_IOMMU ? "n" : "", params_scope_name(scope));
+		else if (params_set(out, key, value, why, sizeof why) != 0)
+			rc = failf(err, errlen, "%s: host '%s': %s", s->cfg->platform_path, sg_host_get_name(h), why);
+	}
+	xbt_dict_free(&props);
+	if (rc)
+		return -1;
+	if (param_settings_apply(&s->trace->params, out, why, sizeof why) != 0 ||
+	    param_settings_apply(&s->cfg->sets, out, why, sizeof why) != 0)
+		return failf(err, errlen, "%s", why);
+	return 0;
+}
+
+static int build_iommus(struct sim *s, sg_host_t *hosts, size_t n, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *role = role_of(hosts[i]);
+		if (strcmp(role, "cpu") && strcmp(role, "iommu") && strcmp(role, "device"))
+			return failf(err, errlen, "%s: host '%s': property role='%s': expected cpu, iommu or device",
+				     s->cfg->platform_path, sg_host_get_name(hosts[i]), role);
+		if (strcmp(role, "iommu") == 0) {
+			struct params p;
+			if (host_params(s, hosts[i], PS_IOMMU, &p, err, errlen) != 0)
+				return -1;
+			if (!(s->iommus = realloc(s->iommus, (s->n_iommus + 1) * sizeof *s->iommus)))
+				abort();
+			s->iommus[s->n_iommus] = iommu_new(s, (int)s->n_iommus, sg_host_get_name(hosts[i]), hosts[i], &p);
+			s->n_iommus++;
+		}
+	}
+	return 0;
+}
+
+static struct iommu *iommu_by_name(struct sim *s, const char *name)
+{
+	for (size_t i = 0; name && i < s->n_iommus; i++)
+		if (strcmp(iommu_name(s->iommus[i]), name) == 0)
+			return s->iommus[i];
+	return NULL;
+}
+
+static int build_devices(struct sim *s, char *err, size_t errlen)
+{
+	const struct trace_header *t = s->trace;
+	s->n_devices = t->n_devices;
+	if (!(s->devices = calloc(t->n_devices + 1, sizeof *s->devices)))
+		abort();
+	for (size_t i = 0; i < t->n_devices; i++) {
+		const struct trace_device *td = &t->devices[i];
+		sg_host_t h = sg_host_by_name(td->name);
+		if (!h || strcmp(role_of(h), "device") != 0)
+			return failf(err, errlen, "%s:%d: device '%s' is not a host with role=device in platform %s", t->path,
+				     td->line, td->name, s->cfg->platform_path);
+		struct iommu *io = iommu_by_name(s, sg_host_get_property_value(h, "iommu"));
+		if (!io)
+			return failf(err, errlen, "%s: device host '%s' needs a property iommu=NAME naming an IOMMU host",
+				     s->cfg->platform_path, td->name);
+		struct params p;
+		if (host_params(s, h, PS_DEVICE, &p, err, errlen) != 0)
+			return -1;
+		struct mm *mm = s->mms[td->process];
+		s->devices[i] = device_new(s, (int)i, td->name, h, io, mm, &p);
+		if (!(mm->devices = realloc(mm->devices, (mm->n_devices + 1) * sizeof *mm->devices)))
+			abort();
+		mm->devices[mm->n_devices++] = (int)i;
+	}
+	return 0;
+}
+
+/* ---- processes and their initial memory ---- */
+
+static void populate_page(struct sim *s, struct mm *mm, uint64_t va, int huge, enum populate how)
+{
+	struct pte *p = mm_entry(mm, va, huge, 1);
+	p->state = PTE_PRESENT;
+	if (how == POP_ZERO && !huge) {
+		p->pfn = physmem_zero_pfn(s->mem);
+		p->writable = 0;
+		return;
+	}
+	p->pfn = physmem_alloc(s->mem, huge);
+	physmem_frame(s->mem, p->pfn)->token = physmem_new_token(s->mem);
+	p->writable = how != POP_COW;
+	if (how == POP_COW)
+		physmem_get(s->mem, p->pfn); /* the parent's reference after fork */
+}
+
+static void build_processes(struct sim *s)
+{
+	const struct trace_header *t = s->trace;
+	s->n_mms = t->n_processes;
+	if (!(s->mms = calloc(t->n_processes + 1, sizeof *s->mms)))
+		abort();
+	for (size_t i = 0; i < t->n_processes; i++)
+		s->mms[i] = mm_new((int)i, t->processes[i].name, t->processes[i].pasid);
+	for (size_t i = 0; i < t->n_maps; i++) {
+		const struct trace_map *m = &t->maps[i];
+		struct mm *mm = s->mms[m->process];
+		mm_add_vma(mm, m->start, m->start + m->size, m->huge);
+		uint64_t step = m->huge ? HUGE_SIZE : PAGE_SIZE;
+		for (uint64_t va = m->start; m->populate != POP_NONE && va < m->start + m->size; va += step)
+			populate_page(s, mm, va, m->huge, m->populate);
+	}
+}
+
+static int start_cpu_threads(struct sim *s, sg_host_t *hosts, size_t n, char *err, size_t errlen)
+{
+	size_t next_core = 0, n_cpus = 0;
+	for (size_t i = 0; i < n; i++)
+		n_cpus += strcmp(role_of(hosts[i]), "cpu") == 0;
+	for (size_t k = 0; k < s->trace->n_streams; k++) {
+		const struct trace_stream *st = &s->trace->streams[k];
+		if (st->is_device)
+			continue;
+		sg_host_t h = NULL;
+		if (st->core) {
+			h = sg_host_by_name(st->core);
+			if (!h || strcmp(role_of(h), "cpu") != 0)
+				return failf(err, errlen, "%s:%d: core '%s' is not a host with role=cpu in platform %s",
+					     s->trace->path, st->line, st->core, s->cfg->platform_path);
+		} else {
+			if (n_cpus == 0)
+				return failf(err, errlen, "%s: no host with role=cpu to run CPU stream '%s'", s->cfg->platform_path, st->name);
+			/* round robin over the cpu hosts, in name order */
+			for (size_t seen = 0; !h; next_core++)
+				if (strcmp(role_of(hosts[next_core % n]), "cpu") == 0 && seen++ == 0)
+					h = hosts[next_core % n];
+		}
+		kernel_start_cpu_thread(s, (int)k, h);
+	}
+	return 0;
+}
+
+static void start_actors(struct sim *s)
+{
+	for (size_t i = 0; i < s->n_iommus; i++)
+		iommu_start(s->iommus[i]);
+	for (size_t i = 0; i < s->n_devices; i++) {
+		iommu_attach_device(device_iommu(s->devices[i]), s->devices[i]);
+		device_start_port(s->devices[i]);
+	}
+	for (size_t k = 0; k < s->trace->n_streams; k++)
+		if (s->trace->streams[k].is_device)
+			device_start_thread(s->devices[s->trace->streams[k].owner], (int)k);
+}
+
+/* ---- results ---- */
+
+static void write_config(struct sim *s)
+{
+	char buf[64];
+	results_attr_string(s->results, NULL, "mnsim_version", MNSIM_VERSION);
+	int major, minor, patch;
+	sg_version_get(&major, &minor, &patch);
+	snprintf(buf, sizeof buf, "%d.%d.%d", major, minor, patch);
+	results_attr_string(s->results, NULL, "simgrid_version", buf);
+	results_attr_string(s->results, NULL, "trace", s->cfg->trace_path);
+	results_attr_string(s->results, NULL, "platform", s->cfg->platform_path);
+	results_attr_string(s->results, NULL, "policy", s->policy->name);
+	snprintf(buf, sizeof buf, "%llu", (unsigned long long)s->cfg->seed);
+	results_attr_string(s->results, NULL, "seed", buf);
+	for (size_t i = 0; i < sizeof simgrid_settings / sizeof simgrid_settings[0]; i++)
+		results_attr_string(s->results, "simgrid_config", simgrid_settings[i].key, simgrid_settings[i].value);
+	for (size_t i = 0; i < params_count(); i++) {
+		const struct param_def *d = params_def(i);
+		results_attr_double(s->results, "config", d->name, params_get(&s->p, d));
+	}
+	for (size_t i = 0; i < s->n_iommus; i++) {
+		char group[96];
+		snprintf(group, sizeof group, "config_%s", iommu_name(s->iommus[i]));
+		for (size_t k = 0; k < params_count(); k++)
+			if (params_def(k)->scope == PS_IOMMU)
+				results_attr_double(s->results, group, params_def(k)->name, params_get(iommu_params(s->iommus[i]), params_def(k)));
+	}
+}
+
+static void summarize(struct sim *s, struct summary *sum)
+{
+	memset(sum, 0, sizeof *sum);
+	for (int t = 0; t < V_TYPES; t++)
+		summary_set(sum, violation_names[t], (double)checker_count(s->checker, (enum violation_type)t), "");
+	summary_set(sum, "violations", (double)checker_total(s->checker), "");
+	summary_set(sum, "notifications", (double)s->notifications, "");
+	summary_set(sum, "notifications_under_ptl", (double)s->notifications_under_ptl, "");
+	summary_set(sum, "notifications_range_end", (double)s->notifications_range_end, "");
+	summary_set(sum, "notifications_gather", (double)s->notifications_gather, "");
+	summary_set(sum, "descriptors", (double)s->descriptors, "");
+	summary_set(sum, "kernel_ops", (double)s->kernel_ops, "");
+	summary_set(sum, "ops_skipped", (double)s->ops_skipped, "");
+	summary_set(sum, "cpu_accesses", (double)s->cpu_accesses, "");
+	summary_set(sum, "cpu_sigsegv", (double)s->cpu_sigsegv, "");
+	summary_set(sum, "sim_time", simgrid_get_clock(), "s");
+	summary_set(sum, "op_latency_mean", hist_mean(&s->op_latency), "s");
+	summary_set(sum, "op_latency_p50", hist_quantile(&s->op_latency, 0.5), "s");
+	summary_set(sum, "op_latency_p99", hist_quantile(&s->op_latency, 0.99), "s");
+	summary_set(sum, "op_latency_max", s->op_latency.count ? s->op_latency.max : 0, "s");
+	summary_set(sum, "ptl_hold_mean", hist_mean(&s->ptl_hold), "s");
+	summary_set(sum, "ptl_hold_p50", hist_quantile(&s->ptl_hold, 0.5), "s");
+	summary_set(sum, "ptl_hold_p99", hist_quantile(&s->ptl_hold, 0.99), "s");
+	summary_set(sum, "notify_latency_mean", hist_mean(&s->notify_latency), "s");
+	summary_set(sum, "notify_latency_p99", hist_quantile(&s->notify_latency, 0.99), "s");
+	summary_set(sum, "qi_stall_time", s->qi_stall_time, "s");
+	double dev[6] = {0};
+	for (size_t i = 0; i < s->n_devices; i++) {
+		struct device_rec r;
+		device_report(s->devices[i], &r);
+		results_device(s->results, &r);
+		dev[0] += (double)r.accesses, dev[1] += r.stall_time, dev[2] += (double)r.fault_errors;
+		dev[3] += (double)r.dropped, dev[4] += (double)r.atc_hits, dev[5] += (double)r.atc_misses;
+	}
+	summary_set(sum, "device_accesses", dev[0], "");
+	summary_set(sum, "device_stall_time", dev[1], "s");
+	summary_set(sum, "device_fault_errors", dev[2], "");
+	summary_set(sum, "device_dropped", dev[3], "");
+	summary_set(sum, "atc_hits", dev[4], "");
+	summary_set(sum, "atc_misses", dev[5], "");
+	double io[4] = {0};
+	for (size_t i = 0; i < s->n_iommus; i++) {
+		struct iommu_rec r;
+		iommu_report(s->iommus[i], &r);
+		results_iommu(s->results, &r);
+		io[0] += (double)r.qi_full_stalls, io[1] += (double)r.iotlb_hits, io[2] += (double)r.iotlb_misses;
+		if (r.qi_max_used > io[3])
+			io[3] = r.qi_max_used;
+	}
+	summary_set(sum, "qi_full_stalls", io[0], "");
+	summary_set(sum, "iotlb_hits", io[1], "");
+	summary_set(sum, "iotlb_misses", io[2], "");
+	summary_set(sum, "qi_max_used", io[3], "slots");
+	summary_set(sum, "frames_in_use", (double)physmem_frames_in_use(s->mem), "");
+}
+
+static void teardown(struct sim *s)
+{
+	for (size_t i = 0; i < s->n_devices; i++)
+		device_free(s->devices[i]);
+	for (size_t i = 0; i < s->n_iommus; i++)
+		iommu_free(s->iommus[i]);
+	for (size_t i = 0; i < s->n_mms; i++)
+		mm_free(s->mms[i]);
+	free(s->devices);
+	free(s->iommus);
+	free(s->mms);
+	checker_free(s->checker);
+	physmem_free_all(s->mem);
+}
+
+static char *tmp_name(const char *out)
+{
+	size_t n = strlen(out) + 32;
+	char *t = malloc(n);
+	if (!t)
+		abort();
+	snprintf(t, n, "%s.tmp.%ld", out, (long)getpid());
+	return t;
+}
+
+int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t errlen)
+{
+	static struct sim s; /* one per process: SimGrid runs once per process */
+	struct trace_header trace;
+	memset(&s, 0, sizeof s);
+	s.cfg = cfg;
+	if (trace_load(cfg->trace_path, &trace, err, errlen) != 0)
+		return -1;
+	s.trace = &trace;
+	char why[256];
+	params_defaults(&s.p);
+	int rc = -1;
+	if (param_settings_apply(&trace.params, &s.p, why, sizeof why) != 0 || param_settings_apply(&cfg->sets, &s.p, why, sizeof why) != 0) {
+		failf(err, errlen, "%s", why);
+		goto out_trace;
+	}
+	if (!(s.policy = policy_by_name(cfg->policy))) {
+		failf(err, errlen, "unknown policy '%s' (see 'mnsim policies')", cfg->policy);
+		goto out_trace;
+	}
+	s.rng.state = cfg->seed;
+	hist_init(&s.op_latency);
+	hist_init(&s.ptl_hold);
+	hist_init(&s.notify_latency);
+	init_simgrid();
+	simgrid_load_platform(cfg->platform_path);
+	size_t n_hosts = sg_host_count();
+	sg_host_t *hosts = sg_host_list();
+	qsort(hosts, n_hosts, sizeof *hosts, host_cmp);
+	s.mem = physmem_new();
+	build_processes(&s);
+	char *tmp = cfg->out_path ? tmp_name(cfg->out_path) : NULL;
+	if (build_iommus(&s, hosts, n_hosts, err, errlen) != 0 || build_devices(&s, err, errlen) != 0 ||
+	    !(s.results = results_open(tmp, err, errlen)))
+		goto out_sim;
+	s.checker = checker_new(s.mem, s.results, s.n_devices);
+	write_config(&s);
+	if (start_cpu_threads(&s, hosts, n_hosts, err, errlen) != 0)
+		goto out_sim;
+	start_actors(&s);
+	simgrid_run();
+	if (s.failed) {
+		failf(err, errlen, "%s", s.failure);
+		goto out_sim;
+	}
+	summarize(&s, out);
+	rc = results_close(s.results, out, cfg->out_path, err, errlen);
+	s.results = NULL;
+out_sim:
+	if (s.results)
+		results_abort(s.results);
+	teardown(&s);
+	free(tmp);
+	free(hosts);
+out_trace:
+	trace_free(&trace);
+	return rc;
+}
+
+/* ---- isolation in a child process ---- */
+
+static int read_full(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, (char *)buf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int write_full(int fd, const void *buf, size_t n)
+{
+	size_t put = 0;
+	while (put < n) {
+		ssize_t w = write(fd, (const char *)buf + put, n - put);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		put += (size_t)w;
+	}
+	return 0;
+}
+
+int sim_run_isolated(const struct run_config *cfg, struct summary *out, char *err, size_t errlen)
+{
+	int fds[2];
+	if (pipe(fds) != 0)
+		return failf(err, errlen, "pipe: %m");
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return failf(err, errlen, "fork: %m");
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		struct summary sum;
+		char cerr[1024];
+		if (sim_run(cfg, &sum, cerr, sizeof cerr) != 0) {
+			fprintf(stderr, "mnsim: %s\n", cerr);
+			fflush(NULL);
+			_exit(1);
+		}
+		fflush(NULL);
+		_exit(write_full(fds[1], &sum, sizeof sum) == 0 ? 0 : 1);
+	}
+	close(fds[1]);
+	int got = read_full(fds[0], out, sizeof *out);
+	close(fds[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && got == 0)
+		return 0;
+	if (cfg->out_path) {
+		/* a child that died cannot clean up after itself */
+		char tmp[4096];
+		snprintf(tmp, sizeof tmp, "%s.tmp.%ld", cfg->out_path, (long)pid);
+		unlink(tmp);
+	}
+	if (WIFSIGNALED(status))
+		return failf(err, errlen, "the simulation of %s was aborted by signal %d (%s); a SimGrid parse error above "
+				     "means the platform file %s is malformed",
+			     cfg->trace_path, WTERMSIG(status), strsignal(WTERMSIG(status)), cfg->platform_path);
+	return failf(err, errlen, "the run of %s under policy %s failed", cfg->trace_path, cfg->policy);
+}

@@ -1,0 +1,67 @@
+/* sim: one simulation run.  struct sim is the single context every actor
+ * receives (no global mutable state): the resolved parameters, the policy,
+ * physical memory, processes, IOMMUs, devices, the checker and the results.
+ * sim_run() builds it from a trace and a platform, runs SimGrid and writes
+ * the result file; sim_run_isolated() does it in a child process, because
+ * SimGrid can be initialised only once per process and aborts on a bad
+ * platform file. */
+#ifndef MNSIM_SIM_H
+#define MNSIM_SIM_H
+#include "params.h"
+#include "policy.h"
+#include "results.h"
+#include "rng.h"
+#include "stats.h"
+#include "trace.h"
+#include <stdint.h>
+
+struct run_config {
+	const char *trace_path;
+	const char *platform_path;   /* NULL: the default preset */
+	const char *policy;
+	const char *out_path;        /* NULL: no result file */
+	uint64_t seed;
+	struct param_settings sets;  /* --set */
+};
+
+struct sim {
+	const struct run_config *cfg;
+	const struct trace_header *trace;
+	struct params p;             /* kernel-scope values; IOMMUs and devices hold their own */
+	const struct policy *policy;
+	struct physmem *mem;
+	struct mm **mms;
+	size_t n_mms;
+	struct iommu **iommus;
+	size_t n_iommus;
+	struct device **devices;
+	size_t n_devices;
+	struct checker *checker;
+	struct results *results;
+	struct rng rng;
+	int64_t next_op_id;
+	/* run-wide counters and distributions */
+	struct hist op_latency, ptl_hold, notify_latency;
+	uint64_t notifications, notifications_under_ptl, notifications_range_end, notifications_gather,
+		 descriptors, cpu_sigsegv, ops_skipped, kernel_ops, cpu_accesses;
+	double qi_stall_time;
+	int failed;
+	char failure[512];
+};
+
+const char *sim_default_platform(void);
+/* Runs in this process; returns 0, or -1 with a message in err. */
+int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t errlen);
+/* Runs in a child process; the summary comes back through a pipe.  Returns 0,
+ * or -1 after the child has printed why (err gets a one-line reason). */
+int sim_run_isolated(const struct run_config *cfg, struct summary *out, char *err, size_t errlen);
+
+/* Helpers for actors. */
+struct mm *sim_mm_of_pasid(struct sim *s, unsigned pasid);
+/* A preemption window: the op's own if given, else the parameter's, drawn
+ * from preempt_dist. */
+double sim_preempt_window(struct sim *s, int has_window, double window);
+/* Marks the run failed (no result file); the first reason is kept. */
+void sim_fail(struct sim *s, const char *why);
+
+#endif

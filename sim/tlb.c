@@ -1,0 +1,101 @@
+/* tlb: see tlb.h. */
+#include "tlb.h"
+#include "optable.h"
+#include <stdlib.h>
+
+struct entry { struct translation tr; unsigned pasid; uint64_t last_use; uint8_t valid; };
+
+struct tlb {
+	size_t sets, ways;
+	struct entry *e;
+	uint64_t clock;
+	struct tlb_stats st;
+};
+
+struct tlb *tlb_new(size_t sets, size_t ways)
+{
+	struct tlb *t = calloc(1, sizeof *t);
+	if (!t || !(t->e = calloc(sets * ways, sizeof *t->e)))
+		abort();
+	t->sets = sets;
+	t->ways = ways;
+	return t;
+}
+
+void tlb_free(struct tlb *t)
+{
+	if (t)
+		free(t->e);
+	free(t);
+}
+
+static struct entry *set_of(struct tlb *t, unsigned pasid, uint64_t vbase, int huge)
+{
+	uint64_t page = huge ? vbase / HUGE_SIZE : vbase / PAGE_SIZE;
+	return &t->e[((page ^ pasid) % t->sets) * t->ways];
+}
+
+static struct entry *find(struct tlb *t, unsigned pasid, uint64_t vbase, int huge)
+{
+	struct entry *s = set_of(t, pasid, vbase, huge);
+	for (size_t w = 0; w < t->ways; w++)
+		if (s[w].valid && s[w].pasid == pasid && s[w].tr.huge == huge && s[w].tr.vbase == vbase)
+			return &s[w];
+	return NULL;
+}
+
+int tlb_lookup(struct tlb *t, unsigned pasid, uint64_t va, struct translation *out)
+{
+	struct entry *e = find(t, pasid, va & ~(HUGE_SIZE - 1), 1);
+	if (!e)
+		e = find(t, pasid, va & ~(PAGE_SIZE - 1), 0);
+	if (!e) {
+		t->st.misses++;
+		return 0;
+	}
+	e->last_use = ++t->clock;
+	*out = e->tr;
+	t->st.hits++;
+	return 1;
+}
+
+void tlb_insert(struct tlb *t, unsigned pasid, const struct translation *tr)
+{
+	struct entry *e = find(t, pasid, tr->vbase, tr->huge);
+	if (!e) {
+		struct entry *s = set_of(t, pasid, tr->vbase, tr->huge);
+		e = &s[0];
+		for (size_t w = 0; w < t->ways && e->valid; w++)
+			if (!s[w].valid || s[w].last_use < e->last_use)
+				e = &s[w];
+		if (e->valid)
+			t->st.evictions++;
+	}
+	e->valid = 1;
+	e->pasid = pasid;
+	e->tr = *tr;
+	e->last_use = ++t->clock;
+	t->st.fills++;
+}
+
+size_t tlb_invalidate_range(struct tlb *t, unsigned pasid, uint64_t start, uint64_t end)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->sets * t->ways; i++) {
+		struct entry *e = &t->e[i];
+		uint64_t size = e->tr.huge ? HUGE_SIZE : PAGE_SIZE;
+		if (e->valid && e->pasid == pasid && e->tr.vbase < end && start < e->tr.vbase + size) {
+			e->valid = 0;
+			n++;
+		}
+	}
+	t->st.invalidated += n;
+	return n;
+}
+
+size_t tlb_invalidate_pasid(struct tlb *t, unsigned pasid)
+{
+	return tlb_invalidate_range(t, pasid, 0, UINT64_MAX);
+}
+
+const struct tlb_stats *tlb_stats(const struct tlb *t) { return &t->st; }

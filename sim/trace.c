@@ -1,0 +1,512 @@
+/* trace: see trace.h and workloads/README.md for the format. */
+#include "trace.h"
+#include "units.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TOKENS 32
+
+struct line_reader {
+	FILE *f;
+	const char *path;
+	char *buf;
+	size_t cap;
+	int lineno;
+	char *tok[MAX_TOKENS];
+	int ntok;
+};
+
+struct trace_cursor {
+	struct line_reader rd;
+	const struct trace_header *h;
+	int stream;
+	double last_abs;
+};
+
+static int fail(char *err, size_t errlen, const char *path, int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(err, errlen, "%s:%d: %s", path, line, msg);
+	else
+		snprintf(err, errlen, "%s: %s", path, msg);
+	return -1;
+}
+
+static void *grow(void *arr, size_t n, size_t elem)
+{
+	/* arrays grow one declaration at a time; declarations are few */
+	void *p = realloc(arr, (n + 1) * elem);
+	if (!p)
+		abort();
+	memset((char *)p + n * elem, 0, elem);
+	return p;
+}
+
+/* Reads the next line into tokens, dropping comments and blank lines.
+ * Returns 1 with tokens, 0 at end of file, -1 on a malformed line. */
+static int next_tokens(struct line_reader *r, char *err, size_t errlen)
+{
+	for (;;) {
+		ssize_t len = getline(&r->buf, &r->cap, r->f);
+		if (len < 0)
+			return ferror(r->f) ? fail(err, errlen, r->path, r->lineno, "read error") : 0;
+		r->lineno++;
+		if ((size_t)len != strlen(r->buf))
+			return fail(err, errlen, r->path, r->lineno, "NUL byte in line: expected text");
+		if (len > 4096)
+			return fail(err, errlen, r->path, r->lineno, "line longer than 4096 characters");
+		char *hash = strchr(r->buf, '#');
+		if (hash)
+			*hash = '\0';
+		r->ntok = 0;
+		for (char *save, *t = strtok_r(r->buf, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+			for (unsigned char *c = (unsigned char *)t; *c; c++)
+				if (*c < 0x20 || *c >= 0x7f)
+					return fail(err, errlen, r->path, r->lineno, "non-ASCII or control byte 0x%02x: expected text", *c);
+			if (r->ntok == MAX_TOKENS)
+				return fail(err, errlen, r->path, r->lineno, "more than %d words on one line", MAX_TOKENS);
+			r->tok[r->ntok++] = t;
+		}
+		if (r->ntok)
+			return 1;
+	}
+}
+
+static int find_name(const void *arr, size_t n, size_t elem, const char *name)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *const *np = (const char *const *)((const char *)arr + i * elem);
+		if (strcmp(*np, name) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+int trace_find_process(const struct trace_header *h, const char *name)
+{
+	return find_name(h->processes, h->n_processes, sizeof *h->processes, name);
+}
+
+/* Splits "key=value"; returns the value or NULL when tok has no '=' */
+static char *key_value(char *tok)
+{
+	char *eq = strchr(tok, '=');
+	if (!eq)
+		return NULL;
+	*eq = '\0';
+	return eq + 1;
+}
+
+static int parse_va(struct line_reader *r, const char *text, uint64_t align, uint64_t *va, char *err, size_t errlen)
+{
+	const char *why;
+	if (units_parse_u64(text, va, &why) != 0)
+		return fail(err, errlen, r->path, r->lineno, "address '%s': %s", text, why);
+	if (*va % align)
+		return fail(err, errlen, r->path, r->lineno, "address '%s' is not %s-aligned", text,
+			    align == HUGE_SIZE ? "2 MiB" : "4 KiB page");
+	return 0;
+}
+
+static const char *const populate_names[] = {"none", "zero", "write", "cow", NULL};
+
+static int decl_process(struct trace_header *h, struct line_reader *r, char *err, size_t errlen)
+{
+	if (r->ntok < 2)
+		return fail(err, errlen, r->path, r->lineno, "expected: process NAME [pasid=N]");
+	if (trace_find_process(h, r->tok[1]) >= 0)
+		return fail(err, errlen, r->path, r->lineno, "process '%s' declared twice", r->tok[1]);
+	unsigned pasid = (unsigned)h->n_processes + 1;
+	for (int i = 2; i < r->ntok; i++) {
+		char *v = key_value(r->tok[i]);
+		uint64_t u;
+		const char *why;
+		if (!v || strcmp(r->tok[i], "pasid") != 0)
+			return fail(err, errlen, r->path, r->lineno, "unknown key '%s': expected pasid=N", r->tok[i]);
+		if (units_parse_u64(v, &u, &why) != 0 || u < 1 || u >= (1u << 20))
+			return fail(err, errlen, r->path, r->lineno, "pasid '%s': expected an integer in [1, 2^20)", v);
+		pasid = (unsigned)u;
+	}
+	for (size_t i = 0; i < h->n_processes; i++)
+		if (h->processes[i].pasid == pasid)
+			return fail(err, errlen, r->path, r->lineno, "pasid %u already used by process '%s'", pasid, h->processes[i].name);
+	h->processes = grow(h->processes, h->n_processes, sizeof *h->processes);
+	h->processes[h->n_processes].name = strdup(r->tok[1]);
+	h->processes[h->n_processes++].pasid = pasid;
+	return 0;
+}
+
+static int decl_map(struct trace_header *h, struct line_reader *r, char *err, size_t errlen)
+{
+	if (r->ntok < 4)
+		return fail(err, errlen, r->path, r->lineno, "expected: map PROCESS START SIZE [huge] [populate=none|zero|write|cow]");
+	int proc = trace_find_process(h, r->tok[1]);
+	if (proc < 0)
+		return fail(err, errlen, r->path, r->lineno, "unknown process '%s' (declare it with 'process' first)", r->tok[1]);
+	struct trace_map m = {.process = proc, .line = r->lineno, .populate = POP_NONE};
+	for (int i = 4; i < r->ntok; i++) {
+		char *v = key_value(r->tok[i]);
+		if (!v && strcmp(r->tok[i], "huge") == 0) {
+			m.huge = 1;
+		} else if (!v && strcmp(r->tok[i], "anon") == 0) {
+			/* the only kind modelled; accepted for readability */
+		} else if (v && strcmp(r->tok[i], "populate") == 0) {
+			int k = -1;
+			for (int j = 0; populate_names[j]; j++)
+				if (strcmp(v, populate_names[j]) == 0)
+					k = j;
+			if (k < 0)
+				return fail(err, errlen, r->path, r->lineno, "populate='%s': expected none, zero, write or cow", v);
+			m.populate = (enum populate)k;
+		} else {
+			return fail(err, errlen, r->path, r->lineno, "unknown map option '%s': expected huge, anon or populate=...", r->tok[i]);
+		}
+	}
+	uint64_t align = m.huge ? HUGE_SIZE : PAGE_SIZE;
+	const char *why;
+	if (parse_va(r, r->tok[2], align, &m.start, err, errlen) != 0)
+		return -1;
+	if (units_parse_size(r->tok[3], &m.size, &why) != 0)
+		return fail(err, errlen, r->path, r->lineno, "size '%s': %s", r->tok[3], why);
+	if (m.size == 0 || m.size % align)
+		return fail(err, errlen, r->path, r->lineno, "size '%s': expected a non-zero multiple of %s", r->tok[3], m.huge ? "2M" : "4K");
+	if (m.start + m.size < m.start || m.start + m.size > (1ULL << 48))
+		return fail(err, errlen, r->path, r->lineno, "mapping ends beyond the 48-bit address space");
+	for (size_t i = 0; i < h->n_maps; i++) {
+		const struct trace_map *o = &h->maps[i];
+		if (o->process == proc && m.start < o->start + o->size && o->start < m.start + m.size)
+			return fail(err, errlen, r->path, r->lineno, "mapping overlaps the one declared at line %d", o->line);
+	}
+	h->maps = grow(h->maps, h->n_maps, sizeof *h->maps);
+	h->maps[h->n_maps++] = m;
+	return 0;
+}
+
+static int decl_device(struct trace_header *h, struct line_reader *r, char *err, size_t errlen)
+{
+	if (r->ntok != 3 || strncmp(r->tok[2], "process=", 8) != 0)
+		return fail(err, errlen, r->path, r->lineno, "expected: device HOST process=NAME (the device binds to that process's PASID)");
+	if (find_name(h->devices, h->n_devices, sizeof *h->devices, r->tok[1]) >= 0)
+		return fail(err, errlen, r->path, r->lineno, "device '%s' declared twice", r->tok[1]);
+	int proc = trace_find_process(h, r->tok[2] + 8);
+	if (proc < 0)
+		return fail(err, errlen, r->path, r->lineno, "unknown process '%s'", r->tok[2] + 8);
+	h->devices = grow(h->devices, h->n_devices, sizeof *h->devices);
+	h->devices[h->n_devices++] = (struct trace_device){strdup(r->tok[1]), proc, r->lineno};
+	return 0;
+}
+
+static int decl_stream(struct trace_header *h, struct line_reader *r, int is_device, char *err, size_t errlen)
+{
+	const char *owner_key = is_device ? "device" : "process";
+	if (r->ntok < 3)
+		return fail(err, errlen, r->path, r->lineno, "expected: %s NAME %s=NAME%s", r->tok[0], owner_key, is_device ? "" : " [core=HOST]");
+	if (find_name(h->streams, h->n_streams, sizeof *h->streams, r->tok[1]) >= 0)
+		return fail(err, errlen, r->path, r->lineno, "stream '%s' declared twice", r->tok[1]);
+	struct trace_stream s = {.is_device = is_device, .owner = -1, .line = r->lineno};
+	for (int i = 2; i < r->ntok; i++) {
+		char *v = key_value(r->tok[i]);
+		if (v && strcmp(r->tok[i], owner_key) == 0) {
+			s.owner = is_device ? find_name(h->devices, h->n_devices, sizeof *h->devices, v) : trace_find_process(h, v);
+			if (s.owner < 0)
+				return fail(err, errlen, r->path, r->lineno, "unknown %s '%s'", owner_key, v);
+		} else if (v && !is_device && strcmp(r->tok[i], "core") == 0) {
+			s.core = strdup(v);
+		} else {
+			return fail(err, errlen, r->path, r->lineno, "unknown key '%s': expected %s=NAME%s", r->tok[i], owner_key, is_device ? "" : " or core=HOST");
+		}
+	}
+	if (s.owner < 0) {
+		free(s.core);
+		return fail(err, errlen, r->path, r->lineno, "missing %s=NAME", owner_key);
+	}
+	s.name = strdup(r->tok[1]);
+	h->streams = grow(h->streams, h->n_streams, sizeof *h->streams);
+	h->streams[h->n_streams++] = s;
+	return 0;
+}
+
+static int decl_expect(struct trace_header *h, struct line_reader *r, char *err, size_t errlen)
+{
+	if (r->ntok < 3)
+		return fail(err, errlen, r->path, r->lineno, "expected: expect POLICY KEY=N|KEY>=N|KEY<=N ...");
+	for (int i = 2; i < r->ntok; i++) {
+		struct trace_expect e = {.line = r->lineno};
+		char *t = r->tok[i], *op = strpbrk(t, "<>=");
+		if (!op || op == t)
+			return fail(err, errlen, r->path, r->lineno, "'%s': expected KEY=N, KEY>=N or KEY<=N", t);
+		size_t oplen = (op[0] != '=' && op[1] == '=') ? 2 : 1;
+		if (op[0] != '=' && oplen == 1)
+			return fail(err, errlen, r->path, r->lineno, "'%s': expected KEY=N, KEY>=N or KEY<=N", t);
+		memcpy(e.cmp, op, oplen);
+		const char *why;
+		if (units_parse_double(op + oplen, &e.value, &why) != 0)
+			return fail(err, errlen, r->path, r->lineno, "'%s': %s", t, why);
+		*op = '\0';
+		e.policy = strdup(r->tok[1]);
+		e.key = strdup(t);
+		h->expects = grow(h->expects, h->n_expects, sizeof *h->expects);
+		h->expects[h->n_expects++] = e;
+	}
+	return 0;
+}
+
+static int decl_param(struct trace_header *h, struct line_reader *r, char *err, size_t errlen)
+{
+	char why[256];
+	if (r->ntok != 3)
+		return fail(err, errlen, r->path, r->lineno, "expected: param NAME VALUE");
+	if (param_settings_add(&h->params, r->tok[1], r->tok[2], why, sizeof why) != 0)
+		return fail(err, errlen, r->path, r->lineno, "%s", why);
+	return 0;
+}
+
+static int va_in_maps(const struct trace_header *h, int proc, uint64_t va, uint64_t len)
+{
+	for (size_t i = 0; i < h->n_maps; i++) {
+		const struct trace_map *m = &h->maps[i];
+		if (m->process == proc && va >= m->start && va + len <= m->start + m->size)
+			return 1;
+	}
+	return 0;
+}
+
+/* Parses the tokens of an event line of stream s into ev. */
+static int parse_event(const struct trace_header *h, struct line_reader *r, int s, double *last_abs,
+		       struct trace_event *ev, char *err, size_t errlen)
+{
+	const struct trace_stream *st = &h->streams[s];
+	const char *why;
+	memset(ev, 0, sizeof *ev);
+	ev->line = r->lineno;
+	if (r->ntok < 3)
+		return fail(err, errlen, r->path, r->lineno, "expected: STREAM @TIME|+TIME OP ARGS...");
+	char *t = r->tok[1];
+	if (t[0] != '@' && t[0] != '+')
+		return fail(err, errlen, r->path, r->lineno, "time '%s': expected @DURATION (absolute) or +DURATION (after the previous event)", t);
+	ev->absolute = t[0] == '@';
+	if (units_parse_duration(t + 1, &ev->time, &why) != 0)
+		return fail(err, errlen, r->path, r->lineno, "time '%s': %s", t, why);
+	if (ev->absolute) {
+		if (ev->time < *last_abs)
+			return fail(err, errlen, r->path, r->lineno, "time '%s' goes backwards in stream '%s': expected at least the previous absolute time", t, st->name);
+		*last_abs = ev->time;
+	}
+	int k = op_by_name(r->tok[2]);
+	if (k < 0)
+		return fail(err, errlen, r->path, r->lineno, "unknown operation '%s' (see workloads/README.md)", r->tok[2]);
+	const struct op_info *oi = op_info((enum op_kind)k);
+	if (st->is_device ? !oi->device : !oi->cpu)
+		return fail(err, errlen, r->path, r->lineno, "operation '%s' is not allowed in a %s stream", oi->name, st->is_device ? "device" : "CPU");
+	ev->op = (enum op_kind)k;
+	int nargs = oi->args == ARGS_VA || oi->args == ARGS_DURATION ? 1 : 2;
+	if (r->ntok < 3 + nargs)
+		return fail(err, errlen, r->path, r->lineno, "operation '%s' expects %d argument%s", oi->name, nargs, nargs > 1 ? "s" : "");
+	int proc = st->is_device ? h->devices[st->owner].process : st->owner;
+	uint64_t align = oi->huge ? HUGE_SIZE : PAGE_SIZE;
+	if (oi->args == ARGS_DURATION) {
+		if (units_parse_duration(r->tok[3], &ev->duration, &why) != 0)
+			return fail(err, errlen, r->path, r->lineno, "duration '%s': %s", r->tok[3], why);
+	} else {
+		if (parse_va(r, r->tok[3], align, &ev->va, err, errlen) != 0)
+			return -1;
+		if (!va_in_maps(h, proc, ev->va, oi->huge ? HUGE_SIZE : PAGE_SIZE))
+			return fail(err, errlen, r->path, r->lineno, "address %s is outside every mapping declared for process '%s'%s",
+				    r->tok[3], h->processes[proc].name, oi->huge ? " (or not inside a huge mapping)" : "");
+	}
+	if (oi->args == ARGS_VA_SIZE) {
+		if (units_parse_size(r->tok[4], &ev->arg2, &why) != 0)
+			return fail(err, errlen, r->path, r->lineno, "size '%s': %s", r->tok[4], why);
+		if (ev->arg2 == 0 || ev->arg2 % PAGE_SIZE)
+			return fail(err, errlen, r->path, r->lineno, "size '%s': expected a non-zero multiple of 4K", r->tok[4]);
+		if (!va_in_maps(h, proc, ev->va, ev->arg2))
+			return fail(err, errlen, r->path, r->lineno, "range %s+%s is not inside one declared mapping", r->tok[3], r->tok[4]);
+	} else if (oi->args == ARGS_VA_VA) {
+		if (parse_va(r, r->tok[4], PAGE_SIZE, &ev->arg2, err, errlen) != 0)
+			return -1;
+		if (!va_in_maps(h, proc, ev->arg2, PAGE_SIZE))
+			return fail(err, errlen, r->path, r->lineno, "address %s is outside every mapping of process '%s'", r->tok[4], h->processes[proc].name);
+		if (ev->arg2 == ev->va)
+			return fail(err, errlen, r->path, r->lineno, "ksm_merge needs two different pages");
+	}
+	for (int i = 3 + nargs; i < r->ntok; i++) {
+		char *v = key_value(r->tok[i]);
+		if (v && strcmp(r->tok[i], "window") == 0 && oi->kernel) {
+			if (units_parse_duration(v, &ev->window, &why) != 0)
+				return fail(err, errlen, r->path, r->lineno, "window '%s': %s", v, why);
+			ev->has_window = 1;
+		} else {
+			return fail(err, errlen, r->path, r->lineno, "unexpected '%s'%s", r->tok[i],
+				    oi->kernel ? ": expected window=DURATION" : ": this operation takes no options");
+		}
+	}
+	return 0;
+}
+
+static int open_reader(struct line_reader *r, const char *path, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof *r);
+	r->path = path;
+	r->f = fopen(path, "r");
+	if (!r->f)
+		return fail(err, errlen, path, 0, "cannot open trace: %m");
+	return 0;
+}
+
+static void close_reader(struct line_reader *r)
+{
+	if (r->f)
+		fclose(r->f);
+	free(r->buf);
+	r->f = NULL;
+	r->buf = NULL;
+}
+
+static int parse_declaration(struct trace_header *h, struct line_reader *r, char *err, size_t errlen)
+{
+	const char *kw = r->tok[0];
+	if (strcmp(kw, "process") == 0)
+		return decl_process(h, r, err, errlen);
+	if (strcmp(kw, "map") == 0)
+		return decl_map(h, r, err, errlen);
+	if (strcmp(kw, "device") == 0)
+		return decl_device(h, r, err, errlen);
+	if (strcmp(kw, "cpu") == 0)
+		return decl_stream(h, r, 0, err, errlen);
+	if (strcmp(kw, "devthread") == 0)
+		return decl_stream(h, r, 1, err, errlen);
+	if (strcmp(kw, "expect") == 0)
+		return decl_expect(h, r, err, errlen);
+	if (strcmp(kw, "param") == 0)
+		return decl_param(h, r, err, errlen);
+	return fail(err, errlen, r->path, r->lineno,
+		    "unknown keyword or stream '%s': expected process, map, device, cpu, devthread, param, expect or a declared stream name", kw);
+}
+
+static int is_declaration_keyword(const char *kw)
+{
+	static const char *const kws[] = {"process", "map", "device", "cpu", "devthread", "expect", "param", NULL};
+	for (int i = 0; kws[i]; i++)
+		if (strcmp(kw, kws[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int check_header_line(struct line_reader *r, char *err, size_t errlen)
+{
+	int rc = next_tokens(r, err, errlen);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return fail(err, errlen, r->path, r->lineno, "empty trace: expected a first line 'mnsim-trace %d'", TRACE_VERSION);
+	if (r->ntok != 2 || strcmp(r->tok[0], "mnsim-trace") != 0)
+		return fail(err, errlen, r->path, r->lineno, "expected a first line 'mnsim-trace %d'", TRACE_VERSION);
+	if (strcmp(r->tok[1], "1") != 0)
+		return fail(err, errlen, r->path, r->lineno, "trace format version '%s' is not supported: expected %d", r->tok[1], TRACE_VERSION);
+	return 0;
+}
+
+int trace_load(const char *path, struct trace_header *h, char *err, size_t errlen)
+{
+	struct line_reader r;
+	memset(h, 0, sizeof *h);
+	h->path = strdup(path);
+	if (open_reader(&r, path, err, errlen) != 0)
+		return -1;
+	int rc = check_header_line(&r, err, errlen);
+	double *last_abs = NULL;
+	while (rc == 0) {
+		int got = next_tokens(&r, err, errlen);
+		if (got <= 0) {
+			rc = got;
+			break;
+		}
+		int s = find_name(h->streams, h->n_streams, sizeof *h->streams, r.tok[0]);
+		if (s < 0) {
+			if (h->n_events && is_declaration_keyword(r.tok[0]))
+				rc = fail(err, errlen, path, r.lineno, "declaration '%s' after the first event: declarations come first", r.tok[0]);
+			else
+				rc = parse_declaration(h, &r, err, errlen);
+			continue;
+		}
+		if (!last_abs && !(last_abs = calloc(h->n_streams, sizeof *last_abs)))
+			abort();
+		struct trace_event ev;
+		rc = parse_event(h, &r, s, &last_abs[s], &ev, err, errlen);
+		h->n_events++;
+	}
+	free(last_abs);
+	close_reader(&r);
+	if (rc == 0 && h->n_streams == 0)
+		rc = fail(err, errlen, path, 0, "no cpu or devthread stream declared: nothing to simulate");
+	if (rc != 0) {
+		trace_free(h);
+		return -1;
+	}
+	return 0;
+}
+
+void trace_free(struct trace_header *h)
+{
+	for (size_t i = 0; i < h->n_processes; i++)
+		free(h->processes[i].name);
+	for (size_t i = 0; i < h->n_devices; i++)
+		free(h->devices[i].name);
+	for (size_t i = 0; i < h->n_streams; i++) {
+		free(h->streams[i].name);
+		free(h->streams[i].core);
+	}
+	for (size_t i = 0; i < h->n_expects; i++) {
+		free(h->expects[i].policy);
+		free(h->expects[i].key);
+	}
+	free(h->processes);
+	free(h->maps);
+	free(h->devices);
+	free(h->streams);
+	free(h->expects);
+	free(h->path);
+	param_settings_free(&h->params);
+	memset(h, 0, sizeof *h);
+}
+
+struct trace_cursor *trace_cursor_open(const struct trace_header *h, int stream, char *err, size_t errlen)
+{
+	struct trace_cursor *c = calloc(1, sizeof *c);
+	if (!c)
+		abort();
+	c->h = h;
+	c->stream = stream;
+	if (open_reader(&c->rd, h->path, err, errlen) != 0 || check_header_line(&c->rd, err, errlen) != 0) {
+		trace_cursor_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+int trace_cursor_next(struct trace_cursor *c, struct trace_event *ev, char *err, size_t errlen)
+{
+	const char *name = c->h->streams[c->stream].name;
+	for (;;) {
+		int got = next_tokens(&c->rd, err, errlen);
+		if (got <= 0)
+			return got;
+		if (strcmp(c->rd.tok[0], name) == 0)
+			return parse_event(c->h, &c->rd, c->stream, &c->last_abs, ev, err, errlen) == 0 ? 1 : -1;
+	}
+}
+
+void trace_cursor_close(struct trace_cursor *c)
+{
+	if (!c)
+		return;
+	close_reader(&c->rd);
+	free(c);
+}

@@ -1,0 +1,109 @@
+/* units: see units.h. */
+#include "units.h"
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int units_parse_u64(const char *text, uint64_t *value, const char **why)
+{
+	if (!text || !*text || *text == '-' || *text == '+') {
+		*why = "expected a non-negative integer";
+		return -1;
+	}
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 0);
+	if (errno == ERANGE) {
+		*why = "integer out of range (at most 2^64-1)";
+		return -1;
+	}
+	if (*end) {
+		*why = "expected a non-negative integer (decimal or 0x hex)";
+		return -1;
+	}
+	*value = v;
+	return 0;
+}
+
+int units_parse_double(const char *text, double *value, const char **why)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(text, &end);
+	if (!*text || *end || errno == ERANGE || !isfinite(v)) {
+		*why = "expected a finite number";
+		return -1;
+	}
+	*value = v;
+	return 0;
+}
+
+struct suffix { const char *name; double scale; };
+
+static int parse_scaled(const char *text, const struct suffix *table, int need_unit, double *out)
+{
+	char *end;
+	errno = 0;
+	if (!*text || *text == '-' || *text == '+')
+		return -1;
+	double v = strtod(text, &end);
+	if (end == text || errno == ERANGE || !isfinite(v) || v < 0)
+		return -1;
+	if (!*end) {
+		if (need_unit && v != 0)
+			return -1;
+		*out = v;
+		return 0;
+	}
+	for (const struct suffix *s = table; s->name; s++) {
+		if (strcmp(end, s->name) == 0) {
+			*out = v * s->scale;
+			return isfinite(*out) ? 0 : -1;
+		}
+	}
+	return -1;
+}
+
+static const struct suffix duration_units[] = {
+	{"ps", 1e-12}, {"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0}, {NULL, 0}};
+
+int units_parse_duration(const char *text, double *seconds, const char **why)
+{
+	if (parse_scaled(text, duration_units, 1, seconds) != 0) {
+		*why = "expected a non-negative duration with a unit (ps, ns, us, ms, s), e.g. 250ns";
+		return -1;
+	}
+	return 0;
+}
+
+static const struct suffix size_units[] = {
+	{"K", 1024.0}, {"M", 1048576.0}, {"G", 1073741824.0}, {"T", 1099511627776.0}, {NULL, 0}};
+
+int units_parse_size(const char *text, uint64_t *bytes, const char **why)
+{
+	double v;
+	if (parse_scaled(text, size_units, 0, &v) != 0 || v != floor(v) || v >= 1.8e19) {
+		*why = "expected a whole size in bytes, optionally with K, M, G or T (e.g. 2M)";
+		return -1;
+	}
+	*bytes = (uint64_t)v;
+	return 0;
+}
+
+const char *units_format_duration(double seconds, char *buf, int len)
+{
+	double a = fabs(seconds);
+	if (a == 0)
+		snprintf(buf, len, "0");
+	else if (a < 1e-6)
+		snprintf(buf, len, "%.4gns", seconds * 1e9);
+	else if (a < 1e-3)
+		snprintf(buf, len, "%.4gus", seconds * 1e6);
+	else if (a < 1)
+		snprintf(buf, len, "%.4gms", seconds * 1e3);
+	else
+		snprintf(buf, len, "%.4gs", seconds);
+	return buf;
+}
