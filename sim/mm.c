@@ -67,7 +67,7 @@ static struct pte *map_insert(struct pte_map *m, uint64_t key)
 	return p;
 }
 
-struct mm *mm_new(int index, const char *name, unsigned pasid)
+struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl)
 {
 	struct mm *mm = calloc(1, sizeof *mm);
 	if (!mm || !(mm->ptes = calloc(1, sizeof *mm->ptes)))
@@ -76,7 +76,7 @@ struct mm *mm_new(int index, const char *name, unsigned pasid)
 	mm->name = name;
 	mm->pasid = pasid;
 	map_grow(mm->ptes);
-	mm->ptl = sg_mutex_init();
+	mm->split_ptl = split_ptl;
 	rwlock_init(&mm->mmap_lock);
 	return mm;
 }
@@ -91,9 +91,23 @@ void mm_free(struct mm *mm)
 	free(mm->ptes);
 	free(mm->vmas);
 	free(mm->devices);
-	sg_mutex_destroy(mm->ptl);
+	for (size_t i = 0; i < mm->n_ptls; i++)
+		sg_mutex_destroy(mm->ptls[i].mutex);
+	free(mm->ptls);
 	rwlock_destroy(&mm->mmap_lock);
 	free(mm);
+}
+
+sg_mutex_t mm_ptl(struct mm *mm, uint64_t va, int huge)
+{
+	uint64_t key = !mm->split_ptl ? 0 : huge ? (va >> 30) | HUGE_KEY : (va >> 21) + 1;
+	for (size_t i = 0; i < mm->n_ptls; i++)
+		if (mm->ptls[i].key == key)
+			return mm->ptls[i].mutex;
+	if (!(mm->ptls = realloc(mm->ptls, (mm->n_ptls + 1) * sizeof *mm->ptls)))
+		abort();
+	mm->ptls[mm->n_ptls] = (struct ptl_lock){key, sg_mutex_init()};
+	return mm->ptls[mm->n_ptls++].mutex;
 }
 
 void mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, int huge)

@@ -23,6 +23,7 @@ struct pte {
 struct vma { uint64_t start, end; uint8_t huge, writable; };
 
 struct pte_map;
+struct ptl_lock { uint64_t key; sg_mutex_t mutex; };
 
 struct mm {
 	int index;
@@ -31,13 +32,19 @@ struct mm {
 	struct vma *vmas;
 	size_t n_vmas;
 	struct pte_map *ptes;
-	sg_mutex_t ptl;
+	int split_ptl;
+	struct ptl_lock *ptls; /* created on first use, one per page table */
+	size_t n_ptls;
 	struct rwlock mmap_lock;
 	int *devices; /* indices of the devices bound to this PASID */
 	size_t n_devices;
 };
 
-struct mm *mm_new(int index, const char *name, unsigned pasid);
+struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl);
+/* The page-table lock that guards the entry for va: with split locks, one
+ * per PTE table (2 MiB of VA) for 4 KiB entries and one per PMD table (1 GiB)
+ * for huge entries, as Linux's pte_lockptr/pmd_lockptr; else one per mm. */
+sg_mutex_t mm_ptl(struct mm *mm, uint64_t va, int huge);
 void mm_free(struct mm *mm);
 void mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, int huge);
 const struct vma *mm_find_vma(const struct mm *mm, uint64_t va);

@@ -28,6 +28,12 @@ static const struct { const char *key, *value; } simgrid_settings[] = {
 	{"network/model", "CM02"},
 	{"surf/precision", "1e-13"},
 	{"maxmin/precision", "1e-13"},
+	/* PCIe has no TCP ACK stream flowing back */
+	{"network/crosstraffic", "0"},
+#ifdef MNSIM_SANITIZE
+	/* AddressSanitizer cannot follow SimGrid's stack switching; threads it can */
+	{"contexts/factory", "thread"},
+#endif
 };
 
 const char *sim_default_platform(void)
@@ -195,7 +201,8 @@ static void populate_page(struct sim *s, struct mm *mm, uint64_t va, int huge, e
 		return;
 	}
 	p->pfn = physmem_alloc(s->mem, huge);
-	physmem_frame(s->mem, p->pfn)->token = physmem_new_token(s->mem);
+	if (how != POP_ZEROED) /* zeroed: private pages that all hold zeros */
+		physmem_frame(s->mem, p->pfn)->token = physmem_new_token(s->mem);
 	p->writable = how != POP_COW;
 	if (how == POP_COW)
 		physmem_get(s->mem, p->pfn); /* the parent's reference after fork */
@@ -208,7 +215,7 @@ static void build_processes(struct sim *s)
 	if (!(s->mms = calloc(t->n_processes + 1, sizeof *s->mms)))
 		abort();
 	for (size_t i = 0; i < t->n_processes; i++)
-		s->mms[i] = mm_new((int)i, t->processes[i].name, t->processes[i].pasid);
+		s->mms[i] = mm_new((int)i, t->processes[i].name, t->processes[i].pasid, (int)s->p.ptl_split);
 	for (size_t i = 0; i < t->n_maps; i++) {
 		const struct trace_map *m = &t->maps[i];
 		struct mm *mm = s->mms[m->process];

@@ -115,7 +115,7 @@ static int parse_va(struct line_reader *r, const char *text, uint64_t align, uin
 	return 0;
 }
 
-static const char *const populate_names[] = {"none", "zero", "write", "cow", NULL};
+static const char *const populate_names[] = {"none", "zero", "write", "cow", "zeroed", NULL};
 
 static int decl_process(struct trace_header *h, struct line_reader *r, char *err, size_t errlen)
 {
@@ -146,7 +146,7 @@ static int decl_process(struct trace_header *h, struct line_reader *r, char *err
 static int decl_map(struct trace_header *h, struct line_reader *r, char *err, size_t errlen)
 {
 	if (r->ntok < 4)
-		return fail(err, errlen, r->path, r->lineno, "expected: map PROCESS START SIZE [huge] [populate=none|zero|write|cow]");
+		return fail(err, errlen, r->path, r->lineno, "expected: map PROCESS START SIZE [huge] [populate=none|zero|write|cow|zeroed]");
 	int proc = trace_find_process(h, r->tok[1]);
 	if (proc < 0)
 		return fail(err, errlen, r->path, r->lineno, "unknown process '%s' (declare it with 'process' first)", r->tok[1]);
@@ -163,7 +163,7 @@ static int decl_map(struct trace_header *h, struct line_reader *r, char *err, si
 				if (strcmp(v, populate_names[j]) == 0)
 					k = j;
 			if (k < 0)
-				return fail(err, errlen, r->path, r->lineno, "populate='%s': expected none, zero, write or cow", v);
+				return fail(err, errlen, r->path, r->lineno, "populate='%s': expected none, zero, write, cow or zeroed", v);
 			m.populate = (enum populate)k;
 		} else {
 			return fail(err, errlen, r->path, r->lineno, "unknown map option '%s': expected huge, anon or populate=...", r->tok[i]);
@@ -294,6 +294,8 @@ static int parse_event(const struct trace_header *h, struct line_reader *r, int 
 	ev->absolute = t[0] == '@';
 	if (units_parse_duration(t + 1, &ev->time, &why) != 0)
 		return fail(err, errlen, r->path, r->lineno, "time '%s': %s", t, why);
+	if (ev->time > TRACE_MAX_TIME)
+		return fail(err, errlen, r->path, r->lineno, "time '%s': expected at most %gs", t, TRACE_MAX_TIME);
 	if (ev->absolute) {
 		if (ev->time < *last_abs)
 			return fail(err, errlen, r->path, r->lineno, "time '%s' goes backwards in stream '%s': expected at least the previous absolute time", t, st->name);
@@ -343,6 +345,8 @@ static int parse_event(const struct trace_header *h, struct line_reader *r, int 
 				return fail(err, errlen, r->path, r->lineno, "window '%s': %s", v, why);
 			ev->has_window = 1;
 		} else {
+			if (v)
+				v[-1] = '='; /* show the token as written */
 			return fail(err, errlen, r->path, r->lineno, "unexpected '%s'%s", r->tok[i],
 				    oi->kernel ? ": expected window=DURATION" : ": this operation takes no options");
 		}

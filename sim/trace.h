@@ -11,8 +11,10 @@
 #include <stdint.h>
 
 #define TRACE_VERSION 1
+/* Times beyond this are typing mistakes, and would cost SimGrid its precision. */
+#define TRACE_MAX_TIME 1e6
 
-enum populate { POP_NONE, POP_ZERO, POP_WRITE, POP_COW };
+enum populate { POP_NONE, POP_ZERO, POP_WRITE, POP_COW, POP_ZEROED };
 
 struct trace_process { char *name; unsigned pasid; };
 struct trace_map { int process; uint64_t start, size; int huge; enum populate populate; int line; };

@@ -66,16 +66,35 @@ static int parse_scaled(const char *text, const struct suffix *table, int need_u
 	return -1;
 }
 
-static const struct suffix duration_units[] = {
-	{"ps", 1e-12}, {"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0}, {NULL, 0}};
+/* Durations are scaled by decimal exponent ("250ns" is read as "250e-9"),
+ * so that they are the double nearest to what was written. */
+static const struct { const char *name, *exponent; } duration_units[] = {
+	{"ps", "e-12"}, {"ns", "e-9"}, {"us", "e-6"}, {"ms", "e-3"}, {"s", "e0"}, {NULL, NULL}};
 
 int units_parse_duration(const char *text, double *seconds, const char **why)
 {
-	if (parse_scaled(text, duration_units, 1, seconds) != 0) {
-		*why = "expected a non-negative duration with a unit (ps, ns, us, ms, s), e.g. 250ns";
+	*why = "expected a non-negative duration with a unit (ps, ns, us, ms, s), e.g. 250ns";
+	size_t digits = strspn(text, "0123456789.");
+	if (digits == 0 || digits > 64)
 		return -1;
+	if (strcmp(text, "0") == 0) {
+		*seconds = 0;
+		return 0;
 	}
-	return 0;
+	for (int i = 0; duration_units[i].name; i++) {
+		if (strcmp(text + digits, duration_units[i].name) != 0)
+			continue;
+		char buf[80];
+		snprintf(buf, sizeof buf, "%.*s%s", (int)digits, text, duration_units[i].exponent);
+		char *end;
+		errno = 0;
+		double v = strtod(buf, &end);
+		if (*end || errno == ERANGE || !isfinite(v))
+			return -1;
+		*seconds = v;
+		return 0;
+	}
+	return -1;
 }
 
 static const struct suffix size_units[] = {
