@@ -3,6 +3,7 @@
  * processes so that one command can run many simulations. */
 #include "kernel_ops.h"
 #include "params.h"
+#include "plot.h"
 #include "policy.h"
 #include "sim.h"
 #include "units.h"
@@ -135,7 +136,8 @@ static int cmd_run(int argc, char **argv)
 	struct summary sum;
 	char err[1024];
 	if (rc == 0 && sim_run_isolated(&o.cfg, &sum, err, sizeof err) != 0) {
-		fprintf(stderr, "mnsim: %s\n", err);
+		if (err[0])
+			fprintf(stderr, "mnsim: %s\n", err);
 		rc = 1;
 	}
 	if (rc == 0) {
@@ -246,6 +248,25 @@ static void print_compare(const char **names, const struct summary *sums, int n)
 	}
 }
 
+/* compare.tsv: the table, one row per policy, every summary value. */
+static int write_compare_tsv(const char *path, const char **names, const struct summary *sums, int n)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "policy");
+	for (size_t k = 0; k < sums[0].n; k++)
+		fprintf(f, "\t%s", sums[0].names[k]);
+	fprintf(f, "\n");
+	for (int i = 0; i < n; i++) {
+		fprintf(f, "%s", names[i]);
+		for (size_t k = 0; k < sums[i].n; k++)
+			fprintf(f, "\t%.12g", sums[i].values[k]);
+		fprintf(f, "\n");
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 static int cmd_compare(int argc, char **argv)
 {
 	struct common_opts o = {.cfg = {.seed = 1}};
@@ -280,7 +301,8 @@ static int cmd_compare(int argc, char **argv)
 		cfg.policy = names[i];
 		cfg.out_path = out;
 		if (sim_run_isolated(&cfg, &sums[i], err, sizeof err) != 0) {
-			fprintf(stderr, "mnsim: %s\n", err);
+			if (err[0])
+				fprintf(stderr, "mnsim: %s\n", err);
 			rc = 1;
 		}
 	}
@@ -288,6 +310,17 @@ static int cmd_compare(int argc, char **argv)
 		printf("workload %s on %s, seed %llu\n\n", o.cfg.trace_path, o.cfg.platform_path, (unsigned long long)o.cfg.seed);
 		print_compare(names, sums, n);
 		printf("\nresults: %s/{%s}.h5\n", dir, o.policies ? o.policies : default_compare_policies);
+		char tsv[4096], png[4096], err[1024];
+		snprintf(tsv, sizeof tsv, "%s/compare.tsv", dir);
+		snprintf(png, sizeof png, "%s/compare.png", dir);
+		if (write_compare_tsv(tsv, names, sums, n) != 0) {
+			fprintf(stderr, "mnsim compare: cannot write %s: %s\n", tsv, strerror(errno));
+			rc = 1;
+		} else if (plot_render("compare.gp", tsv, png, err, sizeof err) != 0) {
+			fprintf(stderr, "mnsim compare: no figure: %s\n", err);
+		} else {
+			printf("table:   %s\nfigure:  %s\n", tsv, png);
+		}
 	}
 	param_settings_free(&o.cfg.sets);
 	return rc;
@@ -342,7 +375,7 @@ static int check_file(const char *path, int *passed)
 		struct run_config cfg = {.trace_path = path, .platform_path = sim_default_platform(), .policy = pol, .seed = 1};
 		struct summary sum;
 		if (sim_run_isolated(&cfg, &sum, err, sizeof err) != 0) {
-			printf("FAIL %s %s: %s\n", path, pol, err);
+			printf("FAIL %s %s: %s\n", path, pol, err[0] ? err : "the run failed (see above)");
 			failed++;
 			continue;
 		}

@@ -282,8 +282,14 @@ static void write_config(struct sim *s)
 	results_attr_string(s->results, NULL, "policy", s->policy->name);
 	snprintf(buf, sizeof buf, "%llu", (unsigned long long)s->cfg->seed);
 	results_attr_string(s->results, NULL, "seed", buf);
-	for (size_t i = 0; i < sizeof simgrid_settings / sizeof simgrid_settings[0]; i++)
-		results_attr_string(s->results, "simgrid_config", simgrid_settings[i].key, simgrid_settings[i].value);
+	for (size_t i = 0; i < sizeof simgrid_settings / sizeof simgrid_settings[0]; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "%s", simgrid_settings[i].key);
+		for (char *c = name; *c; c++)
+			if (*c == '/')
+				*c = '.'; /* "network/model" would read as an HDF5 path */
+		results_attr_string(s->results, "simgrid_config", name, simgrid_settings[i].value);
+	}
 	for (size_t i = 0; i < params_count(); i++) {
 		const struct param_def *d = params_def(i);
 		results_attr_double(s->results, "config", d->name, params_get(&s->p, d));
@@ -509,5 +515,6 @@ int sim_run_isolated(const struct run_config *cfg, struct summary *out, char *er
 		return failf(err, errlen, "the simulation of %s was aborted by signal %d (%s); a SimGrid parse error above "
 				     "means the platform file %s is malformed",
 			     cfg->trace_path, WTERMSIG(status), strsignal(WTERMSIG(status)), cfg->platform_path);
-	return failf(err, errlen, "the run of %s under policy %s failed", cfg->trace_path, cfg->policy);
+	err[0] = '\0'; /* the child has said why */
+	return -1;
 }

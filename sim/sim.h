@@ -53,7 +53,7 @@ const char *sim_default_platform(void);
 /* Runs in this process; returns 0, or -1 with a message in err. */
 int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t errlen);
 /* Runs in a child process; the summary comes back through a pipe.  Returns 0,
- * or -1 after the child has printed why (err gets a one-line reason). */
+ * or -1: err is empty when the child has printed why, else it says why. */
 int sim_run_isolated(const struct run_config *cfg, struct summary *out, char *err, size_t errlen);
 
 /* Helpers for actors. */

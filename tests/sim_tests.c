@@ -48,7 +48,7 @@ static int run(const char *trace, const char *platform, const char *policy, cons
 	}
 	int rc = sim_run_isolated(&cfg, sum, err, sizeof err);
 	if (rc != 0)
-		fprintf(stderr, "run of %s under %s failed: %s\n", trace, policy, err);
+		fprintf(stderr, "run of %s under %s failed%s%s\n", trace, policy, err[0] ? ": " : "", err);
 	param_settings_free(&cfg.sets);
 	return rc;
 }

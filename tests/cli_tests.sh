@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Command-line tests: exit codes, messages that name the file:line or the key,
+# no result file left behind on bad input, and the HDF5 layout seen by h5dump.
+# Usage: cli_tests.sh MNSIM SOURCE_DIR
+set -u
+MNSIM=$1
+SRC=$2
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+passed=0 failed=0
+
+# expect NAME EXIT_CODE FRAGMENT -- COMMAND...: runs COMMAND, checks its exit
+# code and that stdout+stderr contain FRAGMENT.
+expect() {
+  local name=$1 code=$2 fragment=$3
+  shift 4
+  local out rc
+  out=$("$@" 2>&1)
+  rc=$?
+  if [ "$rc" -eq "$code" ] && grep -qF -- "$fragment" <<<"$out"; then
+    passed=$((passed + 1)); echo "ok   $name"
+  else
+    failed=$((failed + 1)); echo "FAIL $name: exit $rc (expected $code), output:"; echo "$out" | head -20
+  fi
+}
+
+# no_file NAME PATH: nothing named PATH or PATH.tmp.* exists
+no_file() {
+  if compgen -G "$2*" >/dev/null; then
+    failed=$((failed + 1)); echo "FAIL $1: left behind: $(ls "$2"*)"
+  else
+    passed=$((passed + 1)); echo "ok   $1"
+  fi
+}
+
+SEED=$SRC/workloads/litmus/01-seed-cow-order.trace
+printf 'mnsim-trace 1\nprocess p0\nmap p0 0x1000 4K\ncpu t0 process=p0\nt0 @1us write 0x1000 0x2000 0x3000\n' >"$TMP/bad.trace"
+printf 'not a platform\n' >"$TMP/bad.xml"
+
+expect no_args 2 "usage: mnsim COMMAND" -- "$MNSIM"
+expect help 0 "commands:" -- "$MNSIM" --help
+for c in run compare check policies params; do
+  expect "help_$c" 0 "usage: mnsim $c" -- "$MNSIM" "$c" --help
+done
+expect unknown_command 2 "unknown command 'frob'" -- "$MNSIM" frob
+expect run_needs_output 2 "missing -o OUT.h5" -- "$MNSIM" run -w "$SEED"
+expect run_needs_trace 2 "missing -w TRACE" -- "$MNSIM" run -o "$TMP/x.h5"
+expect malformed_trace 1 "bad.trace:5: unexpected '0x2000'" -- "$MNSIM" run -w "$TMP/bad.trace" -o "$TMP/bad.h5"
+no_file malformed_trace_leaves_nothing "$TMP/bad.h5"
+expect missing_trace 1 "cannot open trace" -- "$MNSIM" run -w "$TMP/none.trace" -o "$TMP/none.h5"
+no_file missing_trace_leaves_nothing "$TMP/none.h5"
+expect unknown_parameter 2 "unknown parameter 'qi_dept'" -- "$MNSIM" run -w "$SEED" --set qi_dept=8 -o "$TMP/p.h5"
+expect parameter_range 2 "parameter qi_depth='1': out of range" -- "$MNSIM" run -w "$SEED" --set qi_depth=1 -o "$TMP/p.h5"
+expect unknown_policy 1 "unknown policy 'nope'" -- "$MNSIM" run -w "$SEED" --policy nope -o "$TMP/p.h5"
+no_file bad_options_leave_nothing "$TMP/p.h5"
+expect bad_platform 1 "bad.xml" -- "$MNSIM" run -w "$SEED" -p "$TMP/bad.xml" -o "$TMP/plat.h5"
+no_file bad_platform_leaves_nothing "$TMP/plat.h5"
+mkdir "$TMP/ro" && chmod 555 "$TMP/ro"
+if [ "$(id -u)" -ne 0 ]; then
+  expect unwritable_dir 1 "cannot create result file" -- "$MNSIM" run -w "$SEED" -o "$TMP/ro/x.h5"
+fi
+
+expect run_ok 0 "results: $TMP/seed.h5" -- "$MNSIM" run -w "$SEED" --policy unsafe_end -o "$TMP/seed.h5"
+expect h5_datasets 0 'DATASET "violations"' -- h5dump -H "$TMP/seed.h5"
+expect h5_ops 0 'DATASET "ops"' -- h5dump -H "$TMP/seed.h5"
+expect h5_qi 0 'DATASET "qi_occupancy"' -- h5dump -H "$TMP/seed.h5"
+expect h5_summary_violations 0 "(0): 2" -- h5dump -a /summary/violations "$TMP/seed.h5"
+expect h5_policy_attr 0 '"unsafe_end"' -- h5dump -a /policy "$TMP/seed.h5"
+expect h5_network_model 0 '"CM02"' -- h5dump -a /simgrid_config/network.model "$TMP/seed.h5"
+
+expect compare_table 0 "ratio to double" -- "$MNSIM" compare -w "$SEED" -o "$TMP/cmp"
+expect compare_rows 0 "unsafe_end" -- cat "$TMP/cmp/compare.tsv"
+if [ -s "$TMP/cmp/compare.png" ] && head -c 8 "$TMP/cmp/compare.png" | grep -q PNG; then
+  passed=$((passed + 1)); echo "ok   compare_figure"
+else
+  failed=$((failed + 1)); echo "FAIL compare_figure: no PNG at $TMP/cmp/compare.png"
+fi
+expect compare_bad_policy 2 "unknown policy 'x'" -- "$MNSIM" compare -w "$SEED" --policies double,x -o "$TMP/cmp2"
+
+expect params_table 0 "qi_depth" -- "$MNSIM" params
+expect params_units 0 "gather_batch             kernel  512       pages" -- "$MNSIM" params
+expect policies_cow 0 "cow                         2              1              1              1              1" -- "$MNSIM" policies
+expect check_one_file 0 "5 passed, 0 failed" -- "$MNSIM" check "$SEED"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
