@@ -255,29 +255,17 @@ static void device_access(struct dev_thread *t, uint64_t va, int write)
 	XBT_INFO("%s: access to %#llx dropped after %d retries", d->name, (unsigned long long)va, (int)d->sim->p.fault_max_retries);
 }
 
+static void on_device_event(void *ctx, const struct trace_event *ev)
+{
+	device_access(ctx, ev->va, ev->op == OP_WRITE);
+}
+
 static void thread_actor(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
 	struct dev_thread *t = sg_actor_self_get_data();
-	struct sim *s = t->dev->sim;
-	char err[512];
-	struct trace_cursor *c = trace_cursor_open(s->trace, t->stream, err, sizeof err);
-	struct trace_event ev;
-	int rc = c ? 1 : -1;
-	while (c && (rc = trace_cursor_next(c, &ev, err, sizeof err)) == 1) {
-		if (ev.absolute)
-			sg_actor_sleep_until(ev.time);
-		else
-			sg_actor_sleep_for(ev.time);
-		if (ev.op == OP_THINK)
-			sg_actor_sleep_for(ev.duration);
-		else
-			device_access(t, ev.va, ev.op == OP_WRITE);
-	}
-	if (rc < 0)
-		sim_fail(s, err);
-	trace_cursor_close(c);
+	sim_replay(t->dev->sim, t->stream, on_device_event, t);
 }
 
 void device_start_thread(struct device *d, int stream)

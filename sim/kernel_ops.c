@@ -692,31 +692,21 @@ static void cpu_access(struct cpu_thread *t, uint64_t va, int write)
 	XBT_WARN("CPU access to %#llx gave up after %d faults", (unsigned long long)va, CPU_FAULT_RETRIES);
 }
 
+static void on_cpu_event(void *ctx, const struct trace_event *ev)
+{
+	struct cpu_thread *t = ctx;
+	if (ev->op == OP_READ || ev->op == OP_WRITE)
+		cpu_access(t, ev->va, ev->op == OP_WRITE);
+	else
+		run_op(t->s, t->mm, t->stream, ev->op, ev->va, ev->arg2, ev->has_window, ev->window, 0);
+}
+
 static void cpu_actor(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
 	struct cpu_thread *t = sg_actor_self_get_data();
-	struct sim *s = t->s;
-	char err[512];
-	struct trace_cursor *cur = trace_cursor_open(s->trace, t->stream, err, sizeof err);
-	struct trace_event ev;
-	int rc = cur ? 1 : -1;
-	while (cur && (rc = trace_cursor_next(cur, &ev, err, sizeof err)) == 1) {
-		if (ev.absolute)
-			sg_actor_sleep_until(ev.time);
-		else
-			sg_actor_sleep_for(ev.time);
-		if (ev.op == OP_THINK)
-			sg_actor_sleep_for(ev.duration);
-		else if (ev.op == OP_READ || ev.op == OP_WRITE)
-			cpu_access(t, ev.va, ev.op == OP_WRITE);
-		else
-			run_op(s, t->mm, t->stream, ev.op, ev.va, ev.arg2, ev.has_window, ev.window, 0);
-	}
-	if (rc < 0)
-		sim_fail(s, err);
-	trace_cursor_close(cur);
+	sim_replay(t->s, t->stream, on_cpu_event, t);
 	free(t);
 }
 

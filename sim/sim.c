@@ -8,6 +8,7 @@
 #include "physmem.h"
 #include <errno.h>
 #include <signal.h>
+#include <simgrid/actor.h>
 #include <simgrid/engine.h>
 #include <simgrid/host.h>
 #include <simgrid/version.h>
@@ -47,6 +48,27 @@ void sim_fail(struct sim *s, const char *why)
 	if (!s->failed)
 		snprintf(s->failure, sizeof s->failure, "%s", why);
 	s->failed = 1;
+}
+
+void sim_replay(struct sim *s, int stream, void (*on_event)(void *ctx, const struct trace_event *ev), void *ctx)
+{
+	char err[512];
+	struct trace_cursor *cur = trace_cursor_open(s->trace, stream, err, sizeof err);
+	struct trace_event ev;
+	int rc = cur ? 1 : -1;
+	while (cur && (rc = trace_cursor_next(cur, &ev, err, sizeof err)) == 1) {
+		if (ev.absolute)
+			sg_actor_sleep_until(ev.time);
+		else
+			sg_actor_sleep_for(ev.time);
+		if (ev.op == OP_THINK)
+			sg_actor_sleep_for(ev.duration);
+		else
+			on_event(ctx, &ev);
+	}
+	if (rc < 0)
+		sim_fail(s, err);
+	trace_cursor_close(cur);
 }
 
 double sim_preempt_window(struct sim *s, int has_window, double window)

@@ -61,6 +61,10 @@ struct mm *sim_mm_of_pasid(struct sim *s, unsigned pasid);
 /* A preemption window: the op's own if given, else the parameter's, drawn
  * from preempt_dist. */
 double sim_preempt_window(struct sim *s, int has_window, double window);
+/* Replays trace stream `stream` in the calling actor: waits for each event's
+ * time, runs `think` itself and hands every other event to on_event.  A
+ * trace error fails the run. */
+void sim_replay(struct sim *s, int stream, void (*on_event)(void *ctx, const struct trace_event *ev), void *ctx);
 /* Marks the run failed (no result file); the first reason is kept. */
 void sim_fail(struct sim *s, const char *why);
 
