@@ -644,6 +644,9 @@ enum fault_result kernel_handle_fault(struct sim *s, struct mm *mm, uint64_t va,
 	const struct vma *vma = mm_find_vma(mm, va);
 	uint64_t base;
 	struct pte *p = vma ? mm_lookup(mm, va, &base) : NULL;
+	/* migration_entry_wait: sleep until the page has moved */
+	while (p && (p->state == PTE_MIGRATION || (p->state == PTE_PROTNONE && p->migrating)))
+		sg_actor_sleep_for(s->p.fault_latency);
 	if (!vma || (write && !vma->writable)) {
 		result = FAULT_SEGV;
 	} else if (!p) {
@@ -660,7 +663,6 @@ enum fault_result kernel_handle_fault(struct sim *s, struct mm *mm, uint64_t va,
 		p->state = PTE_PRESENT;
 		sg_mutex_unlock(ptl);
 	}
-	/* a migration entry, or a PMD being migrated: retry after the wait */
 	rwlock_read_unlock(&mm->mmap_lock);
 	return result;
 }

@@ -351,18 +351,20 @@ static void summarize(struct sim *s, struct summary *sum)
 	summary_set(sum, "notify_latency_mean", hist_mean(&s->notify_latency), "s");
 	summary_set(sum, "notify_latency_p99", hist_quantile(&s->notify_latency, 0.99), "s");
 	summary_set(sum, "qi_stall_time", s->qi_stall_time, "s");
-	double dev[6] = {0};
+	double dev[7] = {0};
 	for (size_t i = 0; i < s->n_devices; i++) {
 		struct device_rec r;
 		device_report(s->devices[i], &r);
 		results_device(s->results, &r);
 		dev[0] += (double)r.accesses, dev[1] += r.stall_time, dev[2] += (double)r.fault_errors;
 		dev[3] += (double)r.dropped, dev[4] += (double)r.atc_hits, dev[5] += (double)r.atc_misses;
+		dev[6] += (double)r.page_requests;
 	}
 	summary_set(sum, "device_accesses", dev[0], "");
 	summary_set(sum, "device_stall_time", dev[1], "s");
 	summary_set(sum, "device_fault_errors", dev[2], "");
 	summary_set(sum, "device_dropped", dev[3], "");
+	summary_set(sum, "device_page_requests", dev[6], "");
 	summary_set(sum, "atc_hits", dev[4], "");
 	summary_set(sum, "atc_misses", dev[5], "");
 	double io[4] = {0};
