@@ -189,7 +189,8 @@ static int request_translation(struct dev_thread *t, uint64_t va, int write, str
 		return 0;
 	if (t->raced) {
 		d->rec.raced_translations++;
-		return -1;
+		if (d->p.atc_discard_raced)
+			return -1;
 	}
 	*tr = (struct translation){.vbase = t->cpl.vbase, .pfn = t->cpl.pfn, .generation = t->cpl.generation,
 				   .writable = t->cpl.writable, .huge = t->cpl.huge};

@@ -11,6 +11,7 @@
 #include <simgrid/cond.h>
 #include <simgrid/engine.h>
 #include <simgrid/mutex.h>
+#include <simgrid/semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ struct iommu {
 	sg_host_t host;
 	struct params p;
 	struct tlb *iotlb;
+	struct tlb *psc;      /* paging-structure cache: upper levels per 2 MiB region, or NULL */
+	sg_sem_t walkers;
 	struct qi_desc *ring;
 	uint64_t depth, head, tail, reclaim, oldest_incomplete;
 	sg_mutex_t qlock;
@@ -57,6 +60,8 @@ struct iommu *iommu_new(struct sim *sim, int index, const char *name, sg_host_t 
 	io->host = host;
 	io->p = *p;
 	io->iotlb = tlb_new((size_t)p->iotlb_sets, (size_t)p->iotlb_ways);
+	io->psc = p->psc_entries > 0 ? tlb_new(1, (size_t)p->psc_entries) : NULL;
+	io->walkers = sg_sem_init((int)p->max_walks);
 	io->depth = (uint64_t)p->qi_depth;
 	if (!(io->ring = calloc(io->depth, sizeof *io->ring)))
 		abort();
@@ -75,6 +80,8 @@ void iommu_free(struct iommu *io)
 	if (!io)
 		return;
 	tlb_free(io->iotlb);
+	tlb_free(io->psc);
+	sg_sem_destroy(io->walkers);
 	free(io->ring);
 	sg_mutex_destroy(io->qlock);
 	sg_cond_destroy(io->wake_engine);
@@ -151,11 +158,15 @@ static void process(struct iommu *io, struct qi_desc *d)
 	case QI_IOTLB_PSI:
 		sg_actor_sleep_for(io->p.qi_iotlb_latency);
 		tlb_invalidate_range(io->iotlb, r->pasid, r->start, r->end);
+		if (io->psc)
+			tlb_invalidate_range(io->psc, r->pasid, r->start, r->end);
 		log_invalidation(io, r->pasid, r->start, r->end);
 		break;
 	case QI_IOTLB_PASID:
 		sg_actor_sleep_for(io->p.qi_pasid_latency);
 		tlb_invalidate_pasid(io->iotlb, r->pasid);
+		if (io->psc)
+			tlb_invalidate_pasid(io->psc, r->pasid);
 		log_invalidation(io, r->pasid, 0, UINT64_MAX);
 		break;
 	case QI_DEVTLB: {
@@ -209,8 +220,10 @@ void iommu_start(struct iommu *io)
 	sg_actor_start_(a, engine_actor, 0, NULL);
 }
 
-static void count_desc(struct iommu *io, const struct qi_desc *d)
+static void count_desc(struct iommu *io, const struct qi_desc *d, uint64_t submission)
 {
+	struct qi_desc_rec rec = {d->t_submit, d->t_start, d->t_done, io->index, d->req.type, submission};
+	results_qi_desc(io->sim->results, &rec);
 	uint64_t *counters[] = {&io->rec.desc_iotlb_psi, &io->rec.desc_iotlb_pasid, &io->rec.desc_devtlb, &io->rec.desc_wait};
 	(*counters[d->req.type])++;
 	io->rec.desc_queue_time += d->t_start - d->t_submit;
@@ -245,14 +258,14 @@ double iommu_submit_sync(struct iommu *io, const struct qi_request *reqs, size_t
 		d->t_submit = now;
 	}
 	uint64_t wait_seq = io->tail - 1;
-	io->rec.submissions++;
+	uint64_t submission = ++io->rec.submissions;
 	record_occupancy(io);
 	sg_cond_notify_one(io->wake_engine);
 	while (!slot(io, wait_seq)->done)
 		sg_cond_wait(io->done_cond, io->qlock);
 	for (uint64_t s = first; s <= wait_seq; s++) {
 		slot(io, s)->freed = 1;
-		count_desc(io, slot(io, s));
+		count_desc(io, slot(io, s), submission);
 	}
 	while (io->reclaim < io->tail && slot(io, io->reclaim)->freed)
 		io->reclaim++;
@@ -266,6 +279,46 @@ double iommu_submit_sync(struct iommu *io, const struct qi_request *reqs, size_t
 
 struct walk_job { struct iommu *io; struct device *dev; struct pcie_msg req; };
 
+/* Levels a walk must read: all of them, or only the leaf when the
+ * paging-structure cache holds the upper levels of va's 2 MiB region. */
+static int walk_levels_needed(struct iommu *io, unsigned pasid, uint64_t va)
+{
+	struct translation upper;
+	if (!io->psc)
+		return (int)io->p.walk_levels;
+	if (tlb_lookup(io->psc, pasid, va & ~(HUGE_SIZE - 1), &upper))
+		return 1;
+	upper = (struct translation){.vbase = va & ~(HUGE_SIZE - 1)};
+	tlb_insert(io->psc, pasid, &upper);
+	return (int)io->p.walk_levels;
+}
+
+/* A page walk: the leaf entry is read when the last level starts, so a slow
+ * walk can return what an invalidation made stale in the meantime.  The
+ * IOTLB is not filled if an invalidation of the range was processed during
+ * the walk.  Returns 1 with *tr if the entry allows the access. */
+static int walk(struct iommu *io, struct mm *mm, const struct pcie_msg *q, struct translation *tr)
+{
+	sg_sem_acquire(io->walkers);
+	uint64_t since = io->inv_seq;
+	io->rec.walks++;
+	int levels = walk_levels_needed(io, q->pasid, q->va);
+	sg_actor_sleep_for((levels - 1) * io->p.walk_latency);
+	uint64_t base;
+	struct pte *p = mm_lookup(mm, q->va, &base);
+	int ok = p && p->state == PTE_PRESENT && (!q->write || p->writable);
+	if (ok)
+		*tr = (struct translation){.vbase = base, .pfn = p->pfn,
+					   .generation = physmem_frame(io->sim->mem, p->pfn)->generation,
+					   .writable = p->writable, .huge = p->huge};
+	sg_actor_sleep_for(io->p.walk_latency);
+	uint64_t size = ok && tr->huge ? HUGE_SIZE : PAGE_SIZE;
+	if (ok && !invalidated_since(io, since, q->pasid, base, base + size))
+		tlb_insert(io->iotlb, q->pasid, tr);
+	sg_sem_release(io->walkers);
+	return ok;
+}
+
 static void walker_actor(int argc, char **argv)
 {
 	(void)argc;
@@ -278,22 +331,8 @@ static void walker_actor(int argc, char **argv)
 	struct translation tr;
 	sg_actor_sleep_for(io->p.iotlb_lookup_latency);
 	int hit = tlb_lookup(io->iotlb, q->pasid, q->va, &tr) && (!q->write || tr.writable);
-	if (!hit) {
-		uint64_t since = io->inv_seq;
-		io->rec.walks++;
-		sg_actor_sleep_for(io->p.walk_levels * io->p.walk_latency);
-		uint64_t base;
-		struct pte *p = mm_lookup(device_mm(job->dev), q->va, &base);
-		if (p && p->state == PTE_PRESENT && (!q->write || p->writable)) {
-			tr = (struct translation){.vbase = base, .pfn = p->pfn,
-						  .generation = physmem_frame(io->sim->mem, p->pfn)->generation,
-						  .writable = p->writable, .huge = p->huge};
-			uint64_t size = p->huge ? HUGE_SIZE : PAGE_SIZE;
-			if (!invalidated_since(io, since, q->pasid, base, base + size))
-				tlb_insert(io->iotlb, q->pasid, &tr);
-			hit = 1;
-		}
-	}
+	if (!hit)
+		hit = walk(io, device_mm(job->dev), q, &tr);
 	if (hit) {
 		cpl.status = XLATE_OK;
 		cpl.vbase = tr.vbase;
@@ -372,4 +411,16 @@ void iommu_report(const struct iommu *io, struct iommu_rec *out)
 	out->iotlb_misses = st->misses;
 	out->iotlb_evictions = st->evictions;
 	out->iotlb_invalidated = st->invalidated;
+}
+
+void iommu_report_pasids(const struct iommu *io, struct results *r)
+{
+	unsigned pasid;
+	struct tlb_stats st;
+	for (size_t i = 0; tlb_pasid_stats(io->iotlb, i, &pasid, &st); i++) {
+		struct pasid_rec rec = {.pasid = pasid, .hits = st.hits, .misses = st.misses, .fills = st.fills,
+					.evictions = st.evictions, .invalidated = st.invalidated};
+		snprintf(rec.iommu, sizeof rec.iommu, "%s", io->name);
+		results_pasid(r, &rec);
+	}
 }

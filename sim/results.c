@@ -77,6 +77,14 @@ static const struct field iommu_fields[] = {
 	FIELD(iommu_rec, desc_service_time, F64), FIELD(iommu_rec, qi_depth, U32), FIELD(iommu_rec, qi_max_used, U32),
 	{NULL, 0, F64}};
 
+static const struct field qi_desc_fields[] = {
+	FIELD(qi_desc_rec, submitted, F64), FIELD(qi_desc_rec, started, F64), FIELD(qi_desc_rec, completed, F64),
+	FIELD(qi_desc_rec, iommu, I32), FIELD(qi_desc_rec, type, I32), FIELD(qi_desc_rec, submission, U64), {NULL, 0, F64}};
+static const struct field pasid_fields[] = {
+	FIELD(pasid_rec, iommu, STR32), FIELD(pasid_rec, pasid, U32), FIELD(pasid_rec, hits, U64),
+	FIELD(pasid_rec, misses, U64), FIELD(pasid_rec, fills, U64), FIELD(pasid_rec, evictions, U64),
+	FIELD(pasid_rec, invalidated, U64), {NULL, 0, F64}};
+
 #define CHUNK_ROWS 4096
 
 struct table {
@@ -94,7 +102,7 @@ struct results {
 	hid_t file;
 	int failed;
 	char why[256];
-	struct table ops, notifications, qi, violations, devices, iommus;
+	struct table ops, notifications, qi, violations, devices, iommus, qi_descs, pasids;
 };
 
 static void set_failed(struct results *r, const char *fmt, ...)
@@ -224,7 +232,8 @@ static void table_close(struct results *r, struct table *t)
 	t->dset = t->mtype = -1;
 }
 
-#define TABLES(r) {&(r)->ops, &(r)->notifications, &(r)->qi, &(r)->violations, &(r)->devices, &(r)->iommus}
+#define TABLES(r) {&(r)->ops, &(r)->notifications, &(r)->qi, &(r)->violations, &(r)->devices, &(r)->iommus, \
+		   &(r)->qi_descs, &(r)->pasids}
 
 struct results *results_open(const char *tmp_path, char *err, size_t errlen)
 {
@@ -253,6 +262,8 @@ struct results *results_open(const char *tmp_path, char *err, size_t errlen)
 	table_open(r, &r->violations, "violations", violation_fields, sizeof(struct violation_rec));
 	table_open(r, &r->devices, "devices", device_fields, sizeof(struct device_rec));
 	table_open(r, &r->iommus, "iommus", iommu_fields, sizeof(struct iommu_rec));
+	table_open(r, &r->qi_descs, "qi_descriptors", qi_desc_fields, sizeof(struct qi_desc_rec));
+	table_open(r, &r->pasids, "iotlb_pasid", pasid_fields, sizeof(struct pasid_rec));
 	return r;
 }
 
@@ -262,6 +273,8 @@ void results_qi(struct results *r, const struct qi_rec *rec) { table_append(r, &
 void results_violation(struct results *r, const struct violation_rec *rec) { table_append(r, &r->violations, rec); }
 void results_device(struct results *r, const struct device_rec *rec) { table_append(r, &r->devices, rec); }
 void results_iommu(struct results *r, const struct iommu_rec *rec) { table_append(r, &r->iommus, rec); }
+void results_qi_desc(struct results *r, const struct qi_desc_rec *rec) { table_append(r, &r->qi_descs, rec); }
+void results_pasid(struct results *r, const struct pasid_rec *rec) { table_append(r, &r->pasids, rec); }
 
 /* Opens group (created on first use, without times) or the root for NULL. */
 static hid_t open_group(struct results *r, const char *group)

@@ -30,6 +30,18 @@ struct notif_rec {
 
 struct qi_rec { double time; int32_t iommu; uint32_t used; };
 
+struct qi_desc_rec {
+	double submitted, started, completed;
+	int32_t iommu, type; /* enum qi_type */
+	uint64_t submission;
+};
+
+struct pasid_rec {
+	char iommu[32];
+	uint32_t pasid;
+	uint64_t hits, misses, fills, evictions, invalidated;
+};
+
 enum violation_type { V_USE_AFTER_FREE, V_STALE_READ, V_LOST_WRITE, V_ORDER_VIOLATION, V_TYPES };
 
 struct violation_rec {
@@ -82,6 +94,8 @@ void results_qi(struct results *r, const struct qi_rec *rec);
 void results_violation(struct results *r, const struct violation_rec *rec);
 void results_device(struct results *r, const struct device_rec *rec);
 void results_iommu(struct results *r, const struct iommu_rec *rec);
+void results_qi_desc(struct results *r, const struct qi_desc_rec *rec);
+void results_pasid(struct results *r, const struct pasid_rec *rec);
 void results_attr_string(struct results *r, const char *group, const char *name, const char *value);
 void results_attr_double(struct results *r, const char *group, const char *name, double value);
 /* Writes the summary, closes and renames tmp_path to final_path. */

@@ -372,6 +372,7 @@ static void summarize(struct sim *s, struct summary *sum)
 		struct iommu_rec r;
 		iommu_report(s->iommus[i], &r);
 		results_iommu(s->results, &r);
+		iommu_report_pasids(s->iommus[i], s->results);
 		io[0] += (double)r.qi_full_stalls, io[1] += (double)r.iotlb_hits, io[2] += (double)r.iotlb_misses;
 		if (r.qi_max_used > io[3])
 			io[3] = r.qi_max_used;

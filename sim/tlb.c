@@ -5,12 +5,27 @@
 
 struct entry { struct translation tr; unsigned pasid; uint64_t last_use; uint8_t valid; };
 
+struct pasid_stats { unsigned pasid; struct tlb_stats st; };
+
 struct tlb {
 	size_t sets, ways;
 	struct entry *e;
 	uint64_t clock;
 	struct tlb_stats st;
+	struct pasid_stats *per_pasid;
+	size_t n_pasids;
 };
+
+static struct tlb_stats *pasid_st(struct tlb *t, unsigned pasid)
+{
+	for (size_t i = 0; i < t->n_pasids; i++)
+		if (t->per_pasid[i].pasid == pasid)
+			return &t->per_pasid[i].st;
+	if (!(t->per_pasid = realloc(t->per_pasid, (t->n_pasids + 1) * sizeof *t->per_pasid)))
+		abort();
+	t->per_pasid[t->n_pasids] = (struct pasid_stats){.pasid = pasid};
+	return &t->per_pasid[t->n_pasids++].st;
+}
 
 struct tlb *tlb_new(size_t sets, size_t ways)
 {
@@ -24,8 +39,10 @@ struct tlb *tlb_new(size_t sets, size_t ways)
 
 void tlb_free(struct tlb *t)
 {
-	if (t)
+	if (t) {
 		free(t->e);
+		free(t->per_pasid);
+	}
 	free(t);
 }
 
@@ -51,11 +68,13 @@ int tlb_lookup(struct tlb *t, unsigned pasid, uint64_t va, struct translation *o
 		e = find(t, pasid, va & ~(PAGE_SIZE - 1), 0);
 	if (!e) {
 		t->st.misses++;
+		pasid_st(t, pasid)->misses++;
 		return 0;
 	}
 	e->last_use = ++t->clock;
 	*out = e->tr;
 	t->st.hits++;
+	pasid_st(t, pasid)->hits++;
 	return 1;
 }
 
@@ -68,14 +87,17 @@ void tlb_insert(struct tlb *t, unsigned pasid, const struct translation *tr)
 		for (size_t w = 0; w < t->ways && e->valid; w++)
 			if (!s[w].valid || s[w].last_use < e->last_use)
 				e = &s[w];
-		if (e->valid)
+		if (e->valid) {
 			t->st.evictions++;
+			pasid_st(t, e->pasid)->evictions++;
+		}
 	}
 	e->valid = 1;
 	e->pasid = pasid;
 	e->tr = *tr;
 	e->last_use = ++t->clock;
 	t->st.fills++;
+	pasid_st(t, pasid)->fills++;
 }
 
 size_t tlb_invalidate_range(struct tlb *t, unsigned pasid, uint64_t start, uint64_t end)
@@ -90,6 +112,8 @@ size_t tlb_invalidate_range(struct tlb *t, unsigned pasid, uint64_t start, uint6
 		}
 	}
 	t->st.invalidated += n;
+	if (n)
+		pasid_st(t, pasid)->invalidated += n;
 	return n;
 }
 
@@ -99,3 +123,12 @@ size_t tlb_invalidate_pasid(struct tlb *t, unsigned pasid)
 }
 
 const struct tlb_stats *tlb_stats(const struct tlb *t) { return &t->st; }
+
+int tlb_pasid_stats(const struct tlb *t, size_t i, unsigned *pasid, struct tlb_stats *out)
+{
+	if (i >= t->n_pasids)
+		return 0;
+	*pasid = t->per_pasid[i].pasid;
+	*out = t->per_pasid[i].st;
+	return 1;
+}

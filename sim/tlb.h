@@ -26,5 +26,7 @@ void tlb_insert(struct tlb *t, unsigned pasid, const struct translation *tr);
 size_t tlb_invalidate_range(struct tlb *t, unsigned pasid, uint64_t start, uint64_t end);
 size_t tlb_invalidate_pasid(struct tlb *t, unsigned pasid);
 const struct tlb_stats *tlb_stats(const struct tlb *t);
+/* Per-PASID statistics: the i-th PASID seen (in order of first use); 0 past the end. */
+int tlb_pasid_stats(const struct tlb *t, size_t i, unsigned *pasid, struct tlb_stats *out);
 
 #endif

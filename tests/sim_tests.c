@@ -3,6 +3,7 @@
  * bad input.  Every run happens in a child process, as in mnsim. */
 #include "check.h"
 #include "params.h"
+#include "rng.h"
 #include "sim.h"
 #include <hdf5.h>
 #include <stdio.h>
@@ -34,16 +35,18 @@ static double get(const struct summary *s, const char *name)
 	return v;
 }
 
+/* set: "key=value[,key=value...]" or NULL */
 static int run(const char *trace, const char *platform, const char *policy, const char *out, struct summary *sum,
 	       const char *set)
 {
 	struct run_config cfg = {.trace_path = trace, .platform_path = platform, .policy = policy, .out_path = out, .seed = 1};
 	char err[1024];
-	if (set) {
-		char key[64];
-		const char *eq = strchr(set, '=');
-		snprintf(key, sizeof key, "%.*s", (int)(eq - set), set);
-		if (param_settings_add(&cfg.sets, key, eq + 1, err, sizeof err) != 0)
+	char sets[512];
+	snprintf(sets, sizeof sets, "%s", set ? set : "");
+	for (char *save, *kv = strtok_r(sets, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+		*eq = '\0';
+		if (param_settings_add(&cfg.sets, kv, eq + 1, err, sizeof err) != 0)
 			abort();
 	}
 	int rc = sim_run_isolated(&cfg, sum, err, sizeof err);
@@ -272,6 +275,218 @@ static void test_qi_full_stalls(void)
 	unlink(trace);
 }
 
+
+/* Reads one numeric field of every row of a compound dataset into a new
+ * array of doubles; *n gets the row count. */
+static double *read_column(hid_t file, const char *dset, const char *field, hid_t type, size_t size, long *n)
+{
+	*n = rows(file, dset);
+	double *out = calloc((size_t)(*n > 0 ? *n : 1), sizeof *out);
+	char *raw = calloc((size_t)(*n > 0 ? *n : 1), size);
+	hid_t d = H5Dopen2(file, dset, H5P_DEFAULT), mt = H5Tcreate(H5T_COMPOUND, size);
+	H5Tinsert(mt, field, 0, type);
+	if (*n > 0 && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0)
+		fprintf(stderr, "cannot read %s.%s\n", dset, field);
+	for (long i = 0; i < *n; i++) {
+		if (type == H5T_NATIVE_DOUBLE)
+			out[i] = ((double *)raw)[i];
+		else if (type == H5T_NATIVE_INT32)
+			out[i] = ((int32_t *)raw)[i];
+		else if (type == H5T_NATIVE_UINT32)
+			out[i] = ((uint32_t *)raw)[i];
+		else
+			out[i] = (double)((uint64_t *)raw)[i];
+	}
+	H5Tclose(mt);
+	H5Dclose(d);
+	free(raw);
+	return out;
+}
+
+static double field_u64(const char *path, const char *dset, const char *field, long row)
+{
+	hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+	long n;
+	double *col = read_column(f, dset, field, H5T_NATIVE_UINT64, sizeof(uint64_t), &n);
+	double v = row < n ? col[row] : NAN;
+	free(col);
+	H5Fclose(f);
+	return v;
+}
+
+/* Poisson arrivals of single-descriptor invalidations (one IOTLB descriptor
+ * and its wait; deterministic service S = qi_iotlb_latency + qi_wait_latency)
+ * at the queue: the mean wait before service is M/D/1's
+ * rho S / (2 (1 - rho)) (Pollaczek-Khinchine), and Little's law holds
+ * between the mean number of submissions in the queue, the arrival rate and
+ * the mean time in the queue. */
+static void md1_at_load(double rho)
+{
+	struct params p;
+	params_defaults(&p);
+	const double S = p.qi_iotlb_latency + p.qi_wait_latency, lambda = rho / S;
+	const int arrivals = 20000, streams = 256;
+	FILE *f = fopen("/tmp/mnsim-md1.trace", "w");
+	fprintf(f, "mnsim-trace 1\nprocess p0\nmap p0 0x10000000 %dK populate=write\ndevice dev1 process=p0\n", 4 * arrivals);
+	for (int k = 0; k < streams; k++)
+		fprintf(f, "cpu t%d process=p0\n", k);
+	struct rng r = {12345};
+	double t = 1e-6;
+	for (int j = 0; j < arrivals; j++) {
+		t += rng_exponential(&r, 1 / lambda);
+		/* reclaim notifies once (range_end) under unsafe_end, outside any lock */
+		fprintf(f, "t%d @%.0fps reclaim 0x%x\n", j % streams, t * 1e12, 0x10000000 + j * 4096);
+	}
+	fclose(f);
+	struct summary s;
+	const char *out = "/tmp/mnsim-md1.h5";
+	CHECK(run("/tmp/mnsim-md1.trace", DATA "exact.xml", "unsafe_end", out, &s,
+		  "cpu_tlb_flush_latency=0,pte_update_latency=0,reclaim_free_delay=0") == 0);
+	hid_t h = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
+	long n, m;
+	double *type = read_column(h, "qi_descriptors", "type", H5T_NATIVE_INT32, 4, &n);
+	double *sub = read_column(h, "qi_descriptors", "submitted", H5T_NATIVE_DOUBLE, 8, &n);
+	double *start = read_column(h, "qi_descriptors", "started", H5T_NATIVE_DOUBLE, 8, &n);
+	double *done = read_column(h, "qi_descriptors", "completed", H5T_NATIVE_DOUBLE, 8, &n);
+	double *ot = read_column(h, "qi_occupancy", "time", H5T_NATIVE_DOUBLE, 8, &m);
+	double *used = read_column(h, "qi_occupancy", "used", H5T_NATIVE_UINT32, 4, &m);
+	double wait = 0, sojourn = 0;
+	long count = 0;
+	for (long i = 0; i < n; i++) {
+		if (type[i] == 0) { /* the IOTLB descriptor: its wait in the queue */
+			wait += start[i] - sub[i];
+			count++;
+		} else if (type[i] == 3) { /* the wait descriptor: the submission's time in the queue */
+			sojourn += done[i] - sub[i];
+		}
+	}
+	CHECK(count == arrivals);
+	wait /= (double)count;
+	sojourn /= (double)count;
+	double expected = rho * S / (2 * (1 - rho));
+	printf("  rho %.2f: mean wait %.2f ns, M/D/1 %.2f ns (%+.1f%%)\n", rho, wait * 1e9, expected * 1e9,
+	       100 * (wait - expected) / expected);
+	CHECK_EQ_DBL(wait, expected, 0.05 * expected);
+	/* Little: time-average submissions in the queue (2 slots each) = arrival rate x time in queue */
+	double area = 0, span = ot[m - 1] - ot[0];
+	for (long i = 0; i + 1 < m; i++)
+		area += used[i] / 2 * (ot[i + 1] - ot[i]);
+	double L = area / span, little = (double)count / span * sojourn;
+	CHECK_EQ_DBL(L, little, 1e-6 * little);
+	free(type), free(sub), free(start), free(done), free(ot), free(used);
+	H5Fclose(h);
+	unlink(out);
+	unlink("/tmp/mnsim-md1.trace");
+}
+
+static void test_qi_md1_and_little(void)
+{
+	md1_at_load(0.3);
+	md1_at_load(0.6);
+	md1_at_load(0.8);
+}
+
+/* Page-selective invalidations are split into naturally aligned blocks (7
+ * pages at page 1: 1 + 2 + 4); the v4.15 driver sends one; above
+ * iotlb_psi_max_pages one PASID-wide invalidation is used. */
+static void test_psi_and_pasid_wide(void)
+{
+	const char *trace = write_trace("mnsim-trace 1\nprocess p0\nmap p0 0x10000000 8M populate=write\n"
+					"device dev1 process=p0\ncpu t0 process=p0\n"
+					"t0 @1us munmap 0x10001000 28K\nt0 @100us munmap 0x10200000 2400K\n");
+	struct summary s;
+	const char *out = "/tmp/mnsim-psi.h5";
+	CHECK(run(trace, DATA "exact.xml", "unsafe_end", out, &s, NULL) == 0); /* one IR per munmap: range_end */
+	CHECK(get(&s, "notifications") == 2);
+	CHECK(field_u64(out, "iommus", "desc_iotlb_psi", 0) == 3);
+	CHECK(field_u64(out, "iommus", "desc_iotlb_pasid", 0) == 1); /* 600 pages > 512 */
+	CHECK(field_u64(out, "iommus", "desc_devtlb", 0) == 0);      /* dev1 has no ATS */
+	CHECK(run(trace, DATA "exact.xml", "unsafe_end", out, &s, "psi_align=0") == 0);
+	CHECK(field_u64(out, "iommus", "desc_iotlb_psi", 0) == 1);
+	CHECK(run(trace, DATA "exact.xml", "unsafe_end", out, &s, "iotlb_psi_max_pages=4") == 0);
+	CHECK(field_u64(out, "iommus", "desc_iotlb_psi", 0) == 0 && field_u64(out, "iommus", "desc_iotlb_pasid", 0) == 2);
+	unlink(out);
+	unlink(trace);
+}
+
+/* An ATC hit sends nothing over the link: ten reads of one page make one
+ * translation request and cost one miss. */
+static void test_atc_hit_sends_no_message(void)
+{
+	char text[2048] = "mnsim-trace 1\nprocess p0\nmap p0 0x10000000 4K populate=write\ndevice dev0 process=p0\n"
+			  "devthread d0 device=dev0\n";
+	for (int i = 0; i < 10; i++)
+		snprintf(text + strlen(text), sizeof text - strlen(text), "d0 +1us read 0x10000000\n");
+	const char *trace = write_trace(text);
+	struct summary s;
+	const char *out = "/tmp/mnsim-atc.h5";
+	CHECK(run(trace, DATA "exact.xml", "only_end", out, &s, NULL) == 0);
+	struct params p;
+	params_defaults(&p);
+	CHECK(field_u64(out, "devices", "translation_requests", 0) == 1);
+	CHECK(get(&s, "atc_hits") == 9 && get(&s, "atc_misses") == 1);
+	CHECK_EQ_DBL(get(&s, "device_stall_time"), 2 * LINK_ONE_WAY + p.iotlb_lookup_latency + p.walk_levels * p.walk_latency, 1e-15);
+	unlink(out);
+	unlink(trace);
+}
+
+/* A PASID with a device behind each of two IOMMUs: every IR reaches both
+ * queues; each IOMMU keeps its own parameters. */
+static void test_two_iommus(void)
+{
+	const char *trace = write_trace("mnsim-trace 1\nprocess p0\nmap p0 0x10000000 4K populate=cow\n"
+					"device devA process=p0\ndevice devB process=p0\ncpu t0 process=p0\n"
+					"t0 @1us cow 0x10000000\n");
+	struct summary s;
+	const char *out = "/tmp/mnsim-two.h5";
+	CHECK(run(trace, DATA "two-iommus.xml", "only_end", out, &s, NULL) == 0);
+	CHECK(get(&s, "notifications") == 1 && get(&s, "descriptors") == 8);
+	CHECK(field_u64(out, "iommus", "desc_devtlb", 0) == 1 && field_u64(out, "iommus", "desc_devtlb", 1) == 1);
+	CHECK(field_u64(out, "iommus", "submissions", 0) == 2 && field_u64(out, "iommus", "submissions", 1) == 2);
+	hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
+	CHECK(read_attr(f, "config_iommuB", "qi_depth") == 64 && read_attr(f, "config_iommuA", "qi_depth") == 256);
+	H5Fclose(f);
+	unlink(out);
+	unlink(trace);
+}
+
+/* With a slow walk, a COW happens after the walk read the PTE and before the
+ * completion reaches the device; the device has received the invalidation
+ * first, so it must not cache (or use) that completion.  Caching it anyway
+ * (the ablation) leaves a stale ATC entry the checker catches. */
+static void test_raced_translation_not_cached(void)
+{
+	const char *trace = write_trace("mnsim-trace 1\nprocess p0\nmap p0 0x10000000 4K populate=cow\n"
+					"device dev0 process=p0\ncpu t0 process=p0\ncpu t1 process=p0\ndevthread d0 device=dev0\n"
+					"d0 @0 read 0x10000000\nt0 @16us cow 0x10000000\nt1 @30us write 0x10000000\n"
+					"d0 @60us read 0x10000000\n");
+	struct summary s;
+	const char *out = "/tmp/mnsim-race.h5";
+	CHECK(run(trace, DATA "exact.xml", "only_end", out, &s, "walk_latency=5us") == 0);
+	CHECK(get(&s, "violations") == 0);
+	CHECK(field_u64(out, "devices", "raced_translations", 0) == 1);
+	CHECK(run(trace, DATA "exact.xml", "only_end", out, &s, "walk_latency=5us,atc_discard_raced=0") == 0);
+	CHECK(get(&s, "stale_read") >= 1);
+	unlink(out);
+	unlink(trace);
+}
+
+/* With a paging-structure cache, a second walk in the same 2 MiB region reads
+ * only the leaf level. */
+static void test_paging_structure_cache(void)
+{
+	const char *trace = write_trace("mnsim-trace 1\nprocess p0\nmap p0 0x10000000 8K populate=write\n"
+					"device dev1 process=p0\ndevthread d1 device=dev1\n"
+					"d1 @1us read 0x10000000\nd1 @10us read 0x10001000\n");
+	struct summary s;
+	struct params p;
+	params_defaults(&p);
+	CHECK(run(trace, DATA "exact.xml", "only_end", NULL, &s, "psc_entries=16") == 0);
+	double base = 2 * LINK_ONE_WAY + p.iotlb_lookup_latency;
+	CHECK_EQ_DBL(get(&s, "device_stall_time"), (base + p.walk_levels * p.walk_latency) + (base + p.walk_latency), 1e-15);
+	unlink(trace);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct test_case tests[] = {
@@ -281,6 +496,12 @@ int main(int argc, char **argv)
 		{"hdf5_content", test_hdf5_content},
 		{"bad_inputs_leave_nothing", test_bad_inputs_leave_nothing},
 		{"qi_full_stalls", test_qi_full_stalls},
+		{"qi_md1_and_little", test_qi_md1_and_little},
+		{"psi_and_pasid_wide", test_psi_and_pasid_wide},
+		{"atc_hit_sends_no_message", test_atc_hit_sends_no_message},
+		{"two_iommus", test_two_iommus},
+		{"raced_translation_not_cached", test_raced_translation_not_cached},
+		{"paging_structure_cache", test_paging_structure_cache},
 		{NULL, NULL},
 	};
 	return run_tests(tests, argc, argv);
