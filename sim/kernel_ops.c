@@ -297,23 +297,35 @@ static void gather_final(struct op_ctx *c, enum ir_site site)
 
 struct free_later { struct sim *s; struct mm *mm; uint64_t va, pfn; int huge; };
 
+/* The swap cache lets go of a reclaimed page: its content is written to
+ * swap if the entry still names it, and the page is freed. */
+static void swap_out_done(struct sim *s, struct mm *mm, uint64_t va, int huge, uint64_t pfn)
+{
+	struct pte *p = mm_entry(mm, va, huge, 0);
+	if (p && p->state == PTE_SWAP && p->swapcache && p->pfn == pfn) {
+		p->swap_token = physmem_frame(s->mem, pfn)->token;
+		p->swapcache = 0;
+	}
+	physmem_put(s->mem, pfn); /* the swap cache's reference */
+}
+
 static void free_later_actor(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
 	struct free_later *f = sg_actor_self_get_data();
 	sg_actor_sleep_for(f->s->p.reclaim_free_delay);
-	struct pte *p = mm_entry(f->mm, f->va, f->huge, 0);
-	if (p && p->state == PTE_SWAP && p->swapcache && p->pfn == f->pfn) {
-		p->swap_token = physmem_frame(f->s->mem, f->pfn)->token; /* written to swap */
-		p->swapcache = 0;
-	}
-	physmem_put(f->s->mem, f->pfn); /* the swap cache's reference */
+	swap_out_done(f->s, f->mm, f->va, f->huge, f->pfn);
 	free(f);
 }
 
+/* try_to_unmap returns first; the page is freed reclaim_free_delay later. */
 static void free_later(struct op_ctx *c)
 {
+	if (c->s->p.reclaim_free_delay == 0) {
+		swap_out_done(c->s, c->mm, c->cur_va, c->huge, c->old_pfn);
+		return;
+	}
 	struct free_later *f = malloc(sizeof *f);
 	if (!f)
 		abort();
