@@ -73,15 +73,13 @@ static const struct { const char *name, *exponent; } duration_units[] = {
 
 int units_parse_duration(const char *text, double *seconds, const char **why)
 {
-	*why = "expected a non-negative duration with a unit (ps, ns, us, ms, s), e.g. 250ns";
+	static const char *const expected = "expected a non-negative duration with a unit (ps, ns, us, ms, s), e.g. 250ns";
 	size_t digits = strspn(text, "0123456789.");
-	if (digits == 0 || digits > 64)
-		return -1;
 	if (strcmp(text, "0") == 0) {
 		*seconds = 0;
 		return 0;
 	}
-	for (int i = 0; duration_units[i].name; i++) {
+	for (int i = 0; digits > 0 && digits <= 64 && duration_units[i].name; i++) {
 		if (strcmp(text + digits, duration_units[i].name) != 0)
 			continue;
 		char buf[80];
@@ -90,10 +88,11 @@ int units_parse_duration(const char *text, double *seconds, const char **why)
 		errno = 0;
 		double v = strtod(buf, &end);
 		if (*end || errno == ERANGE || !isfinite(v))
-			return -1;
+			break;
 		*seconds = v;
 		return 0;
 	}
+	*why = expected;
 	return -1;
 }
 

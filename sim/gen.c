@@ -1,0 +1,510 @@
+/* gen: see gen.h.
+ * Address-space layout of each generated process (4 KiB pages unless said):
+ *   0x10000000  main   `pages` pages shared copy-on-write (as after a fork):
+ *               cow, fork_wp, reclaim, migrate, CPU and device accesses
+ *   0x20000000  zero   one page per zero_fault, mapped to the zero page
+ *   0x30000000  ksm    two zero-filled pages per ksm_merge
+ *   0x40000000  buf    munmap_pages per munmap, each munmap a fresh slice
+ *   0x50000000  jit    16 slices of mprotect_pages, protected in turn
+ *   0x80000000  huge   huge_pages THPs: thp_split, numa_hint + thp_migrate */
+#include "gen.h"
+#include "optable.h"
+#include "rng.h"
+#include "units.h"
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum gkey_type { GK_INT, GK_REAL, GK_DURATION, GK_CHOICE, GK_STRING };
+
+/* The op mix: weights of the CPU operations, in this order. */
+#define MIX(X) X(cow) X(zero_fault) X(munmap) X(mprotect) X(fork_wp) X(ksm_merge) X(migrate) X(reclaim) \
+	X(thp_split) X(thp_migrate) X(read) X(write)
+
+struct gen_spec {
+	double seed, processes, cpu_threads, devices, device_threads, pages, huge_pages, cpu_ops, device_ops,
+		munmap_pages, mprotect_pages, write_ratio, zipf_s, stride, cpu_gap, device_gap, window;
+	int pattern, cpu_arrivals, device_arrivals, window_dist;
+	char *device_hosts;
+#define X(op) double mix_##op;
+	MIX(X)
+#undef X
+};
+
+struct gen_key {
+	const char *name;
+	enum gkey_type type;
+	const char *default_text;
+	const char *choices; /* GK_CHOICE: comma-separated */
+	double min, max;
+	size_t offset;
+	const char *help;
+};
+
+#define K(name, type, def, choices, lo, hi, help) {#name, GK_##type, def, choices, lo, hi, offsetof(struct gen_spec, name), help}
+#define MIXKEY(op) {"mix_" #op, GK_REAL, "0", NULL, 0, 1e9, offsetof(struct gen_spec, mix_##op), "weight of " #op " in the CPU op mix"},
+static const struct gen_key keys[] = {
+	K(seed, INT, "1", NULL, 0, 1e18, "random seed"),
+	K(processes, INT, "1", NULL, 1, 64, "processes (PASIDs)"),
+	K(cpu_threads, INT, "2", NULL, 1, 1024, "CPU threads, spread over the processes"),
+	K(devices, INT, "1", NULL, 0, 64, "devices bound, device i to process i mod processes"),
+	K(device_hosts, STRING, "dev0,dev1,dev2,dev3,dev4,dev5,dev6,dev7", NULL, 0, 0, "platform hosts used for the devices, in order"),
+	K(device_threads, INT, "1", NULL, 0, 64, "threads per device"),
+	K(pages, INT, "1024", NULL, 16, 1e7, "pages of the main (copy-on-write) mapping per process"),
+	K(huge_pages, INT, "4", NULL, 0, 4096, "2 MiB THPs per process"),
+	K(cpu_ops, INT, "200", NULL, 0, 1e9, "operations per CPU thread"),
+	K(device_ops, INT, "1000", NULL, 0, 1e9, "accesses per device thread"),
+	K(munmap_pages, INT, "16", NULL, 1, 1e6, "pages per munmap"),
+	K(mprotect_pages, INT, "4", NULL, 1, 1e6, "pages per mprotect"),
+	K(pattern, CHOICE, "uniform", "sequential,uniform,zipf,strided", 0, 0, "device access pattern over the main mapping"),
+	K(zipf_s, REAL, "1.0", NULL, 0, 10, "Zipf skew (pattern=zipf)"),
+	K(stride, INT, "8", NULL, 1, 1e6, "stride in pages (pattern=strided)"),
+	K(write_ratio, REAL, "0.3", NULL, 0, 1, "fraction of device accesses that are writes"),
+	K(cpu_arrivals, CHOICE, "exp", "const,exp", 0, 0, "CPU inter-arrival distribution"),
+	K(cpu_gap, DURATION, "10us", NULL, 0, 10, "mean gap between a CPU thread's operations"),
+	K(device_arrivals, CHOICE, "exp", "const,exp", 0, 0, "device inter-arrival distribution"),
+	K(device_gap, DURATION, "1us", NULL, 0, 10, "mean gap between a device thread's accesses"),
+	K(window_dist, CHOICE, "exp", "const,exp", 0, 0, "preemption-window distribution (param preempt_dist)"),
+	K(window, DURATION, "2us", NULL, 0, 10, "mean preemption window (param preempt_window)"),
+	MIX(MIXKEY)
+};
+#define N_KEYS (sizeof keys / sizeof keys[0])
+
+static const char *const mix_defaults[][2] = {{"mix_cow", "4"}, {"mix_write", "4"}, {"mix_read", "2"}, {"mix_munmap", "1"},
+	{"mix_mprotect", "1"}, {"mix_reclaim", "1"}, {"mix_migrate", "1"}, {"mix_ksm_merge", "1"}, {"mix_fork_wp", "0.5"},
+	{"mix_zero_fault", "1"}, {"mix_thp_split", "0.2"}, {"mix_thp_migrate", "0.2"}};
+
+static const struct gen_key *find_key(const char *name)
+{
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int choice_index(const char *choices, const char *value)
+{
+	int i = 0;
+	for (const char *c = choices; *c; i++) {
+		size_t len = strcspn(c, ",");
+		if (strlen(value) == len && strncmp(c, value, len) == 0)
+			return i;
+		c += len + (c[len] == ',');
+	}
+	return -1;
+}
+
+int gen_spec_set(struct gen_spec *g, const char *key, const char *value, char *err, size_t errlen)
+{
+	const struct gen_key *k = find_key(key);
+	if (!k) {
+		snprintf(err, errlen, "unknown key '%s' (see 'mnsim gen --help')", key);
+		return -1;
+	}
+	void *slot = (char *)g + k->offset;
+	const char *why = NULL;
+	double v = 0;
+	uint64_t u;
+	switch (k->type) {
+	case GK_STRING:
+		free(*(char **)slot);
+		*(char **)slot = strdup(value);
+		return 0;
+	case GK_CHOICE: {
+		int i = choice_index(k->choices, value);
+		if (i < 0) {
+			snprintf(err, errlen, "%s='%s': expected one of %s", key, value, k->choices);
+			return -1;
+		}
+		*(int *)slot = i;
+		return 0;
+	}
+	case GK_INT:
+		if (units_parse_u64(value, &u, &why) == 0)
+			v = (double)u;
+		else
+			v = -1;
+		break;
+	case GK_REAL:
+		if (units_parse_double(value, &v, &why) != 0)
+			v = -1;
+		break;
+	case GK_DURATION:
+		if (units_parse_duration(value, &v, &why) != 0)
+			v = -1;
+		break;
+	}
+	if (v < 0 && why) {
+		snprintf(err, errlen, "%s='%s': %s", key, value, why);
+		return -1;
+	}
+	if (v < k->min || v > k->max) {
+		snprintf(err, errlen, "%s='%s': out of range [%g, %g]", key, value, k->min, k->max);
+		return -1;
+	}
+	*(double *)slot = v;
+	return 0;
+}
+
+struct gen_spec *gen_spec_new(void)
+{
+	struct gen_spec *g = calloc(1, sizeof *g);
+	char err[256];
+	if (!g)
+		abort();
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (gen_spec_set(g, keys[i].name, keys[i].default_text, err, sizeof err) != 0) {
+			fprintf(stderr, "gen: bad default: %s\n", err);
+			abort(); /* a broken default is a programming error caught by every test */
+		}
+	for (size_t i = 0; i < sizeof mix_defaults / sizeof mix_defaults[0]; i++)
+		if (gen_spec_set(g, mix_defaults[i][0], mix_defaults[i][1], err, sizeof err) != 0)
+			abort();
+	return g;
+}
+
+void gen_spec_free(struct gen_spec *g)
+{
+	if (g)
+		free(g->device_hosts);
+	free(g);
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+int gen_spec_load(struct gen_spec *g, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	char *line = NULL, why[256];
+	size_t cap = 0;
+	int lineno = 0, rc = 0;
+	char *seen[N_KEYS] = {0};
+	while (rc == 0 && getline(&line, &cap, f) >= 0) {
+		lineno++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *t = trim(line);
+		if (!*t)
+			continue;
+		char *eq = strchr(t, '=');
+		if (!eq) {
+			snprintf(err, errlen, "%s:%d: expected 'key = value'", path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		char *key = trim(t), *value = trim(eq + 1);
+		const struct gen_key *k = find_key(key);
+		if (k && seen[k - keys]) {
+			snprintf(err, errlen, "%s:%d: key '%s' set twice", path, lineno, key);
+			rc = -1;
+		} else if (gen_spec_set(g, key, value, why, sizeof why) != 0) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
+			rc = -1;
+		} else {
+			seen[k - keys] = "";
+		}
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+int gen_spec_check(const struct gen_spec *g, char *err, size_t errlen)
+{
+	double total = 0;
+#define X(op) total += g->mix_##op;
+	MIX(X)
+#undef X
+	if (total <= 0 && g->cpu_ops > 0) {
+		snprintf(err, errlen, "the op mix is all zero: set some mix_OP > 0");
+		return -1;
+	}
+	size_t hosts = 1;
+	for (const char *c = g->device_hosts; *c; c++)
+		hosts += *c == ',';
+	if (g->devices > hosts) {
+		snprintf(err, errlen, "devices=%g but device_hosts names only %zu hosts", g->devices, hosts);
+		return -1;
+	}
+	if ((g->mix_thp_split > 0 || g->mix_thp_migrate > 0) && g->huge_pages == 0 && g->cpu_ops > 0) {
+		snprintf(err, errlen, "mix_thp_split/mix_thp_migrate need huge_pages > 0");
+		return -1;
+	}
+	return 0;
+}
+
+void gen_print_keys(FILE *out)
+{
+	struct gen_spec *g = gen_spec_new();
+	fprintf(out, "%-18s %-10s %-40s %s\n", "key", "type", "default", "meaning");
+	for (size_t i = 0; i < N_KEYS; i++) {
+		const struct gen_key *k = &keys[i];
+		static const char *const tn[] = {"integer", "real", "duration", "choice", "list"};
+		char def[64];
+		const void *slot = (const char *)g + k->offset;
+		if (k->type == GK_STRING || k->type == GK_CHOICE || k->type == GK_DURATION)
+			snprintf(def, sizeof def, "%s", k->type == GK_STRING ? *(char *const *)slot : k->default_text);
+		else
+			snprintf(def, sizeof def, "%g", *(const double *)slot);
+		fprintf(out, "%-18s %-10s %-40s %s%s%s\n", k->name, tn[k->type], def, k->help, k->choices ? ": " : "",
+			k->choices ? k->choices : "");
+	}
+	gen_spec_free(g);
+}
+
+/* ---- writing ---- */
+
+#define MAIN_BASE 0x10000000ULL
+#define ZERO_BASE 0x20000000ULL
+#define KSM_BASE 0x30000000ULL
+#define BUF_BASE 0x40000000ULL
+#define JIT_BASE 0x50000000ULL
+#define HUGE_BASE 0x80000000ULL
+#define JIT_SLICES 16
+#define PROC_STRIDE 0x100000000ULL /* each process's layout is offset by 4 GiB */
+
+enum mix_op {
+#define X(op) M_##op,
+	MIX(X)
+#undef X
+	M_COUNT
+};
+
+struct proc_counts { uint64_t zero, ksm, munmap; }; /* ops per process that consume their own region */
+
+static double gap(struct rng *r, int dist, double mean) { return dist == 1 ? rng_exponential(r, mean) : mean; }
+
+static double mix_weight(const struct gen_spec *g, int m)
+{
+	const double w[M_COUNT] = {
+#define X(op) g->mix_##op,
+		MIX(X)
+#undef X
+	};
+	return w[m];
+}
+
+static int pick_op(const struct gen_spec *g, struct rng *r)
+{
+	double total = 0;
+	for (int m = 0; m < M_COUNT; m++)
+		total += mix_weight(g, m);
+	double x = rng_uniform(r) * total;
+	for (int m = 0; m < M_COUNT; m++) {
+		x -= mix_weight(g, m);
+		if (x <= 0 && mix_weight(g, m) > 0)
+			return m;
+	}
+	return M_write;
+}
+
+/* Counts, per process, the ops that use a region of their own, by running
+ * each CPU thread's op choices once (same RNG streams as the writer). */
+static void count_region_ops(const struct gen_spec *g, struct proc_counts *pc)
+{
+	for (uint64_t t = 0; t < (uint64_t)g->cpu_threads; t++) {
+		struct rng r = {(uint64_t)g->seed * 1000003 + t};
+		uint64_t p = t % (uint64_t)g->processes;
+		for (uint64_t i = 0; i < (uint64_t)g->cpu_ops; i++) {
+			gap(&r, g->cpu_arrivals, g->cpu_gap);
+			int m = pick_op(g, &r);
+			pc[p].zero += m == M_zero_fault;
+			pc[p].ksm += m == M_ksm_merge;
+			pc[p].munmap += m == M_munmap;
+			rng_next(&r); /* the page choice */
+		}
+	}
+}
+
+static void write_header(const struct gen_spec *g, const struct proc_counts *pc, FILE *out)
+{
+	fprintf(out, "mnsim-trace 1\n# generated by mnsim gen; the spec:\n");
+	for (size_t i = 0; i < N_KEYS; i++) {
+		const void *slot = (const char *)g + keys[i].offset;
+		if (keys[i].type == GK_STRING)
+			fprintf(out, "#   %s = %s\n", keys[i].name, *(char *const *)slot);
+		else if (keys[i].type == GK_CHOICE) {
+			int idx = *(const int *)slot;
+			const char *c = keys[i].choices;
+			for (int k = 0; k < idx; k++)
+				c += strcspn(c, ",") + 1;
+			fprintf(out, "#   %s = %.*s\n", keys[i].name, (int)strcspn(c, ","), c);
+		} else
+			fprintf(out, "#   %s = %.12g\n", keys[i].name, *(const double *)slot);
+	}
+	fprintf(out, "param preempt_window %.0fps\nparam preempt_dist %s\n", g->window * 1e12, g->window_dist ? "exp" : "const");
+	for (uint64_t p = 0; p < (uint64_t)g->processes; p++) {
+		uint64_t o = p * PROC_STRIDE;
+		fprintf(out, "process p%llu\n", (unsigned long long)p);
+		fprintf(out, "map p%llu %#llx %lluK populate=cow\n", (unsigned long long)p, (unsigned long long)(MAIN_BASE + o),
+			(unsigned long long)g->pages * 4);
+		if (pc[p].zero)
+			fprintf(out, "map p%llu %#llx %lluK populate=zero\n", (unsigned long long)p,
+				(unsigned long long)(ZERO_BASE + o), (unsigned long long)pc[p].zero * 4);
+		if (pc[p].ksm)
+			fprintf(out, "map p%llu %#llx %lluK populate=zeroed\n", (unsigned long long)p,
+				(unsigned long long)(KSM_BASE + o), (unsigned long long)pc[p].ksm * 8);
+		if (pc[p].munmap)
+			fprintf(out, "map p%llu %#llx %lluK populate=write\n", (unsigned long long)p,
+				(unsigned long long)(BUF_BASE + o), (unsigned long long)(pc[p].munmap * g->munmap_pages * 4));
+		fprintf(out, "map p%llu %#llx %lluK populate=write\n", (unsigned long long)p, (unsigned long long)(JIT_BASE + o),
+			(unsigned long long)(JIT_SLICES * g->mprotect_pages * 4));
+		if (g->huge_pages > 0)
+			fprintf(out, "map p%llu %#llx %lluM huge populate=write\n", (unsigned long long)p,
+				(unsigned long long)(HUGE_BASE + o), (unsigned long long)g->huge_pages * 2);
+	}
+	const char *h = g->device_hosts;
+	for (uint64_t d = 0; d < (uint64_t)g->devices; d++) {
+		size_t len = strcspn(h, ",");
+		fprintf(out, "device %.*s process=p%llu\n", (int)len, h, (unsigned long long)(d % (uint64_t)g->processes));
+		h += len + (h[len] == ',');
+	}
+	for (uint64_t t = 0; t < (uint64_t)g->cpu_threads; t++)
+		fprintf(out, "cpu t%llu process=p%llu\n", (unsigned long long)t, (unsigned long long)(t % (uint64_t)g->processes));
+	h = g->device_hosts;
+	for (uint64_t d = 0; d < (uint64_t)g->devices; d++) {
+		size_t len = strcspn(h, ",");
+		for (uint64_t k = 0; k < (uint64_t)g->device_threads; k++)
+			fprintf(out, "devthread d%llu_%llu device=%.*s\n", (unsigned long long)d, (unsigned long long)k, (int)len, h);
+		h += len + (h[len] == ',');
+	}
+}
+
+static void write_cpu_stream(const struct gen_spec *g, uint64_t t, struct proc_counts *used, FILE *out)
+{
+	struct rng r = {(uint64_t)g->seed * 1000003 + t};
+	uint64_t p = t % (uint64_t)g->processes, o = p * PROC_STRIDE;
+	double now = 0;
+	for (uint64_t i = 0; i < (uint64_t)g->cpu_ops; i++) {
+		now += gap(&r, g->cpu_arrivals, g->cpu_gap);
+		int m = pick_op(g, &r);
+		uint64_t x = rng_next(&r);
+		uint64_t page = MAIN_BASE + o + (x % (uint64_t)g->pages) * PAGE_SIZE;
+		uint64_t huge = HUGE_BASE + o + (g->huge_pages > 0 ? x % (uint64_t)g->huge_pages : 0) * HUGE_SIZE;
+		fprintf(out, "t%llu @%.0fps ", (unsigned long long)t, now * 1e12);
+		switch (m) {
+		case M_zero_fault:
+			fprintf(out, "zero_fault %#llx\n", (unsigned long long)(ZERO_BASE + o + used[p].zero++ * PAGE_SIZE));
+			break;
+		case M_ksm_merge: {
+			uint64_t a = KSM_BASE + o + used[p].ksm++ * 2 * PAGE_SIZE;
+			fprintf(out, "ksm_merge %#llx %#llx\n", (unsigned long long)(a + PAGE_SIZE), (unsigned long long)a);
+			break;
+		}
+		case M_munmap:
+			fprintf(out, "munmap %#llx %lluK\n", (unsigned long long)(BUF_BASE + o + used[p].munmap++ * (uint64_t)g->munmap_pages * PAGE_SIZE),
+				(unsigned long long)g->munmap_pages * 4);
+			break;
+		case M_mprotect:
+			fprintf(out, "mprotect %#llx %lluK\n",
+				(unsigned long long)(JIT_BASE + o + (x % JIT_SLICES) * (uint64_t)g->mprotect_pages * PAGE_SIZE),
+				(unsigned long long)g->mprotect_pages * 4);
+			break;
+		case M_fork_wp: {
+			/* a fork write-protects a 64-page slice (or the whole mapping if smaller) */
+			uint64_t slice = g->pages >= 64 ? 64 : (uint64_t)g->pages;
+			uint64_t start = MAIN_BASE + o + (x % ((uint64_t)g->pages / slice)) * slice * PAGE_SIZE;
+			fprintf(out, "fork_wp %#llx %lluK\n", (unsigned long long)start, (unsigned long long)slice * 4);
+			break;
+		}
+		case M_thp_split:
+			fprintf(out, "thp_split %#llx\n", (unsigned long long)huge);
+			break;
+		case M_thp_migrate:
+			/* NUMA balancing: the hint first, the migrating fault after it */
+			fprintf(out, "numa_hint %#llx\nt%llu +0 thp_migrate %#llx\n", (unsigned long long)huge, (unsigned long long)t,
+				(unsigned long long)huge);
+			break;
+		default: {
+			static const char *const names[M_COUNT] = {
+#define X(op) #op,
+				MIX(X)
+#undef X
+			};
+			fprintf(out, "%s %#llx\n", names[m], (unsigned long long)page);
+		}
+		}
+	}
+}
+
+/* Zipf(s) over n pages: a cumulative table, sampled by bisection. */
+static double *zipf_table(uint64_t n, double s)
+{
+	double *cdf = malloc(n * sizeof *cdf), sum = 0;
+	if (!cdf)
+		abort();
+	for (uint64_t i = 0; i < n; i++)
+		cdf[i] = (sum += 1.0 / pow((double)(i + 1), s));
+	for (uint64_t i = 0; i < n; i++)
+		cdf[i] /= sum;
+	return cdf;
+}
+
+static uint64_t zipf_pick(const double *cdf, uint64_t n, struct rng *r)
+{
+	double u = rng_uniform(r);
+	uint64_t lo = 0, hi = n - 1;
+	while (lo < hi) {
+		uint64_t mid = (lo + hi) / 2;
+		if (cdf[mid] < u)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void write_device_stream(const struct gen_spec *g, uint64_t d, uint64_t k, const double *cdf, FILE *out)
+{
+	struct rng r = {(uint64_t)g->seed * 7919 + d * 131 + k + 0x5eed};
+	uint64_t p = d % (uint64_t)g->processes, n = (uint64_t)g->pages;
+	double now = 0;
+	for (uint64_t i = 0; i < (uint64_t)g->device_ops; i++) {
+		now += gap(&r, g->device_arrivals, g->device_gap);
+		uint64_t idx;
+		switch (g->pattern) {
+		case 0: idx = (i + k * n / ((uint64_t)g->device_threads + 1)) % n; break;
+		case 2: idx = zipf_pick(cdf, n, &r); break;
+		case 3: idx = (i * (uint64_t)g->stride + k) % n; break;
+		default: idx = rng_next(&r) % n; break;
+		}
+		int write = rng_uniform(&r) <= g->write_ratio;
+		fprintf(out, "d%llu_%llu @%.0fps %s %#llx\n", (unsigned long long)d, (unsigned long long)k, now * 1e12,
+			write ? "write" : "read", (unsigned long long)(MAIN_BASE + p * PROC_STRIDE + idx * PAGE_SIZE));
+	}
+}
+
+int gen_write(const struct gen_spec *g, FILE *out)
+{
+	struct proc_counts *pc = calloc((size_t)g->processes, sizeof *pc), *used = calloc((size_t)g->processes, sizeof *used);
+	if (!pc || !used)
+		abort();
+	count_region_ops(g, pc);
+	write_header(g, pc, out);
+	for (uint64_t t = 0; t < (uint64_t)g->cpu_threads; t++)
+		write_cpu_stream(g, t, used, out);
+	double *cdf = g->pattern == 2 ? zipf_table((uint64_t)g->pages, g->zipf_s) : NULL;
+	for (uint64_t d = 0; d < (uint64_t)g->devices; d++)
+		for (uint64_t k = 0; k < (uint64_t)g->device_threads; k++)
+			write_device_stream(g, d, k, cdf, out);
+	free(cdf);
+	free(pc);
+	free(used);
+	return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,26 @@
+/* gen: the synthetic workload generator behind `mnsim gen`.  A small spec
+ * (key = value lines and/or key=value arguments; keys in gen_print_keys)
+ * says how many processes, threads and devices, the op mix, the device
+ * access pattern and the timing; the generator writes a trace in the format
+ * of workloads/README.md, one stream after the other, so memory does not
+ * grow with the trace.  The same spec and seed give the same file. */
+#ifndef MNSIM_GEN_H
+#define MNSIM_GEN_H
+#include <stddef.h>
+#include <stdio.h>
+
+struct gen_spec;
+
+struct gen_spec *gen_spec_new(void);
+void gen_spec_free(struct gen_spec *g);
+/* Reads a spec file; errors name file:line.  Returns 0 or -1. */
+int gen_spec_load(struct gen_spec *g, const char *path, char *err, size_t errlen);
+/* Sets one key; returns 0 or -1 with the reason. */
+int gen_spec_set(struct gen_spec *g, const char *key, const char *value, char *err, size_t errlen);
+/* Checks the spec as a whole (e.g. the op mix is not all zero). */
+int gen_spec_check(const struct gen_spec *g, char *err, size_t errlen);
+/* Writes the trace to out; returns 0 or -1 on a write error. */
+int gen_write(const struct gen_spec *g, FILE *out);
+void gen_print_keys(FILE *out);
+
+#endif
