@@ -118,6 +118,8 @@ static int access_overlaps(const struct device *d, uint64_t start, uint64_t end)
 static void handle_invalidation(struct device *d, const struct pcie_msg *m)
 {
 	d->rec.invalidations_received++;
+	if (!d->p.ats_inv_responds)
+		return; /* a dead device: the IOMMU will time out */
 	tlb_invalidate_range(d->atc, m->pasid, m->start, m->end);
 	for (size_t i = 0; i < d->n_threads; i++) {
 		struct dev_thread *t = d->threads[i];

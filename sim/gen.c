@@ -1,12 +1,13 @@
 /* gen: see gen.h.
- * Address-space layout of each generated process (4 KiB pages unless said):
- *   0x10000000  main   `pages` pages shared copy-on-write (as after a fork):
- *               cow, fork_wp, reclaim, migrate, CPU and device accesses
- *   0x20000000  zero   one page per zero_fault, mapped to the zero page
- *   0x30000000  ksm    two zero-filled pages per ksm_merge
- *   0x40000000  buf    munmap_pages per munmap, each munmap a fresh slice
- *   0x50000000  jit    16 slices of mprotect_pages, protected in turn
- *   0x80000000  huge   huge_pages THPs: thp_split, numa_hint + thp_migrate */
+ * Address-space layout of each generated process: process p starts at
+ * p x 256 GiB, and each region has 16 GiB of its own (4 KiB pages unless said):
+ *   region 1  main  `pages` pages shared copy-on-write (as after a fork):
+ *             cow, fork_wp, reclaim, migrate, CPU and device accesses
+ *   region 2  zero  one page per zero_fault, mapped to the zero page
+ *   region 3  ksm   two zero-filled pages per ksm_merge
+ *   region 4  buf   munmap_pages per munmap, each munmap a fresh slice
+ *   region 5  jit   16 slices of mprotect_pages, protected in turn
+ *   region 6  huge  huge_pages THPs: thp_split, numa_hint + thp_migrate */
 #include "gen.h"
 #include "optable.h"
 #include "rng.h"
@@ -52,12 +53,12 @@ static const struct gen_key keys[] = {
 	K(devices, INT, "1", NULL, 0, 64, "devices bound, device i to process i mod processes"),
 	K(device_hosts, STRING, "dev0,dev1,dev2,dev3,dev4,dev5,dev6,dev7", NULL, 0, 0, "platform hosts used for the devices, in order"),
 	K(device_threads, INT, "1", NULL, 0, 64, "threads per device"),
-	K(pages, INT, "1024", NULL, 16, 1e7, "pages of the main (copy-on-write) mapping per process"),
-	K(huge_pages, INT, "4", NULL, 0, 4096, "2 MiB THPs per process"),
+	K(pages, INT, "1024", NULL, 16, 4194304, "pages of the main (copy-on-write) mapping per process"),
+	K(huge_pages, INT, "4", NULL, 0, 8192, "2 MiB THPs per process"),
 	K(cpu_ops, INT, "200", NULL, 0, 1e9, "operations per CPU thread"),
 	K(device_ops, INT, "1000", NULL, 0, 1e9, "accesses per device thread"),
-	K(munmap_pages, INT, "16", NULL, 1, 1e6, "pages per munmap"),
-	K(mprotect_pages, INT, "4", NULL, 1, 1e6, "pages per mprotect"),
+	K(munmap_pages, INT, "16", NULL, 1, 65536, "pages per munmap"),
+	K(mprotect_pages, INT, "4", NULL, 1, 65536, "pages per mprotect"),
 	K(pattern, CHOICE, "uniform", "sequential,uniform,zipf,strided", 0, 0, "device access pattern over the main mapping"),
 	K(zipf_s, REAL, "1.0", NULL, 0, 10, "Zipf skew (pattern=zipf)"),
 	K(stride, INT, "8", NULL, 1, 1e6, "stride in pages (pattern=strided)"),
@@ -270,14 +271,15 @@ void gen_print_keys(FILE *out)
 
 /* ---- writing ---- */
 
-#define MAIN_BASE 0x10000000ULL
-#define ZERO_BASE 0x20000000ULL
-#define KSM_BASE 0x30000000ULL
-#define BUF_BASE 0x40000000ULL
-#define JIT_BASE 0x50000000ULL
-#define HUGE_BASE 0x80000000ULL
+#define REGION_SPAN (16ULL << 30)
+#define MAIN_BASE (1 * REGION_SPAN)
+#define ZERO_BASE (2 * REGION_SPAN)
+#define KSM_BASE (3 * REGION_SPAN)
+#define BUF_BASE (4 * REGION_SPAN)
+#define JIT_BASE (5 * REGION_SPAN)
+#define HUGE_BASE (6 * REGION_SPAN)
 #define JIT_SLICES 16
-#define PROC_STRIDE 0x100000000ULL /* each process's layout is offset by 4 GiB */
+#define PROC_STRIDE (256ULL << 30)
 
 enum mix_op {
 #define X(op) M_##op,
@@ -490,12 +492,22 @@ static void write_device_stream(const struct gen_spec *g, uint64_t d, uint64_t k
 	}
 }
 
-int gen_write(const struct gen_spec *g, FILE *out)
+int gen_write(const struct gen_spec *g, FILE *out, char *err, size_t errlen)
 {
 	struct proc_counts *pc = calloc((size_t)g->processes, sizeof *pc), *used = calloc((size_t)g->processes, sizeof *used);
 	if (!pc || !used)
 		abort();
 	count_region_ops(g, pc);
+	for (uint64_t p = 0; p < (uint64_t)g->processes; p++) {
+		if (pc[p].munmap * (uint64_t)g->munmap_pages * PAGE_SIZE > REGION_SPAN ||
+		    pc[p].ksm * 2 * PAGE_SIZE > REGION_SPAN || pc[p].zero * PAGE_SIZE > REGION_SPAN) {
+			snprintf(err, errlen, "process p%llu needs more than 16 GiB for its munmap, ksm or zero_fault pages: "
+					      "lower cpu_ops or munmap_pages", (unsigned long long)p);
+			free(pc);
+			free(used);
+			return -1;
+		}
+	}
 	write_header(g, pc, out);
 	for (uint64_t t = 0; t < (uint64_t)g->cpu_threads; t++)
 		write_cpu_stream(g, t, used, out);
@@ -506,5 +518,9 @@ int gen_write(const struct gen_spec *g, FILE *out)
 	free(cdf);
 	free(pc);
 	free(used);
-	return ferror(out) ? -1 : 0;
+	if (ferror(out)) {
+		snprintf(err, errlen, "write error: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }

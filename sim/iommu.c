@@ -23,7 +23,8 @@ struct qi_desc {
 	struct qi_request req;
 	uint64_t seq;
 	uint8_t processed, done, freed;
-	double t_submit, t_start, t_done;
+	uint8_t issued, aborted; /* device-TLB: sent to the device; given up after an ITE */
+	double t_submit, t_start, t_done, t_issued;
 };
 
 /* Recent IOTLB invalidations, so that a walk that raced one does not fill. */
@@ -42,7 +43,7 @@ struct iommu {
 	struct qi_desc *ring;
 	uint64_t depth, head, tail, reclaim, oldest_incomplete;
 	sg_mutex_t qlock;
-	sg_cond_t wake_engine, done_cond, space_cond, itag_cond;
+	sg_cond_t wake_engine, done_cond, space_cond, itag_cond, watch_cond;
 	int ats_outstanding;
 	uint64_t inv_seq;
 	struct inv_log_entry inv_log[INV_LOG];
@@ -70,6 +71,7 @@ struct iommu *iommu_new(struct sim *sim, int index, const char *name, sg_host_t 
 	io->done_cond = sg_cond_init();
 	io->space_cond = sg_cond_init();
 	io->itag_cond = sg_cond_init();
+	io->watch_cond = sg_cond_init();
 	snprintf(io->rec.name, sizeof io->rec.name, "%s", name);
 	io->rec.qi_depth = (uint32_t)io->depth;
 	return io;
@@ -88,6 +90,7 @@ void iommu_free(struct iommu *io)
 	sg_cond_destroy(io->done_cond);
 	sg_cond_destroy(io->space_cond);
 	sg_cond_destroy(io->itag_cond);
+	sg_cond_destroy(io->watch_cond);
 	free(io);
 }
 
@@ -173,6 +176,11 @@ static void process(struct iommu *io, struct qi_desc *d)
 		sg_actor_sleep_for(io->p.qi_devtlb_issue_latency);
 		struct pcie_msg m = {.type = MSG_INV_REQ, .pasid = r->pasid, .start = r->start, .end = r->end, .qi_seq = d->seq};
 		pcie_send(device_down(r->dev), &m);
+		d->issued = 1;
+		d->t_issued = simgrid_get_clock();
+		sg_mutex_lock(io->qlock);
+		sg_cond_notify_all(io->watch_cond); /* the watchdog now times it */
+		sg_mutex_unlock(io->qlock);
 		return; /* completes when the device answers */
 	}
 	case QI_WAIT:
@@ -211,6 +219,8 @@ static void engine_actor(int argc, char **argv)
 	}
 }
 
+static void watchdog_actor(int argc, char **argv);
+
 void iommu_start(struct iommu *io)
 {
 	char name[64];
@@ -218,6 +228,10 @@ void iommu_start(struct iommu *io)
 	sg_actor_t a = sg_actor_init(name, io->host);
 	sg_actor_set_data(a, io);
 	sg_actor_start_(a, engine_actor, 0, NULL);
+	snprintf(name, sizeof name, "%s-watchdog", io->name);
+	a = sg_actor_init(name, io->host);
+	sg_actor_set_data(a, io);
+	sg_actor_start_(a, watchdog_actor, 0, NULL);
 }
 
 static void count_desc(struct iommu *io, const struct qi_desc *d, uint64_t submission)
@@ -230,23 +244,62 @@ static void count_desc(struct iommu *io, const struct qi_desc *d, uint64_t submi
 	io->rec.desc_service_time += d->t_done - d->t_start;
 }
 
-double iommu_submit_sync(struct iommu *io, const struct qi_request *reqs, size_t n)
+/* The oldest device-TLB descriptor that was issued and is not complete, or
+ * NULL.  The time-out is the same for all, so it is also the first to time out. */
+static struct qi_desc *oldest_outstanding(struct iommu *io)
 {
-	/* a batch larger than the ring could never be submitted: Linux never
-	 * builds one, so split it */
-	if (n + 2 > io->depth) {
-		size_t half = n / 2;
-		return iommu_submit_sync(io, reqs, half) + iommu_submit_sync(io, reqs + half, n - half);
+	for (uint64_t s = io->oldest_incomplete; s < io->head + 1 && s < io->tail; s++) {
+		struct qi_desc *d = slot(io, s);
+		if (d->req.type == QI_DEVTLB && d->issued && !d->done)
+			return d;
 	}
-	double stall = 0;
-	sg_mutex_lock(io->qlock);
+	return NULL;
+}
+
+/* The hardware's invalidation time-out: a device-TLB descriptor not
+ * completed ats_inv_timeout after it was issued raises an invalidation
+ * time-out error (ITE); the descriptor is given up, which lets its wait
+ * descriptor complete, and the submitter sees it.  (A timed condition wait
+ * would be simpler, but SimGrid 3.32's sg_cond_wait_for fails when notified.) */
+static void watchdog_actor(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct iommu *io = sg_actor_self_get_data();
+	sg_actor_daemonize(sg_actor_self());
+	for (;;) {
+		sg_mutex_lock(io->qlock);
+		struct qi_desc *d;
+		while (!(d = oldest_outstanding(io)))
+			sg_cond_wait(io->watch_cond, io->qlock);
+		uint64_t seq = d->seq;
+		double deadline = d->t_issued + io->p.ats_inv_timeout;
+		sg_mutex_unlock(io->qlock);
+		sg_actor_sleep_until(deadline);
+		sg_mutex_lock(io->qlock);
+		if (d->seq == seq && d->issued && !d->done) {
+			d->aborted = 1;
+			io->ats_outstanding--;
+			XBT_INFO("%s: invalidation time-out error on %s", io->name, device_name(d->req.dev));
+			sg_cond_notify_all(io->itag_cond);
+			complete_desc(io, d);
+		}
+		sg_mutex_unlock(io->qlock);
+	}
+}
+
+/* Puts n descriptors and a wait descriptor in the ring and spins until the
+ * wait completes.  Returns 1 if the wait completed only because an ITE gave
+ * up a device-TLB descriptor.  Called with qlock held. */
+static int submit_once(struct iommu *io, const struct qi_request *reqs, size_t n, double *stall)
+{
 	if (io->depth - (io->tail - io->reclaim) < n + 2) {
 		double t0 = simgrid_get_clock();
 		io->rec.qi_full_stalls++;
 		while (io->depth - (io->tail - io->reclaim) < n + 2)
 			sg_cond_wait(io->space_cond, io->qlock);
-		stall = simgrid_get_clock() - t0;
-		io->rec.qi_stall_time += stall;
+		*stall += simgrid_get_clock() - t0;
+		io->rec.qi_stall_time += simgrid_get_clock() - t0;
 	}
 	uint64_t first = io->tail;
 	double now = simgrid_get_clock();
@@ -257,20 +310,43 @@ double iommu_submit_sync(struct iommu *io, const struct qi_request *reqs, size_t
 		d->seq = io->tail++;
 		d->t_submit = now;
 	}
-	uint64_t wait_seq = io->tail - 1;
-	uint64_t submission = ++io->rec.submissions;
+	uint64_t wait_seq = io->tail - 1, submission = ++io->rec.submissions;
 	record_occupancy(io);
 	sg_cond_notify_one(io->wake_engine);
 	while (!slot(io, wait_seq)->done)
 		sg_cond_wait(io->done_cond, io->qlock);
+	int aborted = 0;
 	for (uint64_t s = first; s <= wait_seq; s++) {
 		slot(io, s)->freed = 1;
+		aborted |= slot(io, s)->aborted;
 		count_desc(io, slot(io, s), submission);
 	}
 	while (io->reclaim < io->tail && slot(io, io->reclaim)->freed)
 		io->reclaim++;
 	record_occupancy(io);
 	sg_cond_notify_all(io->space_cond);
+	return aborted;
+}
+
+double iommu_submit_sync(struct iommu *io, const struct qi_request *reqs, size_t n)
+{
+	/* a batch larger than the ring could never be submitted: Linux never
+	 * builds one, so split it */
+	if (n + 2 > io->depth) {
+		size_t half = n / 2;
+		return iommu_submit_sync(io, reqs, half) + iommu_submit_sync(io, reqs + half, n - half);
+	}
+	double stall = 0;
+	sg_mutex_lock(io->qlock);
+	/* after an ITE Linux restarts the submission (qi_submit_sync -EAGAIN) */
+	for (int attempt = 0; submit_once(io, reqs, n, &stall); attempt++) {
+		io->rec.ite++;
+		if (attempt == (int)io->p.ite_retries) {
+			io->rec.ite_giveups++;
+			XBT_WARN("%s: device-TLB invalidation given up after %d time-outs", io->name, attempt + 1);
+			break;
+		}
+	}
 	sg_mutex_unlock(io->qlock);
 	return stall;
 }
@@ -359,9 +435,13 @@ static void start_walk(struct iommu *io, struct device *dev, const struct pcie_m
 static void invalidation_completed(struct iommu *io, uint64_t qi_seq)
 {
 	sg_mutex_lock(io->qlock);
-	io->ats_outstanding--;
-	sg_cond_notify_all(io->itag_cond);
-	complete_desc(io, slot(io, qi_seq));
+	struct qi_desc *d = slot(io, qi_seq);
+	/* a completion after an ITE answers a descriptor given up (or reused) */
+	if (d->seq == qi_seq && d->issued && !d->done) {
+		io->ats_outstanding--;
+		sg_cond_notify_all(io->itag_cond);
+		complete_desc(io, d);
+	}
 	sg_mutex_unlock(io->qlock);
 }
 

@@ -524,7 +524,12 @@ static int cmd_gen(int argc, char **argv)
 		if (!f) {
 			fprintf(stderr, "mnsim gen: cannot create %s: %s\n", tmp, strerror(errno));
 			rc = 1;
-		} else if (gen_write(g, f) != 0 || (!to_stdout && fclose(f) != 0) || (to_stdout && fflush(f) != 0)) {
+		} else if (gen_write(g, f, err, sizeof err) != 0) {
+			fprintf(stderr, "mnsim gen: %s\n", err);
+			if (!to_stdout)
+				fclose(f);
+			rc = 1;
+		} else if ((!to_stdout && fclose(f) != 0) || (to_stdout && fflush(f) != 0)) {
 			fprintf(stderr, "mnsim gen: cannot write %s: %s\n", to_stdout ? "standard output" : tmp, strerror(errno));
 			rc = 1;
 		} else if (!to_stdout && rename(tmp, out) != 0) {

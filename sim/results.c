@@ -73,6 +73,7 @@ static const struct field iommu_fields[] = {
 	FIELD(iommu_rec, iotlb_evictions, U64), FIELD(iommu_rec, iotlb_invalidated, U64), FIELD(iommu_rec, walks, U64),
 	FIELD(iommu_rec, desc_iotlb_psi, U64), FIELD(iommu_rec, desc_iotlb_pasid, U64), FIELD(iommu_rec, desc_devtlb, U64),
 	FIELD(iommu_rec, desc_wait, U64), FIELD(iommu_rec, submissions, U64), FIELD(iommu_rec, qi_full_stalls, U64),
+	FIELD(iommu_rec, ite, U64), FIELD(iommu_rec, ite_giveups, U64),
 	FIELD(iommu_rec, qi_stall_time, F64), FIELD(iommu_rec, desc_queue_time, F64),
 	FIELD(iommu_rec, desc_service_time, F64), FIELD(iommu_rec, qi_depth, U32), FIELD(iommu_rec, qi_max_used, U32),
 	{NULL, 0, F64}};

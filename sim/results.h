@@ -63,7 +63,8 @@ struct device_rec {
 struct iommu_rec {
 	char name[32];
 	uint64_t iotlb_hits, iotlb_misses, iotlb_evictions, iotlb_invalidated, walks,
-		 desc_iotlb_psi, desc_iotlb_pasid, desc_devtlb, desc_wait, submissions, qi_full_stalls;
+		 desc_iotlb_psi, desc_iotlb_pasid, desc_devtlb, desc_wait, submissions, qi_full_stalls,
+		 ite, ite_giveups;
 	double qi_stall_time, desc_queue_time, desc_service_time;
 	uint32_t qi_depth, qi_max_used;
 };

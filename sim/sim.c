@@ -367,13 +367,14 @@ static void summarize(struct sim *s, struct summary *sum)
 	summary_set(sum, "device_page_requests", dev[6], "");
 	summary_set(sum, "atc_hits", dev[4], "");
 	summary_set(sum, "atc_misses", dev[5], "");
-	double io[4] = {0};
+	double io[6] = {0};
 	for (size_t i = 0; i < s->n_iommus; i++) {
 		struct iommu_rec r;
 		iommu_report(s->iommus[i], &r);
 		results_iommu(s->results, &r);
 		iommu_report_pasids(s->iommus[i], s->results);
 		io[0] += (double)r.qi_full_stalls, io[1] += (double)r.iotlb_hits, io[2] += (double)r.iotlb_misses;
+		io[4] += (double)r.ite, io[5] += (double)r.ite_giveups;
 		if (r.qi_max_used > io[3])
 			io[3] = r.qi_max_used;
 	}
@@ -381,6 +382,8 @@ static void summarize(struct sim *s, struct summary *sum)
 	summary_set(sum, "iotlb_hits", io[1], "");
 	summary_set(sum, "iotlb_misses", io[2], "");
 	summary_set(sum, "qi_max_used", io[3], "slots");
+	summary_set(sum, "ite", io[4], "");
+	summary_set(sum, "ite_giveups", io[5], "");
 	summary_set(sum, "frames_in_use", (double)physmem_frames_in_use(s->mem), "");
 }
 
@@ -498,11 +501,37 @@ static int write_full(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+/* The child being waited for, so that SIGINT/SIGTERM can be passed on. */
+static volatile sig_atomic_t running_child, caught_signal;
+
+/* The child runs in its own process group (a terminal's ^C reaches only the
+ * parent) and is stopped with SIGKILL: SimGrid's own SIGINT handler would
+ * only print noise, and the parent removes what the child leaves. */
+static void forward_signal(int sig)
+{
+	caught_signal = sig;
+	if (running_child > 0)
+		kill((pid_t)running_child, SIGKILL);
+}
+
+static void remove_child_tmp(const struct run_config *cfg, pid_t pid)
+{
+	if (!cfg->out_path)
+		return;
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", cfg->out_path, (long)pid);
+	unlink(tmp);
+}
+
 int sim_run_isolated(const struct run_config *cfg, struct summary *out, char *err, size_t errlen)
 {
 	int fds[2];
 	if (pipe(fds) != 0)
 		return failf(err, errlen, "pipe: %m");
+	struct sigaction sa = {.sa_handler = forward_signal}, old_int, old_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
@@ -511,6 +540,11 @@ int sim_run_isolated(const struct run_config *cfg, struct summary *out, char *er
 		return failf(err, errlen, "fork: %m");
 	}
 	if (pid == 0) {
+		setpgid(0, 0);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		/* past a file-size limit, let write() fail (EFBIG) rather than die */
+		signal(SIGXFSZ, SIG_IGN);
 		close(fds[0]);
 		struct summary sum;
 		char cerr[1024];
@@ -522,19 +556,27 @@ int sim_run_isolated(const struct run_config *cfg, struct summary *out, char *er
 		fflush(NULL);
 		_exit(write_full(fds[1], &sum, sizeof sum) == 0 ? 0 : 1);
 	}
+	setpgid(pid, pid);
+	running_child = pid;
+	if (caught_signal) /* a signal that came before the child was known */
+		kill(pid, SIGKILL);
 	close(fds[1]);
 	int got = read_full(fds[0], out, sizeof *out);
 	close(fds[0]);
 	int status;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	running_child = 0;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && got == 0)
 		return 0;
-	if (cfg->out_path) {
-		/* a child that died cannot clean up after itself */
-		char tmp[4096];
-		snprintf(tmp, sizeof tmp, "%s.tmp.%ld", cfg->out_path, (long)pid);
-		unlink(tmp);
+	remove_child_tmp(cfg, pid); /* a child that died cannot clean up after itself */
+	if (caught_signal) {
+		int sig = caught_signal;
+		fprintf(stderr, "mnsim: interrupted by %s; no result file was written for %s\n", strsignal(sig),
+			cfg->out_path ? cfg->out_path : cfg->trace_path);
+		exit(128 + sig);
 	}
 	if (WIFSIGNALED(status))
 		return failf(err, errlen, "the simulation of %s was aborted by signal %d (%s); a SimGrid parse error above "

@@ -60,6 +60,32 @@ if [ "$(id -u)" -ne 0 ]; then
   expect unwritable_dir 1 "cannot create result file" -- "$MNSIM" run -w "$SEED" -o "$TMP/ro/x.h5"
 fi
 
+# interrupted runs: exit 128+signal, a clear message, no file left
+"$MNSIM" gen cpu_ops=20000 device_ops=20000 -o "$TMP/long.trace" >/dev/null
+for sig in INT TERM; do
+  "$MNSIM" run -w "$TMP/long.trace" -o "$TMP/sig.h5" >"$TMP/sig.out" 2>&1 &
+  pid=$!
+  sleep 1
+  kill -$sig $pid
+  wait $pid
+  rc=$?
+  want=$([ $sig = INT ] && echo 130 || echo 143)
+  if [ $rc -eq "$want" ] && grep -q "interrupted by" "$TMP/sig.out"; then
+    passed=$((passed + 1)); echo "ok   signal_$sig"
+  else
+    failed=$((failed + 1)); echo "FAIL signal_$sig: exit $rc (expected $want)"; cat "$TMP/sig.out"
+  fi
+  no_file "signal_${sig}_leaves_nothing" "$TMP/sig.h5"
+done
+# a full disk (a file-size limit): a clear message, no file left
+( ulimit -f 64; "$MNSIM" run -w "$TMP/long.trace" -o "$TMP/full.h5" >"$TMP/full.out" 2>&1 ); rc=$?
+if [ $rc -eq 1 ] && grep -q "disk full" "$TMP/full.out"; then
+  passed=$((passed + 1)); echo "ok   disk_full"
+else
+  failed=$((failed + 1)); echo "FAIL disk_full: exit $rc"; cat "$TMP/full.out"
+fi
+no_file disk_full_leaves_nothing "$TMP/full.h5"
+
 expect run_ok 0 "results: $TMP/seed.h5" -- "$MNSIM" run -w "$SEED" --policy unsafe_end -o "$TMP/seed.h5"
 expect h5_datasets 0 'DATASET "violations"' -- h5dump -H "$TMP/seed.h5"
 expect h5_ops 0 'DATASET "ops"' -- h5dump -H "$TMP/seed.h5"

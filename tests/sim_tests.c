@@ -491,6 +491,28 @@ static void test_paging_structure_cache(void)
 	unlink(trace);
 }
 
+/* A device that never completes an ATS invalidation: each invalidate_range
+ * gets an invalidation time-out error after ats_inv_timeout, is resubmitted
+ * ite_retries times, then given up; the run ends.  A completion slower than
+ * a minute but inside the time-out is waited for. */
+static void test_stuck_device_times_out(void)
+{
+	const char *trace = write_trace("mnsim-trace 1\nprocess p0\nmap p0 0x10000000 8K populate=cow\n"
+					"device dev0 process=p0\ncpu t0 process=p0\n"
+					"t0 @10us cow 0x10000000\nt0 @20us cow 0x10001000\n");
+	struct summary s;
+	CHECK(run(trace, DATA "exact.xml", "only_end", NULL, &s, "ats_inv_responds=0") == 0);
+	CHECK(get(&s, "ite") == 4 && get(&s, "ite_giveups") == 2);
+	CHECK(get(&s, "kernel_ops") == 2);
+	CHECK_EQ_DBL(get(&s, "notify_latency_mean"), 2 * 90.0, 1e-3); /* two time-outs per call */
+	CHECK(run(trace, DATA "exact.xml", "only_end", NULL, &s, "ats_inv_responds=0,ite_retries=0,ats_inv_timeout=1ms") == 0);
+	CHECK(get(&s, "ite") == 2 && get(&s, "ite_giveups") == 2);
+	CHECK(run(trace, DATA "exact.xml", "only_end", NULL, &s, "ats_inv_latency=70s") == 0);
+	CHECK(get(&s, "ite") == 0);
+	CHECK(get(&s, "op_latency_mean") > 70.0);
+	unlink(trace);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct test_case tests[] = {
@@ -506,6 +528,7 @@ int main(int argc, char **argv)
 		{"two_iommus", test_two_iommus},
 		{"raced_translation_not_cached", test_raced_translation_not_cached},
 		{"paging_structure_cache", test_paging_structure_cache},
+		{"stuck_device_times_out", test_stuck_device_times_out},
 		{NULL, NULL},
 	};
 	return run_tests(tests, argc, argv);
