@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The bad-input corpus (tests/bad-inputs/cases.tsv): each malformed trace,
+# platform, generator spec or --set value must give its exit code, a message
+# containing its fragment (which names file:line or the key), and leave no
+# result or trace file behind.
+# Usage: bad_inputs.sh MNSIM SOURCE_DIR
+set -u
+MNSIM=$1
+DIR=$2/tests/bad-inputs
+SEED=$2/workloads/litmus/01-seed-cow-order.trace
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+passed=0 failed=0
+# the 10 MB single line is made here rather than stored
+{ echo "mnsim-trace 1"; head -c 10485760 /dev/zero | tr '\0' 'a'; echo; } >"$TMP/long-line.trace"
+while IFS=$'\t' read -r input kind code fragment; do
+  case "$input" in '#'*|'') continue ;; esac
+  out="$TMP/out.h5"
+  case "$kind" in
+    trace|trace-ok) cmd=("$MNSIM" run -w "$DIR/$input" -o "$out") ;;
+    generated) cmd=("$MNSIM" run -w "$TMP/$input" -o "$out") ;;
+    platform) cmd=("$MNSIM" run -w "$SEED" -p "$DIR/$input" -o "$out") ;;
+    spec) out="$TMP/out.trace"; cmd=("$MNSIM" gen -s "$DIR/$input" -o "$out") ;;
+    set) cmd=("$MNSIM" run -w "$SEED" --set "$input" -o "$out") ;;
+    *) echo "FAIL $input: unknown kind $kind"; failed=$((failed + 1)); continue ;;
+  esac
+  msg=$("${cmd[@]}" 2>&1)
+  rc=$?
+  left=$(compgen -G "$out.tmp.*")
+  [ "$kind" = trace-ok ] && rm -f "$out"
+  if [ $rc -eq "$code" ] && grep -qF -- "$fragment" <<<"$msg" && [ ! -e "$out" ] && [ -z "$left" ]; then
+    passed=$((passed + 1)); echo "ok   $input"
+  else
+    failed=$((failed + 1))
+    echo "FAIL $input: exit $rc (expected $code), expected '$fragment' in:"; echo "$msg" | head -5
+    [ -e "$out" ] && echo "  left behind: $out"
+    [ -n "$left" ] && echo "  left behind: $left"
+  fi
+  rm -f "$out"
+done <"$DIR/cases.tsv"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
