@@ -1,18 +1,22 @@
 # Shared by setup.sh and run-tests.sh: install the Debian packages mnsim needs
 # (when root; otherwise say what to install) and build with CMake.
 MNSIM_PACKAGES="libsimgrid-dev libhdf5-dev hdf5-tools gnuplot-nox cmake gcc make pkg-config"
+# what only the test suite needs: the fuzzers' compiler and runtime, valgrind
+MNSIM_TEST_PACKAGES="clang libclang-rt-14-dev valgrind"
 
+# mnsim_missing_packages [PACKAGES]
 mnsim_missing_packages() {
   local p missing=""
-  for p in $MNSIM_PACKAGES; do
+  for p in ${1:-$MNSIM_PACKAGES}; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
   done
   echo "$missing"
 }
 
+# mnsim_install_deps [PACKAGES]
 mnsim_install_deps() {
   local missing
-  missing=$(mnsim_missing_packages)
+  missing=$(mnsim_missing_packages "${1:-$MNSIM_PACKAGES}")
   [ -z "$missing" ] && return 0
   echo "mnsim: installing Debian packages:$missing"
   if [ "$(id -u)" -eq 0 ]; then

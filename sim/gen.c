@@ -250,6 +250,12 @@ int gen_spec_check(const struct gen_spec *g, char *err, size_t errlen)
 	return 0;
 }
 
+int gen_spec_small(const struct gen_spec *g, double max_lines)
+{
+	double lines = g->cpu_threads * g->cpu_ops * 2 + g->devices * g->device_threads * g->device_ops;
+	return lines <= max_lines && g->pages <= 65536;
+}
+
 void gen_print_keys(FILE *out)
 {
 	struct gen_spec *g = gen_spec_new();

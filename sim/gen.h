@@ -22,5 +22,7 @@ int gen_spec_check(const struct gen_spec *g, char *err, size_t errlen);
 /* Writes the trace to out; returns 0, or -1 with the reason. */
 int gen_write(const struct gen_spec *g, FILE *out, char *err, size_t errlen);
 void gen_print_keys(FILE *out);
+/* Whether the spec describes at most max_lines events over a small space. */
+int gen_spec_small(const struct gen_spec *g, double max_lines);
 
 #endif

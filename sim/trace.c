@@ -211,21 +211,25 @@ static int decl_stream(struct trace_header *h, struct line_reader *r, int is_dev
 	if (find_name(h->streams, h->n_streams, sizeof *h->streams, r->tok[1]) >= 0)
 		return fail(err, errlen, r->path, r->lineno, "stream '%s' declared twice", r->tok[1]);
 	struct trace_stream s = {.is_device = is_device, .owner = -1, .line = r->lineno};
-	for (int i = 2; i < r->ntok; i++) {
+	int rc = 0;
+	for (int i = 2; rc == 0 && i < r->ntok; i++) {
 		char *v = key_value(r->tok[i]);
 		if (v && strcmp(r->tok[i], owner_key) == 0) {
 			s.owner = is_device ? find_name(h->devices, h->n_devices, sizeof *h->devices, v) : trace_find_process(h, v);
 			if (s.owner < 0)
-				return fail(err, errlen, r->path, r->lineno, "unknown %s '%s'", owner_key, v);
-		} else if (v && !is_device && strcmp(r->tok[i], "core") == 0) {
+				rc = fail(err, errlen, r->path, r->lineno, "unknown %s '%s'", owner_key, v);
+		} else if (v && !is_device && strcmp(r->tok[i], "core") == 0 && !s.core) {
 			s.core = strdup(v);
 		} else {
-			return fail(err, errlen, r->path, r->lineno, "unknown key '%s': expected %s=NAME%s", r->tok[i], owner_key, is_device ? "" : " or core=HOST");
+			rc = fail(err, errlen, r->path, r->lineno, "unknown or repeated key '%s': expected %s=NAME%s", r->tok[i],
+				  owner_key, is_device ? "" : " or core=HOST");
 		}
 	}
-	if (s.owner < 0) {
+	if (rc == 0 && s.owner < 0)
+		rc = fail(err, errlen, r->path, r->lineno, "missing %s=NAME", owner_key);
+	if (rc != 0) {
 		free(s.core);
-		return fail(err, errlen, r->path, r->lineno, "missing %s=NAME", owner_key);
+		return -1;
 	}
 	s.name = strdup(r->tok[1]);
 	h->streams = grow(h->streams, h->n_streams, sizeof *h->streams);
