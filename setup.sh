@@ -2,7 +2,7 @@
 # Sets mnsim up on a Debian machine and runs the demo: installs the packages it
 # needs (as root), builds it, then compares the notification policies on the
 # seed's COW scenario and on a small mixed workload, printing each table and
-# where the results and figures went.
+# where the results and figures went, and writes the HTML report.
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/common.sh
@@ -14,3 +14,6 @@ echo "=== the seed's COW scenario (shared/seeds/mmu_notifier.rst): which policie
 echo
 echo "=== a small mixed workload: what does each policy cost?"
 ./build/mnsim compare -w workloads/demo-mixed.trace -o results/demo-mixed
+echo
+echo "=== the design-review report"
+./build/mnsim report results/demo-mixed -o results/demo-report

@@ -3,7 +3,6 @@
 # Input: datafile = compare.tsv written by mnsim compare (header line, one row
 # per policy); output: outfile (PNG).
 load sprintf("%s/style.gp", system("dirname '".ARG0."'"))
-set output outfile
 set datafile separator "\t"
 set datafile columnheaders
 set multiplot layout 1,3 title "mnsim compare: ".datafile

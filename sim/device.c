@@ -206,7 +206,8 @@ static void perform(struct dev_thread *t, uint64_t va, int write, const struct t
 	t->active_start = tr->vbase;
 	t->active_end = tr->vbase + (tr->huge ? HUGE_SIZE : PAGE_SIZE);
 	sg_actor_sleep_for(d->p.device_access_latency);
-	struct device_access a = {d->index, t->tindex, d->mm, va, tr, write, simgrid_get_clock()};
+	struct device_access a = {d->index, t->stream, d->mm, va, tr, write, simgrid_get_clock()};
+	sim_event(d->sim, t->stream, write ? EV_WRITE : EV_READ, va, -1);
 	checker_device_access(d->sim->checker, &a);
 	sg_mutex_lock(d->mutex);
 	t->active = 0;

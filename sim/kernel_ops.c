@@ -150,6 +150,7 @@ static void ir(struct op_ctx *c, enum ir_site site, int is_flush, uint64_t start
 	if (!call)
 		return;
 	c->pair_irs++;
+	sim_event(s, c->cpu, EV_NOTIFY, start, c->rec.id);
 	enum ir_where where = c->locked ? IR_UNDER_PTL : site_is_range_end(site) ? IR_RANGE_END
 						       : site_is_gather(site) ? IR_GATHER : IR_OTHER;
 	struct ir_ctx ctx = {c->rec.id, c->kind, c->cpu, where, site};
@@ -198,6 +199,7 @@ static void set_entry(struct op_ctx *c, struct pte *p, enum pte_state state, uin
 	p->pfn = pfn;
 	p->writable = (uint8_t)writable;
 	p->last_op = c->rec.id;
+	sim_event(c->s, c->cpu, EV_PTE_UPDATE, c->cur_va, c->rec.id);
 	sg_actor_sleep_for(c->s->p.pte_update_latency);
 }
 
@@ -384,10 +386,12 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 		break;
 	case ST_RANGE_START:
 		c->pair_irs = 0;
+		sim_event(s, c->cpu, EV_RANGE_START, c->cur_va, c->rec.id);
 		break;
 	case ST_RANGE_END:
 		if (c->size > page_bytes(c))
 			start = c->va, end = c->va + c->size;
+		sim_event(s, c->cpu, EV_RANGE_END, c->cur_va, c->rec.id);
 		ir(c, st->site, 0, start, end);
 		break;
 	case ST_LOCK:
@@ -696,6 +700,7 @@ static void cpu_access(struct cpu_thread *t, uint64_t va, int write)
 		if (p && p->state == PTE_PRESENT && (!write || p->writable)) {
 			if (write)
 				checker_cpu_write(s->checker, p->pfn, simgrid_get_clock());
+			sim_event(s, t->stream, write ? EV_WRITE : EV_READ, va, -1);
 			return;
 		}
 		if (kernel_handle_fault(s, t->mm, va, write, t->stream) == FAULT_SEGV) {

@@ -5,6 +5,7 @@
 #include "kernel_ops.h"
 #include "params.h"
 #include "plot.h"
+#include "report.h"
 #include "policy.h"
 #include "sim.h"
 #include "units.h"
@@ -30,6 +31,8 @@ static void usage_main(FILE *out)
 		"  compare   simulate one trace under several policies, print a side-by-side table\n"
 		"  check     run the litmus suite and compare with the expected verdicts\n"
 		"  gen       write a synthetic workload trace from a small spec\n"
+		"  plot      draw a figure from result files (gnuplot)\n"
+		"  report    write an HTML design-review report from result files\n"
 		"  policies  print the policy x op notification table\n"
 		"  params    print every model parameter with default, unit, range and meaning\n\n"
 		"'mnsim COMMAND --help' describes each command.\n");
@@ -319,7 +322,7 @@ static int cmd_compare(int argc, char **argv)
 		if (write_compare_tsv(tsv, names, sums, n) != 0) {
 			fprintf(stderr, "mnsim compare: cannot write %s: %s\n", tsv, strerror(errno));
 			rc = 1;
-		} else if (plot_render("compare.gp", tsv, png, err, sizeof err) != 0) {
+		} else if (plot_render("compare.gp", tsv, png, "", err, sizeof err) != 0) {
 			fprintf(stderr, "mnsim compare: no figure: %s\n", err);
 		} else {
 			printf("table:   %s\nfigure:  %s\n", tsv, png);
@@ -543,6 +546,93 @@ static int cmd_gen(int argc, char **argv)
 	return rc;
 }
 
+static int cmd_plot(int argc, char **argv)
+{
+	static const struct option opts[] = {{"kind", required_argument, NULL, 'k'}, {"output", required_argument, NULL, 'o'},
+					     {"data", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	const char *kind = NULL, *out = NULL, *data = NULL;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:o:d:h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			printf("usage: mnsim plot RESULT.h5|DIR --kind KIND -o FIGURE.png|FIGURE.svg [--data DATA.tsv]\n\n"
+			       "Draws a figure from one result file or from every .h5 in DIR (one per policy, as\n"
+			       "'mnsim compare' writes them).  The data gnuplot reads are kept in DATA.tsv (default:\n"
+			       "FIGURE with .tsv).  Kinds:\n");
+			plot_print_kinds(stdout);
+			return 0;
+		}
+		if (c == 'k')
+			kind = optarg;
+		else if (c == 'o')
+			out = optarg;
+		else if (c == 'd')
+			data = optarg;
+		else
+			return usage_error("plot", "unknown or incomplete option%s", "");
+	}
+	if (optind != argc - 1)
+		return usage_error("plot", "expected one RESULT.h5 or DIR%s", "");
+	if (!kind || !out)
+		return usage_error("plot", "missing --kind KIND or -o FIGURE%s", "");
+	char data_path[4096], err[1024];
+	snprintf(data_path, sizeof data_path, "%s", data ? data : out);
+	if (!data) {
+		char *dot = strrchr(data_path, '.');
+		snprintf(dot ? dot : data_path + strlen(data_path), 8, ".tsv");
+	}
+	struct inputs in;
+	if (report_inputs(argv[optind], &in, err, sizeof err) != 0) {
+		fprintf(stderr, "mnsim plot: %s\n", err);
+		return 1;
+	}
+	int rc = plot_figure(kind, &in, out, data_path, err, sizeof err);
+	report_inputs_free(&in);
+	if (rc != 0) {
+		fprintf(stderr, "mnsim plot: %s\n", err);
+		return 1;
+	}
+	printf("figure: %s\ndata:   %s\n", out, data_path);
+	return 0;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	const char *dir = NULL;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			printf("usage: mnsim report RESULT.h5|DIR -o REPORT_DIR\n\n"
+			       "Writes REPORT_DIR/index.html, a page that opens from disk: the runs, the comparison\n"
+			       "table with ratios to 'double', every figure that has data (SVG, inlined), the\n"
+			       "violations and the configuration.\n");
+			return 0;
+		}
+		if (c == 'o')
+			dir = optarg;
+		else
+			return usage_error("report", "unknown or incomplete option%s", "");
+	}
+	if (optind != argc - 1 || !dir)
+		return usage_error("report", "expected RESULT.h5|DIR and -o REPORT_DIR%s", "");
+	struct inputs in;
+	char err[1024];
+	if (report_inputs(argv[optind], &in, err, sizeof err) != 0) {
+		fprintf(stderr, "mnsim report: %s\n", err);
+		return 1;
+	}
+	int rc = report_write(&in, dir, err, sizeof err);
+	report_inputs_free(&in);
+	if (rc != 0) {
+		fprintf(stderr, "mnsim report: %s\n", err);
+		return 1;
+	}
+	printf("report: %s/index.html\n", dir);
+	return 0;
+}
+
 static int cmd_simple(int argc, char **argv, void (*print)(FILE *), const char *help)
 {
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -568,6 +658,10 @@ int main(int argc, char **argv)
 		return cmd_compare(argc - 1, argv + 1);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "plot") == 0)
+		return cmd_plot(argc - 1, argv + 1);
+	if (strcmp(cmd, "report") == 0)
+		return cmd_report(argc - 1, argv + 1);
 	if (strcmp(cmd, "gen") == 0)
 		return cmd_gen(argc - 1, argv + 1);
 	if (strcmp(cmd, "policies") == 0)

@@ -10,15 +10,15 @@ extern char **environ;
 
 static int safe_for_gnuplot(const char *s) { return !strchr(s, '\'') && !strchr(s, '\n'); }
 
-int plot_render(const char *script, const char *data, const char *out, char *err, size_t errlen)
+int plot_render(const char *script, const char *data, const char *out, const char *extra, char *err, size_t errlen)
 {
-	char path[4096], vars[8192];
+	char path[4096], vars[16384];
 	snprintf(path, sizeof path, "%s/analysis/%s", MNSIM_SOURCE_DIR, script);
 	if (!safe_for_gnuplot(data) || !safe_for_gnuplot(out)) {
 		snprintf(err, errlen, "file names with quotes or newlines cannot be passed to gnuplot");
 		return -1;
 	}
-	snprintf(vars, sizeof vars, "datafile='%s'; outfile='%s'", data, out);
+	snprintf(vars, sizeof vars, "datafile='%s'; outfile='%s'; %s", data, out, extra);
 	char *argv[] = {"gnuplot", "-e", vars, path, NULL};
 	pid_t pid;
 	fflush(NULL);

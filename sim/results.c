@@ -86,6 +86,11 @@ static const struct field pasid_fields[] = {
 	FIELD(pasid_rec, misses, U64), FIELD(pasid_rec, fills, U64), FIELD(pasid_rec, evictions, U64),
 	FIELD(pasid_rec, invalidated, U64), {NULL, 0, F64}};
 
+static const struct field event_fields[] = {
+	FIELD(event_rec, time, F64), FIELD(event_rec, stream, I32), FIELD(event_rec, type, I32), FIELD(event_rec, va, U64),
+	FIELD(event_rec, op_id, I64), {NULL, 0, F64}};
+static const struct field stream_fields[] = {FIELD(stream_rec, name, STR32), FIELD(stream_rec, is_device, I32), {NULL, 0, F64}};
+
 #define CHUNK_ROWS 4096
 
 struct table {
@@ -103,7 +108,7 @@ struct results {
 	hid_t file;
 	int failed;
 	char why[256];
-	struct table ops, notifications, qi, violations, devices, iommus, qi_descs, pasids;
+	struct table ops, notifications, qi, violations, devices, iommus, qi_descs, pasids, events, streams;
 };
 
 static void set_failed(struct results *r, const char *fmt, ...)
@@ -234,7 +239,7 @@ static void table_close(struct results *r, struct table *t)
 }
 
 #define TABLES(r) {&(r)->ops, &(r)->notifications, &(r)->qi, &(r)->violations, &(r)->devices, &(r)->iommus, \
-		   &(r)->qi_descs, &(r)->pasids}
+		   &(r)->qi_descs, &(r)->pasids, &(r)->events, &(r)->streams}
 
 struct results *results_open(const char *tmp_path, char *err, size_t errlen)
 {
@@ -265,6 +270,8 @@ struct results *results_open(const char *tmp_path, char *err, size_t errlen)
 	table_open(r, &r->iommus, "iommus", iommu_fields, sizeof(struct iommu_rec));
 	table_open(r, &r->qi_descs, "qi_descriptors", qi_desc_fields, sizeof(struct qi_desc_rec));
 	table_open(r, &r->pasids, "iotlb_pasid", pasid_fields, sizeof(struct pasid_rec));
+	table_open(r, &r->events, "events", event_fields, sizeof(struct event_rec));
+	table_open(r, &r->streams, "streams", stream_fields, sizeof(struct stream_rec));
 	return r;
 }
 
@@ -276,6 +283,8 @@ void results_device(struct results *r, const struct device_rec *rec) { table_app
 void results_iommu(struct results *r, const struct iommu_rec *rec) { table_append(r, &r->iommus, rec); }
 void results_qi_desc(struct results *r, const struct qi_desc_rec *rec) { table_append(r, &r->qi_descs, rec); }
 void results_pasid(struct results *r, const struct pasid_rec *rec) { table_append(r, &r->pasids, rec); }
+void results_event(struct results *r, const struct event_rec *rec) { table_append(r, &r->events, rec); }
+void results_stream(struct results *r, const struct stream_rec *rec) { table_append(r, &r->streams, rec); }
 
 /* Opens group (created on first use, without times) or the root for NULL. */
 static hid_t open_group(struct results *r, const char *group)

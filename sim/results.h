@@ -30,6 +30,14 @@ struct notif_rec {
 
 struct qi_rec { double time; int32_t iommu; uint32_t used; };
 
+enum event_type { EV_RANGE_START, EV_PTE_UPDATE, EV_NOTIFY, EV_RANGE_END, EV_READ, EV_WRITE, EV_TYPES };
+
+/* /events (only with record_events=1): what the timeline figure draws */
+struct event_rec { double time; int32_t stream, type; uint64_t va; int64_t op_id; };
+
+/* /streams: the trace's threads, the rows of the timeline */
+struct stream_rec { char name[32]; int32_t is_device; };
+
 struct qi_desc_rec {
 	double submitted, started, completed;
 	int32_t iommu, type; /* enum qi_type */
@@ -46,7 +54,7 @@ enum violation_type { V_USE_AFTER_FREE, V_STALE_READ, V_LOST_WRITE, V_ORDER_VIOL
 
 struct violation_rec {
 	double time;
-	int32_t type, device, thread;
+	int32_t type, device, thread; /* thread: the device thread's stream (row of /streams), -1 none */
 	uint32_t pasid;
 	uint64_t va;
 	int64_t pfn_seen, pfn_expected;
@@ -96,6 +104,8 @@ void results_violation(struct results *r, const struct violation_rec *rec);
 void results_device(struct results *r, const struct device_rec *rec);
 void results_iommu(struct results *r, const struct iommu_rec *rec);
 void results_qi_desc(struct results *r, const struct qi_desc_rec *rec);
+void results_event(struct results *r, const struct event_rec *rec);
+void results_stream(struct results *r, const struct stream_rec *rec);
 void results_pasid(struct results *r, const struct pasid_rec *rec);
 void results_attr_string(struct results *r, const char *group, const char *name, const char *value);
 void results_attr_double(struct results *r, const char *group, const char *name, double value);

@@ -291,6 +291,23 @@ static void start_actors(struct sim *s)
 
 /* ---- results ---- */
 
+void sim_event(struct sim *s, int stream, enum event_type type, uint64_t va, int64_t op_id)
+{
+	if (!s->p.record_events)
+		return;
+	struct event_rec e = {simgrid_get_clock(), stream, type, va, op_id};
+	results_event(s->results, &e);
+}
+
+static void write_streams(struct sim *s)
+{
+	for (size_t k = 0; k < s->trace->n_streams; k++) {
+		struct stream_rec r = {.is_device = s->trace->streams[k].is_device};
+		snprintf(r.name, sizeof r.name, "%s", s->trace->streams[k].name);
+		results_stream(s->results, &r);
+	}
+}
+
 static void write_config(struct sim *s)
 {
 	char buf[64];
@@ -449,6 +466,7 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 		goto out_sim;
 	s.checker = checker_new(s.mem, s.results, s.n_devices);
 	write_config(&s);
+	write_streams(&s);
 	if (start_cpu_threads(&s, hosts, n_hosts, err, errlen) != 0)
 		goto out_sim;
 	start_actors(&s);

@@ -65,6 +65,8 @@ double sim_preempt_window(struct sim *s, int has_window, double window);
  * time, runs `think` itself and hands every other event to on_event.  A
  * trace error fails the run. */
 void sim_replay(struct sim *s, int stream, void (*on_event)(void *ctx, const struct trace_event *ev), void *ctx);
+/* Records an /events row when record_events=1 (stream: trace stream index). */
+void sim_event(struct sim *s, int stream, enum event_type type, uint64_t va, int64_t op_id);
 /* Marks the run failed (no result file); the first reason is kept. */
 void sim_fail(struct sim *s, const char *why);
 

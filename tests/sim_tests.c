@@ -513,6 +513,67 @@ static void test_stuck_device_times_out(void)
 	unlink(trace);
 }
 
+/* Reads a figure's TSV: the numeric rows of each block (NaN placeholders and
+ * comments skipped); returns the number of rows, values in x[] and y[]. */
+static long read_tsv(const char *path, int block, double *x, double *y, long max)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int b = 0, blanks = 0;
+	long n = 0;
+	while (f && fgets(line, sizeof line, f)) {
+		if (line[0] == '\n') {
+			if (++blanks == 2)
+				b++, blanks = 0;
+			continue;
+		}
+		blanks = 0;
+		double a, c;
+		if (b == block && line[0] != '#' && strncmp(line, "nan", 3) != 0 && sscanf(line, "%lf %lf", &a, &c) == 2 && n < max) {
+			x[n] = a;
+			y[n++] = c;
+		}
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* The data mnsim plot gives gnuplot are the HDF5 content: the queue's
+ * occupancy series point for point, and the op-latency CDF's last point is
+ * the largest latency with fraction 1. */
+static void test_plot_data_is_hdf5_content(void)
+{
+	const char *out = "/tmp/mnsim-plotdata.h5";
+	struct summary s;
+	CHECK(run(LITMUS "02-munmap-gather-reuse.trace", DATA "exact.xml", "double", out, &s, NULL) == 0);
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "%s/mnsim plot %s --kind qi-occupancy -o /tmp/mnsim-plotdata.png >/dev/null", MNSIM_BINARY_DIR, out);
+	CHECK(system(cmd) == 0);
+	static double x[100000], y[100000];
+	long n = read_tsv("/tmp/mnsim-plotdata.tsv", 0, x, y, 100000);
+	hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
+	long m;
+	double *t = read_column(f, "qi_occupancy", "time", H5T_NATIVE_DOUBLE, 8, &m);
+	double *used = read_column(f, "qi_occupancy", "used", H5T_NATIVE_UINT32, 4, &m);
+	CHECK(n == m && m > 0);
+	for (long i = 0; i < n && i < m; i++) {
+		CHECK_EQ_DBL(x[i], t[i] * 1e6, 1e-6);
+		CHECK(y[i] == used[i]);
+	}
+	free(t), free(used);
+	snprintf(cmd, sizeof cmd, "%s/mnsim plot %s --kind latency-cdf -o /tmp/mnsim-plotdata.png >/dev/null", MNSIM_BINARY_DIR, out);
+	CHECK(system(cmd) == 0);
+	n = read_tsv("/tmp/mnsim-plotdata.tsv", 0, x, y, 100000);
+	CHECK(n == (long)get(&s, "kernel_ops"));
+	CHECK_EQ_DBL(x[n - 1], get(&s, "op_latency_max") * 1e6, 1e-6);
+	CHECK(y[n - 1] == 1.0);
+	H5Fclose(f);
+	unlink(out);
+	unlink("/tmp/mnsim-plotdata.tsv");
+	unlink("/tmp/mnsim-plotdata.png");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct test_case tests[] = {
@@ -529,6 +590,7 @@ int main(int argc, char **argv)
 		{"raced_translation_not_cached", test_raced_translation_not_cached},
 		{"paging_structure_cache", test_paging_structure_cache},
 		{"stuck_device_times_out", test_stuck_device_times_out},
+		{"plot_data_is_hdf5_content", test_plot_data_is_hdf5_content},
 		{NULL, NULL},
 	};
 	return run_tests(tests, argc, argv);
