@@ -367,6 +367,10 @@ static void summarize(struct sim *s, struct summary *sum)
 	summary_set(sum, "ptl_hold_p99", hist_quantile(&s->ptl_hold, 0.99), "s");
 	summary_set(sum, "notify_latency_mean", hist_mean(&s->notify_latency), "s");
 	summary_set(sum, "notify_latency_p99", hist_quantile(&s->notify_latency, 0.99), "s");
+	summary_set(sum, "notify_latency_p999", hist_quantile(&s->notify_latency, 0.999), "s");
+	/* the share of the time CPUs spent in invalidate_range that was spent
+	 * waiting for free queue slots */
+	summary_set(sum, "qi_stall_fraction", s->notify_latency.sum > 0 ? s->qi_stall_time / s->notify_latency.sum : 0, "");
 	summary_set(sum, "qi_stall_time", s->qi_stall_time, "s");
 	double dev[7] = {0};
 	for (size_t i = 0; i < s->n_devices; i++) {

@@ -39,7 +39,7 @@ printf 'not a platform\n' >"$TMP/bad.xml"
 
 expect no_args 2 "usage: mnsim COMMAND" -- "$MNSIM"
 expect help 0 "commands:" -- "$MNSIM" --help
-for c in run compare check policies params; do
+for c in run compare check policies params gen plot report size-queue; do
   expect "help_$c" 0 "usage: mnsim $c" -- "$MNSIM" "$c" --help
 done
 expect unknown_command 2 "unknown command 'frob'" -- "$MNSIM" frob
@@ -102,6 +102,16 @@ else
   failed=$((failed + 1)); echo "FAIL compare_figure: no PNG at $TMP/cmp/compare.png"
 fi
 expect compare_bad_policy 2 "unknown policy 'x'" -- "$MNSIM" compare -w "$SEED" --policies double,x -o "$TMP/cmp2"
+
+# queue sizing: 4 simultaneous submitters need 3 x 2 + 3 = 9 slots not to stall (tests/data/four-cpus.trace)
+expect size_queue_pow2 0 "only_end        smallest qi_depth: 16" -- "$MNSIM" size-queue -w "$SRC/tests/data/four-cpus.trace" \
+  -p "$SRC/tests/data/exact.xml" --target 'qi_stall_fraction<=0' -o "$TMP/sq"
+expect size_queue_exact 0 "only_end        smallest qi_depth: 9" -- "$MNSIM" size-queue -w "$SRC/tests/data/four-cpus.trace" \
+  -p "$SRC/tests/data/exact.xml" --exact --target 'qi_stall_fraction<=0' -o "$TMP/sq"
+expect size_queue_figure 0 "PNG" -- head -c 8 "$TMP/sq/size-queue.png"
+expect size_queue_unmet 1 "target not met" -- "$MNSIM" size-queue -w "$SRC/tests/data/four-cpus.trace" \
+  -p "$SRC/tests/data/exact.xml" --target 'p99_notify_latency<=1ns' -o "$TMP/sq"
+expect size_queue_bad_target 2 "unknown metric 'p98'" -- "$MNSIM" size-queue -w "$SEED" --target 'p98<=1us'
 
 expect params_table 0 "qi_depth" -- "$MNSIM" params
 expect params_units 0 "gather_batch             kernel  512       pages" -- "$MNSIM" params
