@@ -1,0 +1,694 @@
+/* sweep: see sweep.h. */
+#include "sweep.h"
+#include "h5read.h"
+#include "params.h"
+#include "policy.h"
+#include "sim.h"
+#include "units.h"
+#include <errno.h>
+#include <hdf5.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_AXES 16
+#define MAX_VALUES 1024
+#define STR_COL 256
+
+struct axis { char key[48]; char **values; size_t n; };
+
+struct sweep_spec {
+	char *text; /* the spec as read: copied into DIR/sweep.spec */
+	struct axis axes[MAX_AXES];
+	size_t n_axes;
+	int seeds;
+};
+
+static int failf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && strchr(" \t\r\n", e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static void add_value(struct axis *a, const char *v)
+{
+	if (!(a->values = realloc(a->values, (a->n + 1) * sizeof *a->values)))
+		abort();
+	a->values[a->n++] = strdup(v);
+}
+
+/* "A..B *F" (geometric) or "A..B +S" (arithmetic), inclusive. */
+static int expand_range(struct axis *a, const char *text, const char **why)
+{
+	double lo, hi, step;
+	char op, first[64];
+	const char *dots = strstr(text, "..");
+	/* "8..32": split at ".." first, since strtod would read "8." */
+	snprintf(first, sizeof first, "%.*s", (int)(dots - text), text);
+	if (sscanf(first, "%lf", &lo) != 1 || sscanf(dots + 2, "%lf %c%lf", &hi, &op, &step) != 3 || (op != '*' && op != '+') ||
+	    (op == '*' && step <= 1) || (op == '+' && step <= 0) || hi < lo) {
+		*why = "expected a range 'FROM..TO *FACTOR' (factor > 1) or 'FROM..TO +STEP' (step > 0)";
+		return -1;
+	}
+	for (double v = lo; v <= hi * (1 + 1e-12) && a->n < MAX_VALUES; v = op == '*' ? v * step : v + step) {
+		char buf[64];
+		snprintf(buf, sizeof buf, "%.12g", v);
+		add_value(a, buf);
+	}
+	return 0;
+}
+
+/* Checks one value of an axis; returns 0 or -1 with why. */
+static int check_value(const char *key, const char *value, char *why, size_t len)
+{
+	if (strcmp(key, "policy") == 0) {
+		if (policy_by_name(value))
+			return 0;
+		snprintf(why, len, "unknown policy '%s'", value);
+		return -1;
+	}
+	if (strcmp(key, "workload") == 0 || strcmp(key, "platform") == 0) {
+		if (access(value, R_OK) == 0)
+			return 0;
+		snprintf(why, len, "%s '%s': %s", key, value, strerror(errno));
+		return -1;
+	}
+	struct params p;
+	params_defaults(&p);
+	return params_set(&p, key, value, why, len);
+}
+
+struct sweep_spec *sweep_spec_load(const char *path, int check_files, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		failf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct sweep_spec *s = calloc(1, sizeof *s);
+	if (!s)
+		abort();
+	s->seeds = 1;
+	char *line = NULL, why[256];
+	size_t cap = 0, textlen = 0;
+	int lineno = 0, rc = 0, seeds_seen = 0;
+	while (rc == 0 && getline(&line, &cap, f) >= 0) {
+		lineno++;
+		size_t len = strlen(line);
+		if (!(s->text = realloc(s->text, textlen + len + 1)))
+			abort();
+		memcpy(s->text + textlen, line, len + 1);
+		textlen += len;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *t = trim(line);
+		if (!*t)
+			continue;
+		char *eq = strchr(t, '=');
+		if (!eq) {
+			rc = failf(err, errlen, "%s:%d: expected 'key = value, value...' or 'key = FROM..TO *FACTOR'", path, lineno);
+			break;
+		}
+		*eq = '\0';
+		char *key = trim(t), *vals = trim(eq + 1);
+		if (strcmp(key, "seeds") == 0) {
+			uint64_t n;
+			const char *w;
+			if (seeds_seen++ || units_parse_u64(vals, &n, &w) != 0 || n < 1 || n > 1000)
+				rc = failf(err, errlen, "%s:%d: seeds: expected one integer in [1, 1000], set once", path, lineno);
+			s->seeds = (int)n;
+			continue;
+		}
+		int known = strcmp(key, "workload") == 0 || strcmp(key, "platform") == 0 || strcmp(key, "policy") == 0 || params_find(key);
+		int dup = 0;
+		for (size_t i = 0; i < s->n_axes; i++)
+			dup |= strcmp(s->axes[i].key, key) == 0;
+		if (!known || dup || strlen(key) >= sizeof s->axes[0].key || s->n_axes == MAX_AXES) {
+			rc = failf(err, errlen, "%s:%d: %s key '%s' (expected workload, platform, policy, seeds or a parameter of 'mnsim params')",
+				   path, lineno, dup ? "repeated" : "unknown", key);
+			break;
+		}
+		struct axis *a = &s->axes[s->n_axes++];
+		snprintf(a->key, sizeof a->key, "%s", key);
+		const char *w;
+		if (strstr(vals, "..")) {
+			if (expand_range(a, vals, &w) != 0)
+				rc = failf(err, errlen, "%s:%d: %s: %s", path, lineno, key, w);
+		} else {
+			for (char *save, *v = strtok_r(vals, ",", &save); v; v = strtok_r(NULL, ",", &save))
+				if (*trim(v))
+					add_value(a, trim(v));
+		}
+		if (rc == 0 && a->n == 0)
+			rc = failf(err, errlen, "%s:%d: %s: no value", path, lineno, key);
+		for (size_t i = 0; rc == 0 && i < a->n; i++)
+			if ((check_files || params_find(key) || strcmp(key, "policy") == 0) && check_value(key, a->values[i], why, sizeof why) != 0)
+				rc = failf(err, errlen, "%s:%d: %s", path, lineno, why);
+	}
+	free(line);
+	fclose(f);
+	int has_workload = 0;
+	for (size_t i = 0; i < s->n_axes; i++)
+		has_workload |= strcmp(s->axes[i].key, "workload") == 0;
+	if (rc == 0 && !has_workload)
+		rc = failf(err, errlen, "%s: no 'workload = ...' line", path);
+	if (rc != 0) {
+		sweep_spec_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void sweep_spec_free(struct sweep_spec *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_axes; i++) {
+		for (size_t k = 0; k < s->axes[i].n; k++)
+			free(s->axes[i].values[k]);
+		free(s->axes[i].values);
+	}
+	free(s->text);
+	free(s);
+}
+
+size_t sweep_points(const struct sweep_spec *s)
+{
+	size_t n = (size_t)s->seeds;
+	for (size_t i = 0; i < s->n_axes; i++)
+		n *= s->axes[i].n;
+	return n;
+}
+
+/* Point `index` as one value index per axis (the first axis varies slowest)
+ * and its seed (fastest). */
+static int decode(const struct sweep_spec *s, size_t index, size_t *choice)
+{
+	int seed = (int)(index % (size_t)s->seeds) + 1;
+	index /= (size_t)s->seeds;
+	for (size_t i = s->n_axes; i-- > 0;) {
+		choice[i] = index % s->axes[i].n;
+		index /= s->axes[i].n;
+	}
+	return seed;
+}
+
+static const char *value_of(const struct sweep_spec *s, const size_t *choice, const char *key)
+{
+	for (size_t i = 0; i < s->n_axes; i++)
+		if (strcmp(s->axes[i].key, key) == 0)
+			return s->axes[i].values[choice[i]];
+	return NULL;
+}
+
+/* A point's file name comes from its settings, not its index, so that a
+ * point keeps its result if the spec's order changes. */
+static void point_id(const struct sweep_spec *s, const size_t *choice, int seed, char *id, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	char buf[512];
+	for (size_t i = 0; i <= s->n_axes; i++) {
+		if (i < s->n_axes)
+			snprintf(buf, sizeof buf, "%s=%s\n", s->axes[i].key, s->axes[i].values[choice[i]]);
+		else
+			snprintf(buf, sizeof buf, "seed=%d\n", seed);
+		for (char *c = buf; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	}
+	snprintf(id, len, "pt-%016llx", (unsigned long long)h);
+}
+
+static void point_config(const struct sweep_spec *s, const size_t *choice, int seed, struct run_config *cfg)
+{
+	char err[256];
+	memset(cfg, 0, sizeof *cfg);
+	cfg->trace_path = value_of(s, choice, "workload");
+	cfg->platform_path = value_of(s, choice, "platform");
+	if (!cfg->platform_path)
+		cfg->platform_path = sim_default_platform();
+	cfg->policy = value_of(s, choice, "policy");
+	if (!cfg->policy)
+		cfg->policy = "only_end";
+	cfg->seed = (uint64_t)seed;
+	for (size_t i = 0; i < s->n_axes; i++)
+		if (params_find(s->axes[i].key))
+			param_settings_add(&cfg->sets, s->axes[i].key, s->axes[i].values[choice[i]], err, sizeof err);
+}
+
+static int file_exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0;
+}
+
+/* DIR/sweep.spec holds the spec a directory was made for; another is refused. */
+static int claim_dir(const struct sweep_spec *s, const char *dir, char *err, size_t errlen)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/points", dir);
+	if ((mkdir(dir, 0777) != 0 && errno != EEXIST) || (mkdir(path, 0777) != 0 && errno != EEXIST))
+		return failf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+	snprintf(path, sizeof path, "%s/sweep.spec", dir);
+	FILE *f = fopen(path, "r");
+	if (f) {
+		char *old = calloc(1, strlen(s->text) + 2);
+		size_t n = fread(old, 1, strlen(s->text) + 1, f);
+		fclose(f);
+		int same = n == strlen(s->text) && memcmp(old, s->text, n) == 0;
+		free(old);
+		if (!same)
+			return failf(err, errlen, "%s holds another sweep (its sweep.spec differs): use another -o DIR", dir);
+		return 0;
+	}
+	f = fopen(path, "w");
+	if (!f || fputs(s->text, f) < 0 || fclose(f) != 0)
+		return failf(err, errlen, "cannot write %s", path);
+	return 0;
+}
+
+/* ---- running ---- */
+
+struct worker { pid_t pid; size_t index; char id[32]; };
+
+static volatile sig_atomic_t sweep_interrupted;
+static void on_signal(int sig) { sweep_interrupted = sig; }
+
+static pid_t start_point(const struct sweep_spec *s, const char *dir, size_t index, char *id, size_t idlen)
+{
+	size_t choice[MAX_AXES];
+	int seed = decode(s, index, choice);
+	point_id(s, choice, seed, id, idlen);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	setpgid(0, 0);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	char out[4096], log[4096], err[1024];
+	snprintf(out, sizeof out, "%s/points/%s.h5", dir, id);
+	snprintf(log, sizeof log, "%s/points/%s.log", dir, id);
+	if (!freopen(log, "w", stderr) || !freopen("/dev/null", "w", stdout))
+		_exit(1);
+	struct run_config cfg;
+	point_config(s, choice, seed, &cfg);
+	cfg.out_path = out;
+	fprintf(stderr, "point %zu: workload=%s policy=%s seed=%d\n", index, cfg.trace_path, cfg.policy, seed);
+	struct summary sum;
+	int rc = sim_run(&cfg, &sum, err, sizeof err);
+	if (rc != 0)
+		fprintf(stderr, "mnsim: %s\n", err);
+	fflush(NULL);
+	_exit(rc == 0 ? 0 : 1);
+}
+
+static void finish_point(const char *dir, const struct worker *w, int ok)
+{
+	char log[4096], errf[4096];
+	snprintf(log, sizeof log, "%s/points/%s.log", dir, w->id);
+	snprintf(errf, sizeof errf, "%s/points/%s.err", dir, w->id);
+	if (ok) {
+		unlink(log);
+		unlink(errf);
+		return;
+	}
+	rename(log, errf);
+	FILE *f = fopen(errf, "r");
+	char line[1024] = "", last[1024] = "";
+	while (f && fgets(line, sizeof line, f))
+		snprintf(last, sizeof last, "%s", line);
+	if (f)
+		fclose(f);
+	fprintf(stderr, "\nmnsim sweep: point %zu (%s) failed: %s", w->index, w->id, last[0] ? last : "no message\n");
+}
+
+static void progress(size_t done, size_t total, size_t failed, time_t start)
+{
+	double el = difftime(time(NULL), start);
+	double eta = done ? el / (double)done * (double)(total - done) : 0;
+	fprintf(stderr, "\r%zu/%zu points, %zu failed, %.0fs elapsed, ETA %.0fs   ", done, total, failed, el, eta);
+}
+
+int sweep_run(const struct sweep_spec *s, const char *dir, const struct sweep_opts *o, char *err, size_t errlen)
+{
+	if (claim_dir(s, dir, err, errlen) != 0)
+		return -1;
+	size_t total = sweep_points(s), mine = 0, skipped = 0, done = 0, failed = 0;
+	size_t *todo = malloc(total * sizeof *todo), n_todo = 0;
+	for (size_t i = 0; i < total; i++) {
+		if ((int)(i % (size_t)o->chunks) != o->chunk)
+			continue;
+		mine++;
+		size_t choice[MAX_AXES];
+		int seed = decode(s, i, choice);
+		char id[32], path[4096];
+		point_id(s, choice, seed, id, sizeof id);
+		snprintf(path, sizeof path, "%s/points/%s.h5", dir, id);
+		if (file_exists(path))
+			skipped++;
+		else
+			todo[n_todo++] = i;
+	}
+	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	struct worker *w = calloc((size_t)o->jobs, sizeof *w);
+	size_t next = 0, running = 0;
+	time_t start = time(NULL);
+	while ((next < n_todo || running) && !sweep_interrupted) {
+		while (running < (size_t)o->jobs && next < n_todo && !sweep_interrupted) {
+			for (int k = 0; k < o->jobs; k++)
+				if (!w[k].pid) {
+					w[k].index = todo[next++];
+					w[k].pid = start_point(s, dir, w[k].index, w[k].id, sizeof w[k].id);
+					running++;
+					break;
+				}
+		}
+		int status;
+		pid_t pid = waitpid(-1, &status, 0);
+		if (pid < 0)
+			continue; /* EINTR: a signal; the loop checks it */
+		for (int k = 0; k < o->jobs; k++)
+			if (w[k].pid == pid) {
+				int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+				finish_point(dir, &w[k], ok);
+				done += ok;
+				failed += !ok;
+				w[k].pid = 0;
+				running--;
+			}
+		if (o->progress)
+			progress(done + failed, n_todo, failed, start);
+	}
+	if (sweep_interrupted) {
+		/* stop the points in progress; what they began is removed, what
+		 * finished stays */
+		for (int k = 0; k < o->jobs; k++)
+			if (w[k].pid) {
+				kill(w[k].pid, SIGKILL);
+				waitpid(w[k].pid, NULL, 0);
+				char tmp[4096], log[4096];
+				snprintf(tmp, sizeof tmp, "%s/points/%s.h5.tmp.%ld", dir, w[k].id, (long)w[k].pid);
+				snprintf(log, sizeof log, "%s/points/%s.log", dir, w[k].id);
+				unlink(tmp);
+				unlink(log);
+			}
+		fprintf(stderr, "\nmnsim sweep: interrupted; %zu points finished are kept, re-run the same command to go on\n", done);
+		exit(128 + sweep_interrupted);
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (o->progress)
+		fprintf(stderr, "\n");
+	printf("sweep %s: %zu points%s: %zu run now, %zu already done, %zu failed (%.0fs)\n", dir, mine,
+	       o->chunks > 1 ? " in this chunk" : "", done, skipped, failed, difftime(time(NULL), start));
+	free(w);
+	free(todo);
+	return (int)failed;
+}
+
+/* ---- merging ---- */
+
+struct names { size_t n; char name[64][40]; };
+
+static void collect_name(void *ctx, const char *name, double v)
+{
+	(void)v;
+	struct names *n = ctx;
+	if (n->n < 64)
+		snprintf(n->name[n->n++], sizeof n->name[0], "%s", name);
+}
+
+struct values { const struct names *names; double *v; };
+
+static void collect_value(void *ctx, const char *name, double v)
+{
+	struct values *x = ctx;
+	for (size_t i = 0; i < x->names->n; i++)
+		if (strcmp(x->names->name[i], name) == 0)
+			x->v[i] = v;
+}
+
+/* Two-sided 95% Student t quantile for n-1 degrees of freedom. */
+static double t95(int n)
+{
+	static const double t[] = {0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+				   2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060,
+				   2.056, 2.052, 2.048, 2.045, 2.042};
+	int df = n - 1;
+	return df < 1 ? 0 : df <= 30 ? t[df] : 1.960;
+}
+
+/* A table under construction: column names, and rows of strings (axes) then doubles. */
+struct table_out { size_t n_str, n_num, rows, cap; char (*str_names)[48]; char (*num_names)[64]; char (*strs)[STR_COL]; double *nums; };
+
+static void table_add_row(struct table_out *t, char (*strs)[STR_COL], const double *nums)
+{
+	if (t->rows == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 64;
+		if (!(t->strs = realloc(t->strs, t->cap * t->n_str * STR_COL)) || !(t->nums = realloc(t->nums, t->cap * t->n_num * sizeof(double))))
+			abort();
+	}
+	memcpy(t->strs + t->rows * t->n_str, strs, t->n_str * STR_COL);
+	memcpy(t->nums + t->rows * t->n_num, nums, t->n_num * sizeof(double));
+	t->rows++;
+}
+
+static int write_h5_table(hid_t file, const char *name, const struct table_out *t)
+{
+	size_t row = t->n_str * STR_COL + t->n_num * sizeof(double);
+	hid_t type = H5Tcreate(H5T_COMPOUND, row), str = H5Tcopy(H5T_C_S1);
+	H5Tset_size(str, STR_COL);
+	for (size_t i = 0; i < t->n_str; i++)
+		H5Tinsert(type, t->str_names[i], i * STR_COL, str);
+	for (size_t i = 0; i < t->n_num; i++)
+		H5Tinsert(type, t->num_names[i], t->n_str * STR_COL + i * sizeof(double), H5T_NATIVE_DOUBLE);
+	char *buf = calloc(t->rows ? t->rows : 1, row);
+	for (size_t r = 0; r < t->rows; r++) {
+		memcpy(buf + r * row, t->strs + r * t->n_str, t->n_str * STR_COL);
+		memcpy(buf + r * row + t->n_str * STR_COL, t->nums + r * t->n_num, t->n_num * sizeof(double));
+	}
+	hsize_t dims = t->rows;
+	hid_t space = H5Screate_simple(1, &dims, NULL), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+	H5Pset_obj_track_times(dcpl, 0);
+	hid_t d = H5Dcreate2(file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+	int rc = d >= 0 && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0 ? 0 : -1;
+	if (d >= 0)
+		H5Dclose(d);
+	H5Pclose(dcpl), H5Sclose(space), H5Tclose(str), H5Tclose(type);
+	free(buf);
+	return rc;
+}
+
+static int write_csv(const char *path, const struct table_out *t)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	for (size_t i = 0; i < t->n_str; i++)
+		fprintf(f, "%s%s", i ? "," : "", t->str_names[i]);
+	for (size_t i = 0; i < t->n_num; i++)
+		fprintf(f, ",%s", t->num_names[i]);
+	fprintf(f, "\n");
+	for (size_t r = 0; r < t->rows; r++) {
+		for (size_t i = 0; i < t->n_str; i++)
+			fprintf(f, "%s\"%s\"", i ? "," : "", t->strs[r * t->n_str + i]);
+		for (size_t i = 0; i < t->n_num; i++)
+			fprintf(f, ",%.12g", t->nums[r * t->n_num + i]);
+		fprintf(f, "\n");
+	}
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+static void table_free(struct table_out *t)
+{
+	free(t->str_names), free(t->num_names), free(t->strs), free(t->nums);
+}
+
+int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/sweep.spec", dir);
+	struct sweep_spec *s = sweep_spec_load(path, 0, err, errlen);
+	if (!s)
+		return -1;
+	size_t total = sweep_points(s), found = 0;
+	struct names names = {0};
+	/* axes: workload, platform and policy are string columns, parameters numeric ones */
+	size_t n_str = 0, n_par = 0, str_axis[MAX_AXES], par_axis[MAX_AXES];
+	for (size_t i = 0; i < s->n_axes; i++) {
+		if (params_find(s->axes[i].key))
+			par_axis[n_par++] = i;
+		else
+			str_axis[n_str++] = i;
+	}
+	struct table_out pts = {.n_str = n_str}, agg = {.n_str = n_str};
+	pts.str_names = calloc(n_str + 1, sizeof *pts.str_names);
+	agg.str_names = calloc(n_str + 1, sizeof *agg.str_names);
+	for (size_t i = 0; i < n_str; i++) {
+		snprintf(pts.str_names[i], 48, "%s", s->axes[str_axis[i]].key);
+		snprintf(agg.str_names[i], 48, "%s", s->axes[str_axis[i]].key);
+	}
+	double *vals = NULL, *sum = NULL, *sq = NULL;
+	int n_seen = 0;
+	char (*strs)[STR_COL] = calloc(n_str + 1, STR_COL);
+	for (size_t i = 0; i < total; i++) {
+		size_t choice[MAX_AXES];
+		int seed = decode(s, i, choice);
+		char id[32];
+		point_id(s, choice, seed, id, sizeof id);
+		snprintf(path, sizeof path, "%s/points/%s.h5", dir, id);
+		struct h5in *h = file_exists(path) ? h5in_open(path, err, errlen) : NULL;
+		if (h && names.n == 0) {
+			h5in_attrs(h, "summary", collect_name, &names);
+			pts.n_num = n_par + 1 + names.n;
+			agg.n_num = n_par + 1 + 2 * names.n;
+			pts.num_names = calloc(pts.n_num, sizeof *pts.num_names);
+			agg.num_names = calloc(agg.n_num, sizeof *agg.num_names);
+			for (size_t k = 0; k < n_par; k++) {
+				snprintf(pts.num_names[k], 64, "%s", s->axes[par_axis[k]].key);
+				snprintf(agg.num_names[k], 64, "%s", s->axes[par_axis[k]].key);
+			}
+			snprintf(pts.num_names[n_par], 64, "seed");
+			snprintf(agg.num_names[n_par], 64, "seeds");
+			for (size_t k = 0; k < names.n; k++) {
+				snprintf(pts.num_names[n_par + 1 + k], 64, "%s", names.name[k]);
+				snprintf(agg.num_names[n_par + 1 + 2 * k], 64, "%s_mean", names.name[k]);
+				snprintf(agg.num_names[n_par + 2 + 2 * k], 64, "%s_ci95", names.name[k]);
+			}
+			vals = calloc(pts.n_num, sizeof *vals);
+			sum = calloc(names.n, sizeof *sum);
+			sq = calloc(names.n, sizeof *sq);
+		}
+		for (size_t a = 0; a < n_str; a++)
+			snprintf(strs[a], STR_COL, "%s", s->axes[str_axis[a]].values[choice[str_axis[a]]]);
+		if (h) {
+			struct values x = {&names, vals + n_par + 1};
+			for (size_t k = 0; k < n_par; k++)
+				vals[k] = atof(s->axes[par_axis[k]].values[choice[par_axis[k]]]);
+			vals[n_par] = seed;
+			h5in_attrs(h, "summary", collect_value, &x);
+			h5in_close(h);
+			table_add_row(&pts, strs, vals);
+			for (size_t k = 0; k < names.n; k++)
+				sum[k] += vals[n_par + 1 + k], sq[k] += vals[n_par + 1 + k] * vals[n_par + 1 + k];
+			n_seen++;
+			found++;
+		}
+		if (seed == s->seeds && n_seen > 0) {
+			/* the last seed of a point: its mean and confidence interval */
+			double *row = calloc(agg.n_num, sizeof *row);
+			memcpy(row, vals, n_par * sizeof *row);
+			row[n_par] = n_seen;
+			for (size_t k = 0; k < names.n; k++) {
+				double mean = sum[k] / n_seen, var = n_seen > 1 ? (sq[k] - n_seen * mean * mean) / (n_seen - 1) : 0;
+				row[n_par + 1 + 2 * k] = mean;
+				row[n_par + 2 + 2 * k] = n_seen > 1 ? t95(n_seen) * sqrt(var > 0 ? var : 0) / sqrt(n_seen) : 0;
+				sum[k] = sq[k] = 0;
+			}
+			table_add_row(&agg, strs, row);
+			free(row);
+			n_seen = 0;
+		}
+	}
+	int rc = 0;
+	if (found == 0) {
+		rc = failf(err, errlen, "%s: no finished point to merge", dir);
+	} else {
+		char tmp[4200], final[4096];
+		snprintf(final, sizeof final, "%s/sweep.h5", dir);
+		snprintf(tmp, sizeof tmp, "%s.tmp.%ld", final, (long)getpid());
+		H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+		hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+		H5Pset_obj_track_times(fcpl, 0);
+		hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+		H5Pclose(fcpl);
+		if (f < 0 || write_h5_table(f, "points", &pts) != 0 || write_h5_table(f, "aggregate", &agg) != 0 || H5Fclose(f) < 0 ||
+		    rename(tmp, final) != 0) {
+			unlink(tmp);
+			rc = failf(err, errlen, "cannot write %s", final);
+		}
+		if (rc == 0 && csv) {
+			snprintf(path, sizeof path, "%s/sweep.csv", dir);
+			char path2[4096];
+			snprintf(path2, sizeof path2, "%s/sweep-aggregate.csv", dir);
+			if (write_csv(path, &pts) != 0 || write_csv(path2, &agg) != 0)
+				rc = failf(err, errlen, "cannot write %s", path);
+		}
+		if (rc == 0)
+			printf("merged %zu of %zu points into %s/sweep.h5 (/points, /aggregate: mean and 95%% CI over seeds)%s\n", found,
+			       total, dir, csv ? ", sweep.csv, sweep-aggregate.csv" : "");
+	}
+	free(vals), free(sum), free(sq), free(strs);
+	table_free(&pts);
+	table_free(&agg);
+	sweep_spec_free(s);
+	return rc;
+}
+
+/* ---- Slurm ---- */
+
+int sweep_slurm(const struct sweep_spec *s, const char *dir, const char *partition, const char *time_limit, int chunks,
+		int dry_run, char *err, size_t errlen)
+{
+	if (claim_dir(s, dir, err, errlen) != 0)
+		return -1;
+	size_t total = sweep_points(s);
+	if (chunks < 1 || (size_t)chunks > total)
+		chunks = total < 100 ? (int)total : 100;
+	char path[4096], self[4096], abs_dir[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n <= 0 || !realpath(dir, abs_dir))
+		return failf(err, errlen, "cannot resolve the mnsim binary or %s", dir);
+	self[n] = '\0';
+	snprintf(path, sizeof path, "%s/sweep.sbatch", dir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return failf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	fprintf(f, "#!/bin/bash\n# mnsim sweep as a Slurm job array: %zu points in %d chunks.  Each task runs the\n"
+		   "# same resumable runner on its chunk; merge afterwards with: mnsim sweep --merge %s\n"
+		   "#SBATCH --job-name=mnsim-sweep\n#SBATCH --array=0-%d\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n"
+		   "#SBATCH --output=%s/slurm-%%A_%%a.out\n",
+		total, chunks, abs_dir, chunks - 1, abs_dir);
+	if (partition)
+		fprintf(f, "#SBATCH --partition=%s\n", partition);
+	if (time_limit)
+		fprintf(f, "#SBATCH --time=%s\n", time_limit);
+	fprintf(f, "exec '%s' sweep '%s/sweep.spec' -o '%s' -j 1 --chunk \"$SLURM_ARRAY_TASK_ID/%d\"\n", self, abs_dir, abs_dir, chunks);
+	if (fclose(f) != 0)
+		return failf(err, errlen, "cannot write %s", path);
+	printf("wrote %s (%zu points, %d array tasks)\n", path, total, chunks);
+	if (dry_run)
+		return 0;
+	char cmd[8192];
+	snprintf(cmd, sizeof cmd, "sbatch '%s'", path);
+	fflush(NULL);
+	int rc = system(cmd);
+	if (rc != 0)
+		return failf(err, errlen, "sbatch failed (exit %d); the script is %s", WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, path);
+	return 0;
+}
