@@ -66,6 +66,7 @@ struct device *device_new(struct sim *sim, int index, const char *name, sg_host_
 	pcie_chan_init(&d->up, mb, (long)p->msg_bytes);
 	snprintf(mb, sizeof mb, "%s.down", name);
 	pcie_chan_init(&d->down, mb, (long)p->msg_bytes);
+	d->up.sent = d->down.sent = &sim->engine_events;
 	d->mutex = sg_mutex_init();
 	d->cond = sg_cond_init();
 	snprintf(d->rec.name, sizeof d->rec.name, "%s", name);
@@ -126,7 +127,7 @@ static void handle_invalidation(struct device *d, const struct pcie_msg *m)
 		if (t->waiting && t->wait_va >= m->start && t->wait_va < m->end)
 			t->raced = 1; /* its completion must not be cached */
 	}
-	sg_actor_sleep_for(d->p.ats_inv_latency);
+	sim_sleep(d->sim, d->p.ats_inv_latency);
 	sg_mutex_lock(d->mutex);
 	while (access_overlaps(d, m->start, m->end))
 		sg_cond_wait(d->cond, d->mutex);
@@ -205,7 +206,7 @@ static void perform(struct dev_thread *t, uint64_t va, int write, const struct t
 	t->active = 1;
 	t->active_start = tr->vbase;
 	t->active_end = tr->vbase + (tr->huge ? HUGE_SIZE : PAGE_SIZE);
-	sg_actor_sleep_for(d->p.device_access_latency);
+	sim_sleep(d->sim, d->p.device_access_latency);
 	struct device_access a = {d->index, t->stream, d->mm, va, tr, write, simgrid_get_clock()};
 	sim_event(d->sim, t->stream, write ? EV_WRITE : EV_READ, va, -1);
 	checker_device_access(d->sim->checker, &a);
@@ -226,7 +227,7 @@ static void device_access(struct dev_thread *t, uint64_t va, int write)
 	for (int attempt = 0; attempt <= (int)d->sim->p.fault_max_retries; attempt++) {
 		struct translation tr;
 		if (d->p.ats) {
-			sg_actor_sleep_for(d->p.atc_hit_latency);
+			sim_sleep(d->sim, d->p.atc_hit_latency);
 			if (tlb_lookup(d->atc, d->mm->pasid, va, &tr) && (!write || tr.writable)) {
 				perform(t, va, write, &tr);
 				return;
@@ -244,7 +245,7 @@ static void device_access(struct dev_thread *t, uint64_t va, int write)
 		if (got == 0) {
 			/* PCIe PRI: a page request served by the OS, then a retry */
 			d->rec.page_requests++;
-			sg_actor_sleep_for(iommu_params(d->iommu)->pri_latency);
+			sim_sleep(d->sim, iommu_params(d->iommu)->pri_latency);
 			enum fault_result fr = kernel_handle_fault(d->sim, d->mm, va, write, -1);
 			d->rec.stall_time += simgrid_get_clock() - t0;
 			if (fr == FAULT_SEGV) {

@@ -11,7 +11,6 @@
 #include <simgrid/cond.h>
 #include <simgrid/engine.h>
 #include <simgrid/mutex.h>
-#include <simgrid/semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,9 @@ struct qi_desc {
 	double t_submit, t_start, t_done, t_issued;
 };
 
+/* A translation request waiting for a walker. */
+struct walk_job { struct device *dev; struct pcie_msg req; struct walk_job *next; };
+
 /* Recent IOTLB invalidations, so that a walk that raced one does not fill. */
 #define INV_LOG 64
 struct inv_log_entry { unsigned pasid; uint64_t start, end; };
@@ -39,7 +41,9 @@ struct iommu {
 	struct params p;
 	struct tlb *iotlb;
 	struct tlb *psc;      /* paging-structure cache: upper levels per 2 MiB region, or NULL */
-	sg_sem_t walkers;
+	struct walk_job *walk_head, *walk_tail; /* translation requests waiting for a walker */
+	sg_mutex_t walk_mutex;
+	sg_cond_t walk_cond;
 	struct qi_desc *ring;
 	uint64_t depth, head, tail, reclaim, oldest_incomplete;
 	sg_mutex_t qlock;
@@ -62,7 +66,8 @@ struct iommu *iommu_new(struct sim *sim, int index, const char *name, sg_host_t 
 	io->p = *p;
 	io->iotlb = tlb_new((size_t)p->iotlb_sets, (size_t)p->iotlb_ways);
 	io->psc = p->psc_entries > 0 ? tlb_new(1, (size_t)p->psc_entries) : NULL;
-	io->walkers = sg_sem_init((int)p->max_walks);
+	io->walk_mutex = sg_mutex_init();
+	io->walk_cond = sg_cond_init();
 	io->depth = (uint64_t)p->qi_depth;
 	if (!(io->ring = calloc(io->depth, sizeof *io->ring)))
 		abort();
@@ -83,7 +88,13 @@ void iommu_free(struct iommu *io)
 		return;
 	tlb_free(io->iotlb);
 	tlb_free(io->psc);
-	sg_sem_destroy(io->walkers);
+	while (io->walk_head) {
+		struct walk_job *next = io->walk_head->next;
+		free(io->walk_head);
+		io->walk_head = next;
+	}
+	sg_mutex_destroy(io->walk_mutex);
+	sg_cond_destroy(io->walk_cond);
 	free(io->ring);
 	sg_mutex_destroy(io->qlock);
 	sg_cond_destroy(io->wake_engine);
@@ -159,21 +170,21 @@ static void process(struct iommu *io, struct qi_desc *d)
 	const struct qi_request *r = &d->req;
 	switch (r->type) {
 	case QI_IOTLB_PSI:
-		sg_actor_sleep_for(io->p.qi_iotlb_latency);
+		sim_sleep(io->sim, io->p.qi_iotlb_latency);
 		tlb_invalidate_range(io->iotlb, r->pasid, r->start, r->end);
 		if (io->psc)
 			tlb_invalidate_range(io->psc, r->pasid, r->start, r->end);
 		log_invalidation(io, r->pasid, r->start, r->end);
 		break;
 	case QI_IOTLB_PASID:
-		sg_actor_sleep_for(io->p.qi_pasid_latency);
+		sim_sleep(io->sim, io->p.qi_pasid_latency);
 		tlb_invalidate_pasid(io->iotlb, r->pasid);
 		if (io->psc)
 			tlb_invalidate_pasid(io->psc, r->pasid);
 		log_invalidation(io, r->pasid, 0, UINT64_MAX);
 		break;
 	case QI_DEVTLB: {
-		sg_actor_sleep_for(io->p.qi_devtlb_issue_latency);
+		sim_sleep(io->sim, io->p.qi_devtlb_issue_latency);
 		struct pcie_msg m = {.type = MSG_INV_REQ, .pasid = r->pasid, .start = r->start, .end = r->end, .qi_seq = d->seq};
 		pcie_send(device_down(r->dev), &m);
 		d->issued = 1;
@@ -184,7 +195,7 @@ static void process(struct iommu *io, struct qi_desc *d)
 		return; /* completes when the device answers */
 	}
 	case QI_WAIT:
-		sg_actor_sleep_for(io->p.qi_wait_latency);
+		sim_sleep(io->sim, io->p.qi_wait_latency);
 		d->processed = 1;
 		return;
 	}
@@ -220,6 +231,7 @@ static void engine_actor(int argc, char **argv)
 }
 
 static void watchdog_actor(int argc, char **argv);
+static void walker_actor(int argc, char **argv);
 
 void iommu_start(struct iommu *io)
 {
@@ -232,6 +244,12 @@ void iommu_start(struct iommu *io)
 	a = sg_actor_init(name, io->host);
 	sg_actor_set_data(a, io);
 	sg_actor_start_(a, watchdog_actor, 0, NULL);
+	for (int k = 0; k < (int)io->p.max_walks; k++) {
+		snprintf(name, sizeof name, "%s-walker%d", io->name, k);
+		a = sg_actor_init(name, io->host);
+		sg_actor_set_data(a, io);
+		sg_actor_start_(a, walker_actor, 0, NULL);
+	}
 }
 
 static void count_desc(struct iommu *io, const struct qi_desc *d, uint64_t submission)
@@ -353,8 +371,6 @@ double iommu_submit_sync(struct iommu *io, const struct qi_request *reqs, size_t
 
 /* ---- translation requests and invalidation completions from a device ---- */
 
-struct walk_job { struct iommu *io; struct device *dev; struct pcie_msg req; };
-
 /* Levels a walk must read: all of them, or only the leaf when the
  * paging-structure cache holds the upper levels of va's 2 MiB region. */
 static int walk_levels_needed(struct iommu *io, unsigned pasid, uint64_t va)
@@ -375,11 +391,10 @@ static int walk_levels_needed(struct iommu *io, unsigned pasid, uint64_t va)
  * the walk.  Returns 1 with *tr if the entry allows the access. */
 static int walk(struct iommu *io, struct mm *mm, const struct pcie_msg *q, struct translation *tr)
 {
-	sg_sem_acquire(io->walkers);
 	uint64_t since = io->inv_seq;
 	io->rec.walks++;
 	int levels = walk_levels_needed(io, q->pasid, q->va);
-	sg_actor_sleep_for((levels - 1) * io->p.walk_latency);
+	sim_sleep(io->sim, (levels - 1) * io->p.walk_latency);
 	uint64_t base;
 	struct pte *p = mm_lookup(mm, q->va, &base);
 	int ok = p && p->state == PTE_PRESENT && (!q->write || p->writable);
@@ -387,25 +402,21 @@ static int walk(struct iommu *io, struct mm *mm, const struct pcie_msg *q, struc
 		*tr = (struct translation){.vbase = base, .pfn = p->pfn,
 					   .generation = physmem_frame(io->sim->mem, p->pfn)->generation,
 					   .writable = p->writable, .huge = p->huge};
-	sg_actor_sleep_for(io->p.walk_latency);
+	sim_sleep(io->sim, io->p.walk_latency);
 	uint64_t size = ok && tr->huge ? HUGE_SIZE : PAGE_SIZE;
 	if (ok && !invalidated_since(io, since, q->pasid, base, base + size))
 		tlb_insert(io->iotlb, q->pasid, tr);
-	sg_sem_release(io->walkers);
 	return ok;
 }
 
-static void walker_actor(int argc, char **argv)
+/* Answers one translation request: IOTLB lookup, a walk on a miss. */
+static void translate(struct iommu *io, const struct walk_job *job)
 {
-	(void)argc;
-	(void)argv;
-	struct walk_job *job = sg_actor_self_get_data();
-	struct iommu *io = job->io;
 	const struct pcie_msg *q = &job->req;
 	struct pcie_msg cpl = {.type = MSG_TRANSLATE_CPL, .thread = q->thread, .pasid = q->pasid, .va = q->va,
 			       .write = q->write, .status = XLATE_FAULT};
 	struct translation tr;
-	sg_actor_sleep_for(io->p.iotlb_lookup_latency);
+	sim_sleep(io->sim, io->p.iotlb_lookup_latency);
 	int hit = tlb_lookup(io->iotlb, q->pasid, q->va, &tr) && (!q->write || tr.writable);
 	if (!hit)
 		hit = walk(io, device_mm(job->dev), q, &tr);
@@ -418,7 +429,28 @@ static void walker_actor(int argc, char **argv)
 		cpl.huge = tr.huge;
 	}
 	pcie_send(device_down(job->dev), &cpl);
-	free(job);
+}
+
+/* One of the IOMMU's max_walks translation engines: a fixed pool of actors
+ * (creating an actor per request would cost more than the simulation). */
+static void walker_actor(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct iommu *io = sg_actor_self_get_data();
+	sg_actor_daemonize(sg_actor_self());
+	for (;;) {
+		sg_mutex_lock(io->walk_mutex);
+		while (!io->walk_head)
+			sg_cond_wait(io->walk_cond, io->walk_mutex);
+		struct walk_job *job = io->walk_head;
+		io->walk_head = job->next;
+		if (!io->walk_head)
+			io->walk_tail = NULL;
+		sg_mutex_unlock(io->walk_mutex);
+		translate(io, job);
+		free(job);
+	}
 }
 
 static void start_walk(struct iommu *io, struct device *dev, const struct pcie_msg *req)
@@ -426,10 +458,15 @@ static void start_walk(struct iommu *io, struct device *dev, const struct pcie_m
 	struct walk_job *job = malloc(sizeof *job);
 	if (!job)
 		abort();
-	*job = (struct walk_job){io, dev, *req};
-	sg_actor_t a = sg_actor_init("walker", io->host);
-	sg_actor_set_data(a, job);
-	sg_actor_start_(a, walker_actor, 0, NULL);
+	*job = (struct walk_job){dev, *req, NULL};
+	sg_mutex_lock(io->walk_mutex);
+	if (io->walk_tail)
+		io->walk_tail->next = job;
+	else
+		io->walk_head = job;
+	io->walk_tail = job;
+	sg_cond_notify_one(io->walk_cond);
+	sg_mutex_unlock(io->walk_mutex);
 }
 
 static void invalidation_completed(struct iommu *io, uint64_t qi_seq)

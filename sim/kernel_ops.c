@@ -164,7 +164,7 @@ static void ir(struct op_ctx *c, enum ir_site site, int is_flush, uint64_t start
 
 static void cpu_flush(struct op_ctx *c, enum ir_site site, uint64_t start, uint64_t end)
 {
-	sg_actor_sleep_for(c->s->p.cpu_tlb_flush_latency);
+	sim_sleep(c->s, c->s->p.cpu_tlb_flush_latency);
 	ir(c, site, 1, start, end);
 }
 
@@ -190,7 +190,7 @@ static void unlock_ptl(struct op_ctx *c)
 static void free_page(struct op_ctx *c, uint64_t pfn)
 {
 	if (physmem_put(c->s->mem, pfn))
-		sg_actor_sleep_for(c->s->p.page_free_latency);
+		sim_sleep(c->s, c->s->p.page_free_latency);
 }
 
 static void set_entry(struct op_ctx *c, struct pte *p, enum pte_state state, uint64_t pfn, int writable)
@@ -200,7 +200,7 @@ static void set_entry(struct op_ctx *c, struct pte *p, enum pte_state state, uin
 	p->writable = (uint8_t)writable;
 	p->last_op = c->rec.id;
 	sim_event(c->s, c->cpu, EV_PTE_UPDATE, c->cur_va, c->rec.id);
-	sg_actor_sleep_for(c->s->p.pte_update_latency);
+	sim_sleep(c->s, c->s->p.pte_update_latency);
 }
 
 /* Calls fn on every entry in [va, va + size), huge entries once. */
@@ -248,7 +248,7 @@ static void zap_one(struct op_ctx *c, struct pte *p, uint64_t base, int frees)
 	if (frees) {
 		mm_clear_entry(p);
 		p->last_op = c->rec.id;
-		sg_actor_sleep_for(c->s->p.pte_update_latency);
+		sim_sleep(c->s, c->s->p.pte_update_latency);
 		if (had_page && pfn != physmem_zero_pfn(c->s->mem))
 			c->batch[c->n_batch++] = pfn;
 	} else {
@@ -316,7 +316,7 @@ static void free_later_actor(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	struct free_later *f = sg_actor_self_get_data();
-	sg_actor_sleep_for(f->s->p.reclaim_free_delay);
+	sim_sleep(f->s, f->s->p.reclaim_free_delay);
 	swap_out_done(f->s, f->mm, f->va, f->huge, f->pfn);
 	free(f);
 }
@@ -361,7 +361,7 @@ static void split(struct op_ctx *c)
 		if (i)
 			physmem_get(c->s->mem, c->old_pfn);
 	}
-	sg_actor_sleep_for(c->s->p.pte_update_latency * (double)HUGE_PAGES);
+	sim_sleep(c->s, c->s->p.pte_update_latency * (double)HUGE_PAGES);
 }
 
 static void run_step(struct op_ctx *c, const struct step *st, const struct step **next)
@@ -403,7 +403,7 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 	case ST_ALLOC:
 		c->new_pfn = physmem_alloc(s->mem, c->huge);
 		c->have_new = 1;
-		sg_actor_sleep_for(s->p.page_alloc_latency);
+		sim_sleep(s, s->p.page_alloc_latency);
 		break;
 	case ST_COPY: {
 		/* the content is taken when the copy starts */
@@ -411,12 +411,12 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 		c->snapshot = old->token;
 		nw->token = old->token;
 		nw->last_write_time = old->last_write_time;
-		sg_actor_sleep_for(c->huge ? s->p.copy_latency_huge : s->p.copy_latency);
+		sim_sleep(s, c->huge ? s->p.copy_latency_huge : s->p.copy_latency);
 		break;
 	}
 	case ST_ZERO:
 		physmem_frame(s->mem, c->new_pfn)->token = 0;
-		sg_actor_sleep_for(c->huge ? s->p.copy_latency_huge : s->p.copy_latency);
+		sim_sleep(s, c->huge ? s->p.copy_latency_huge : s->p.copy_latency);
 		break;
 	case ST_NEW_CONTENT:
 		checker_cpu_write(s->checker, c->new_pfn, simgrid_get_clock());
@@ -455,7 +455,7 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 		set_entry(c, cur_entry(c), PTE_PRESENT, c->cur_pfn, 0);
 		break;
 	case ST_PREEMPT:
-		sg_actor_sleep_for(sim_preempt_window(s, c->has_window, c->window));
+		sim_sleep(s, sim_preempt_window(s, c->has_window, c->window));
 		break;
 	case ST_DROP_OLD:
 		free_page(c, c->old_pfn);
@@ -613,7 +613,7 @@ static void map_new_page(struct sim *s, struct mm *mm, uint64_t va, int huge, in
 		p->writable = (uint8_t)!zero;
 	}
 	sg_mutex_unlock(ptl);
-	sg_actor_sleep_for(s->p.page_alloc_latency + s->p.pte_update_latency);
+	sim_sleep(s, s->p.page_alloc_latency + s->p.pte_update_latency);
 }
 
 static void swap_in(struct sim *s, struct mm *mm, struct pte *p, uint64_t base, int writable)
@@ -632,7 +632,7 @@ static void swap_in(struct sim *s, struct mm *mm, struct pte *p, uint64_t base, 
 		p->writable = (uint8_t)writable;
 	}
 	sg_mutex_unlock(ptl);
-	sg_actor_sleep_for(s->p.page_alloc_latency + s->p.pte_update_latency);
+	sim_sleep(s, s->p.page_alloc_latency + s->p.pte_update_latency);
 }
 
 static void write_protect_fault(struct sim *s, struct mm *mm, struct pte *p, uint64_t base, int cpu)
@@ -646,7 +646,7 @@ static void write_protect_fault(struct sim *s, struct mm *mm, struct pte *p, uin
 		sg_mutex_lock(ptl);
 		p->writable = 1;
 		sg_mutex_unlock(ptl);
-		sg_actor_sleep_for(s->p.pte_update_latency);
+		sim_sleep(s, s->p.pte_update_latency);
 	} else {
 		run_op(s, mm, cpu, p->huge ? OP_THP_COW : OP_COW, base, 0, 0, 0, 1);
 	}
@@ -655,14 +655,14 @@ static void write_protect_fault(struct sim *s, struct mm *mm, struct pte *p, uin
 enum fault_result kernel_handle_fault(struct sim *s, struct mm *mm, uint64_t va, int write, int cpu)
 {
 	rwlock_read_lock(&mm->mmap_lock);
-	sg_actor_sleep_for(s->p.fault_latency);
+	sim_sleep(s, s->p.fault_latency);
 	enum fault_result result = FAULT_RETRY;
 	const struct vma *vma = mm_find_vma(mm, va);
 	uint64_t base;
 	struct pte *p = vma ? mm_lookup(mm, va, &base) : NULL;
 	/* migration_entry_wait: sleep until the page has moved */
 	while (p && (p->state == PTE_MIGRATION || (p->state == PTE_PROTNONE && p->migrating)))
-		sg_actor_sleep_for(s->p.fault_latency);
+		sim_sleep(s, s->p.fault_latency);
 	if (!vma || (write && !vma->writable)) {
 		result = FAULT_SEGV;
 	} else if (!p) {
@@ -694,7 +694,7 @@ static void cpu_access(struct cpu_thread *t, uint64_t va, int write)
 	struct sim *s = t->s;
 	s->cpu_accesses++;
 	for (int attempt = 0; attempt < CPU_FAULT_RETRIES; attempt++) {
-		sg_actor_sleep_for(s->p.cpu_access_latency);
+		sim_sleep(s, s->p.cpu_access_latency);
 		uint64_t base;
 		struct pte *p = mm_lookup(t->mm, va, &base);
 		if (p && p->state == PTE_PRESENT && (!write || p->writable)) {

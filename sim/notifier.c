@@ -85,7 +85,7 @@ int notifier_invalidate_range(struct sim *s, struct mm *mm, uint64_t start, uint
 	if (mm->n_devices == 0)
 		return 0;
 	double t0 = simgrid_get_clock(), stall = 0;
-	sg_actor_sleep_for(s->p.ir_overhead);
+	sim_sleep(s, s->p.ir_overhead);
 	for (size_t i = 0; i < s->n_iommus; i++) {
 		struct iommu *io = s->iommus[i];
 		for (size_t k = 0; k < mm->n_devices; k++) {

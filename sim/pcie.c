@@ -30,6 +30,8 @@ void pcie_send(struct pcie_chan *c, const struct pcie_msg *m)
 		abort();
 	*copy = *m;
 	copy->seq = c->next_send++;
+	if (c->sent)
+		(*c->sent)++;
 	sg_comm_t comm = sg_mailbox_put_init(c->mailbox, copy, c->msg_bytes);
 	sg_comm_detach(comm, free);
 }

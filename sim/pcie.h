@@ -31,6 +31,7 @@ struct pcie_chan {
 	long msg_bytes;
 	uint64_t next_send, next_recv;
 	struct pcie_msg **held; /* arrived early, waiting for their turn */
+	uint64_t *sent;         /* counts messages sent, if set */
 	size_t n_held, cap_held;
 };
 

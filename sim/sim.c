@@ -50,6 +50,12 @@ void sim_fail(struct sim *s, const char *why)
 	s->failed = 1;
 }
 
+void sim_sleep(struct sim *s, double seconds)
+{
+	s->engine_events++;
+	sg_actor_sleep_for(seconds);
+}
+
 void sim_replay(struct sim *s, int stream, void (*on_event)(void *ctx, const struct trace_event *ev), void *ctx)
 {
 	char err[512];
@@ -57,6 +63,7 @@ void sim_replay(struct sim *s, int stream, void (*on_event)(void *ctx, const str
 	struct trace_event ev;
 	int rc = cur ? 1 : -1;
 	while (cur && (rc = trace_cursor_next(cur, &ev, err, sizeof err)) == 1) {
+		s->engine_events += 1 + (ev.op == OP_THINK);
 		if (ev.absolute)
 			sg_actor_sleep_until(ev.time);
 		else
@@ -406,6 +413,7 @@ static void summarize(struct sim *s, struct summary *sum)
 	summary_set(sum, "ite", io[4], "");
 	summary_set(sum, "ite_giveups", io[5], "");
 	summary_set(sum, "frames_in_use", (double)physmem_frames_in_use(s->mem), "");
+	summary_set(sum, "engine_events", (double)s->engine_events, "");
 }
 
 static void teardown(struct sim *s)

@@ -45,6 +45,7 @@ struct sim {
 	uint64_t notifications, notifications_under_ptl, notifications_range_end, notifications_gather,
 		 descriptors, cpu_sigsegv, ops_skipped, kernel_ops, cpu_accesses;
 	double qi_stall_time;
+	uint64_t engine_events; /* simulated sleeps and PCIe messages: what bench/run rates */
 	int failed;
 	char failure[512];
 };
@@ -61,6 +62,8 @@ struct mm *sim_mm_of_pasid(struct sim *s, unsigned pasid);
 /* A preemption window: the op's own if given, else the parameter's, drawn
  * from preempt_dist. */
 double sim_preempt_window(struct sim *s, int has_window, double window);
+/* Sleeps the calling actor for a modelled latency, counting it. */
+void sim_sleep(struct sim *s, double seconds);
 /* Replays trace stream `stream` in the calling actor: waits for each event's
  * time, runs `think` itself and hands every other event to on_event.  A
  * trace error fails the run. */
