@@ -68,11 +68,11 @@ long h5in_column(struct h5in *f, const char *dset, const char *field, double **o
 	return read_member(f, dset, field, H5T_NATIVE_DOUBLE, sizeof(double), (void **)out);
 }
 
-long h5in_strings(struct h5in *f, const char *dset, const char *field, char (**out)[32])
+long h5in_strings(struct h5in *f, const char *dset, const char *field, size_t width, char **out)
 {
 	hid_t s = H5Tcopy(H5T_C_S1);
-	H5Tset_size(s, 32);
-	long n = read_member(f, dset, field, s, 32, (void **)out);
+	H5Tset_size(s, width);
+	long n = read_member(f, dset, field, s, width, (void **)out);
 	H5Tclose(s);
 	return n;
 }

@@ -13,8 +13,8 @@ void h5in_close(struct h5in *f);
  * array (*out, to free).  Returns the row count, or -1 if there is no such
  * dataset or field. */
 long h5in_column(struct h5in *f, const char *dset, const char *field, double **out);
-/* One fixed 32-byte string field of every row (*out: n x 32 chars, to free). */
-long h5in_strings(struct h5in *f, const char *dset, const char *field, char (**out)[32]);
+/* One fixed-width string field of every row (*out: n x width chars, to free). */
+long h5in_strings(struct h5in *f, const char *dset, const char *field, size_t width, char **out);
 int h5in_attr_double(struct h5in *f, const char *obj, const char *name, double *v);
 int h5in_attr_string(struct h5in *f, const char *obj, const char *name, char *buf, size_t len);
 /* Calls fn for every attribute of obj (numeric ones as doubles). */

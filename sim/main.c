@@ -553,13 +553,16 @@ static int cmd_gen(int argc, char **argv)
 static int cmd_plot(int argc, char **argv)
 {
 	static const struct option opts[] = {{"kind", required_argument, NULL, 'k'}, {"output", required_argument, NULL, 'o'},
-					     {"data", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+					     {"data", required_argument, NULL, 'd'}, {"x", required_argument, NULL, 'x'},
+					     {"metric", required_argument, NULL, 'm'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	const char *kind = NULL, *out = NULL, *data = NULL;
+	struct plot_opts po = {NULL, NULL};
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:o:d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:o:d:x:m:h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			printf("usage: mnsim plot RESULT.h5|DIR --kind KIND -o FIGURE.png|FIGURE.svg [--data DATA.tsv]\n\n"
+			printf("usage: mnsim plot RESULT.h5|DIR --kind KIND -o FIGURE.png|FIGURE.svg [--data DATA.tsv]\n"
+			       "       mnsim plot SWEEP_DIR --kind sweep --x PARAM --metric NAME -o FIGURE.png\n\n"
 			       "Draws a figure from one result file or from every .h5 in DIR (one per policy, as\n"
 			       "'mnsim compare' writes them).  The data gnuplot reads are kept in DATA.tsv (default:\n"
 			       "FIGURE with .tsv).  Kinds:\n");
@@ -572,6 +575,10 @@ static int cmd_plot(int argc, char **argv)
 			out = optarg;
 		else if (c == 'd')
 			data = optarg;
+		else if (c == 'x')
+			po.x = optarg;
+		else if (c == 'm')
+			po.metric = optarg;
 		else
 			return usage_error("plot", "unknown or incomplete option%s", "");
 	}
@@ -590,7 +597,7 @@ static int cmd_plot(int argc, char **argv)
 		fprintf(stderr, "mnsim plot: %s\n", err);
 		return 1;
 	}
-	int rc = plot_figure(kind, &in, out, data_path, err, sizeof err);
+	int rc = plot_figure(kind, &in, &po, out, data_path, err, sizeof err);
 	report_inputs_free(&in);
 	if (rc != 0) {
 		fprintf(stderr, "mnsim plot: %s\n", err);

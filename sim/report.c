@@ -6,6 +6,7 @@
 #include "results.h"
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,12 +165,22 @@ static long cdf_data(const struct inputs *in, FILE *f, const char *field, int sk
 	return total;
 }
 
-static long latency_cdf(const struct inputs *in, FILE *f, struct vars *v) { return cdf_data(in, f, "latency", 0, v); }
-static long ptl_hold(const struct inputs *in, FILE *f, struct vars *v) { return cdf_data(in, f, "ptl_hold", 1, v); }
+static long latency_cdf(const struct inputs *in, FILE *f, struct vars *v, const struct plot_opts *o)
+{
+	(void)o;
+	return cdf_data(in, f, "latency", 0, v);
+}
+
+static long ptl_hold(const struct inputs *in, FILE *f, struct vars *v, const struct plot_opts *o)
+{
+	(void)o;
+	return cdf_data(in, f, "ptl_hold", 1, v);
+}
 
 /* invalidate_range calls and descriptors per op kind (rows) and policy. */
-static long notifications(const struct inputs *in, FILE *f, struct vars *v)
+static long notifications(const struct inputs *in, FILE *f, struct vars *v, const struct plot_opts *o)
 {
+	(void)o;
 	double (*count)[2] = calloc(in->n * OP_COUNT, sizeof *count);
 	long total = 0;
 	for (size_t i = 0; i < in->n; i++) {
@@ -214,8 +225,9 @@ static long notifications(const struct inputs *in, FILE *f, struct vars *v)
 
 /* Used slots of each invalidation queue over time, one block per input;
  * more than 5000 changes are reduced to the maximum of 5000 time bins. */
-static long qi_occupancy(const struct inputs *in, FILE *f, struct vars *v)
+static long qi_occupancy(const struct inputs *in, FILE *f, struct vars *v, const struct plot_opts *o)
 {
+	(void)o;
 	long total = 0;
 	titles_var(in, v);
 	for (size_t i = 0; i < in->n; i++) {
@@ -250,11 +262,12 @@ static long qi_occupancy(const struct inputs *in, FILE *f, struct vars *v)
 }
 
 /* Stall time per device (rows) and policy (columns). */
-static long device_stall(const struct inputs *in, FILE *f, struct vars *v)
+static long device_stall(const struct inputs *in, FILE *f, struct vars *v, const struct plot_opts *o)
 {
+	(void)o;
 	char err[256], (*names)[32] = NULL;
 	struct h5in *h = h5in_open(in->paths[0], err, sizeof err);
-	long nd = h ? h5in_strings(h, "devices", "name", &names) : -1;
+	long nd = h ? h5in_strings(h, "devices", "name", 32, (char **)&names) : -1;
 	h5in_close(h);
 	if (nd <= 0) {
 		free(names);
@@ -289,12 +302,13 @@ static long device_stall(const struct inputs *in, FILE *f, struct vars *v)
 
 /* The seed's table as a picture, for the first input: one row per trace
  * stream, one block per event type, then the violations. */
-static long timeline(const struct inputs *in, FILE *f, struct vars *v)
+static long timeline(const struct inputs *in, FILE *f, struct vars *v, const struct plot_opts *o)
 {
+	(void)o;
 	char err[256], (*names)[32] = NULL;
 	struct h5in *h = h5in_open(in->paths[0], err, sizeof err);
 	double *t = NULL, *stream = NULL, *type = NULL, *vt = NULL, *vthread = NULL;
-	long ns = h ? h5in_strings(h, "streams", "name", &names) : -1;
+	long ns = h ? h5in_strings(h, "streams", "name", 32, (char **)&names) : -1;
 	long n = h ? h5in_column(h, "events", "time", &t) : -1;
 	long nv = h ? h5in_column(h, "violations", "time", &vt) : -1;
 	if (n > 0 && (h5in_column(h, "events", "stream", &stream) != n || h5in_column(h, "events", "type", &type) != n))
@@ -332,8 +346,9 @@ static long timeline(const struct inputs *in, FILE *f, struct vars *v)
 static const char *const compare_keys[] = {"notifications", "notifications_under_ptl", "notifications_range_end", "descriptors",
 	"op_latency_mean", "op_latency_p99", "ptl_hold_mean", "ptl_hold_p99", "device_stall_time", "violations", NULL};
 
-static long compare(const struct inputs *in, FILE *f, struct vars *v)
+static long compare(const struct inputs *in, FILE *f, struct vars *v, const struct plot_opts *o)
 {
+	(void)o;
 	(void)v;
 	fprintf(f, "policy");
 	for (int k = 0; compare_keys[k]; k++)
@@ -355,19 +370,79 @@ static long compare(const struct inputs *in, FILE *f, struct vars *v)
 	return (long)in->n;
 }
 
+/* The sweep figure: a metric's mean and 95% CI (from /aggregate of a
+ * sweep.h5) against a swept parameter, one line per policy.  Rows whose other
+ * string axes (workload, platform) differ from the first row's are left out. */
+static long sweep_metric(const struct inputs *in, FILE *f, struct vars *v, const struct plot_opts *o)
+{
+	char err[256], name[96], *pol = NULL, *wl = NULL;
+	struct h5in *h = h5in_open(in->paths[0], err, sizeof err);
+	double *x = NULL, *mean = NULL, *ci = NULL;
+	long n = -1;
+	if (h && o && o->x && o->metric) {
+		n = h5in_column(h, "aggregate", o->x, &x);
+		snprintf(name, sizeof name, "%s_mean", o->metric);
+		if (n > 0 && h5in_column(h, "aggregate", name, &mean) != n)
+			n = -1;
+		snprintf(name, sizeof name, "%s_ci95", o->metric);
+		if (n > 0 && h5in_column(h, "aggregate", name, &ci) != n)
+			n = -1;
+		if (n > 0 && h5in_strings(h, "aggregate", "policy", 256, &pol) != n) {
+			free(pol);
+			pol = NULL;
+		}
+		if (n > 0 && h5in_strings(h, "aggregate", "workload", 256, &wl) != n) {
+			free(wl);
+			wl = NULL;
+		}
+	}
+	h5in_close(h);
+	char titles[2048] = "";
+	long rows = 0;
+	double lo = INFINITY, hi = 0;
+	/* summary times are in seconds: show them in µs */
+	int in_us = o && o->metric && (strstr(o->metric, "latency") || strstr(o->metric, "_time") || strstr(o->metric, "ptl_hold"));
+	double scale = in_us ? 1e6 : 1;
+	for (long i = 0; i < n; i++) {
+		const char *p = pol ? pol + i * 256 : "run";
+		if (strstr(titles, p) || (wl && strcmp(wl + i * 256, wl) != 0))
+			continue; /* a policy already written, or another workload */
+		snprintf(titles + strlen(titles), sizeof titles - strlen(titles), "%s%s", titles[0] ? " " : "", p);
+		fprintf(f, "# %s: %s\t%s mean\t95%% CI\n", p, o->x, o->metric);
+		for (long k = i; k < n; k++) {
+			if ((pol && strcmp(pol + k * 256, p) != 0) || (wl && strcmp(wl + k * 256, wl) != 0))
+				continue;
+			fprintf(f, "%.12g\t%.12g\t%.12g\n", x[k], mean[k] * scale, ci[k] * scale);
+			lo = x[k] < lo ? x[k] : lo, hi = x[k] > hi ? x[k] : hi;
+			rows++;
+		}
+		end_block(f);
+	}
+	add_string_var(v, "titles", titles);
+	add_string_var(v, "xlab", o ? o->x : "");
+	char ylab[128];
+	snprintf(ylab, sizeof ylab, "%s%s", o && o->metric ? o->metric : "", in_us ? " (µs)" : "");
+	add_string_var(v, "ylab", ylab);
+	add_var(v, "logx=%d; ", lo > 0 && hi / lo >= 16);
+	free(x), free(mean), free(ci), free(pol), free(wl);
+	return rows;
+}
+
 struct kind {
 	const char *name, *script, *help;
-	long (*data)(const struct inputs *in, FILE *f, struct vars *v);
+	long (*data)(const struct inputs *in, FILE *f, struct vars *v, const struct plot_opts *o);
+	int needs_opts; /* only drawn when asked, with --x and --metric */
 };
 
 static const struct kind kinds[] = {
-	{"compare", "compare.gp", "notifications, op latency and violations per policy", compare},
-	{"latency-cdf", "cdf.gp", "op latency CDF per policy", latency_cdf},
-	{"ptl-hold", "cdf.gp", "page-table-lock hold time per op (distribution), per policy", ptl_hold},
-	{"notifications", "bars.gp", "invalidate_range calls and descriptors per op type and policy", notifications},
-	{"qi-occupancy", "qi-occupancy.gp", "invalidation-queue slots in use over time, per policy", qi_occupancy},
-	{"device-stall", "bars.gp", "device stall time per device and policy", device_stall},
-	{"timeline", "timeline.gp", "timeline of one run, as the seed's table (run it with --set record_events=1)", timeline},
+	{"compare", "compare.gp", "notifications, op latency and violations per policy", compare, 0},
+	{"latency-cdf", "cdf.gp", "op latency CDF per policy", latency_cdf, 0},
+	{"ptl-hold", "cdf.gp", "page-table-lock hold time per op (distribution), per policy", ptl_hold, 0},
+	{"notifications", "bars.gp", "invalidate_range calls and descriptors per op type and policy", notifications, 0},
+	{"qi-occupancy", "qi-occupancy.gp", "invalidation-queue slots in use over time, per policy", qi_occupancy, 0},
+	{"device-stall", "bars.gp", "device stall time per device and policy", device_stall, 0},
+	{"timeline", "timeline.gp", "timeline of one run, as the seed's table (run it with --set record_events=1)", timeline, 0},
+	{"sweep", "sweep.gp", "a metric against a swept parameter, per policy, with 95 percent CIs (sweep DIR; --x, --metric)", sweep_metric, 1},
 };
 #define N_KINDS (sizeof kinds / sizeof kinds[0])
 
@@ -386,18 +461,20 @@ static const struct kind *kind_by_name(const char *name)
 }
 
 /* Writes the data of k; returns the number of data rows, or -1. */
-static long write_data(const struct kind *k, const struct inputs *in, const char *data_path, struct vars *v, char *err, size_t errlen)
+static long write_data(const struct kind *k, const struct inputs *in, const struct plot_opts *o, const char *data_path,
+		       struct vars *v, char *err, size_t errlen)
 {
 	FILE *f = fopen(data_path, "w");
 	if (!f)
 		return failf(err, errlen, "cannot write %s: %s", data_path, strerror(errno));
-	long rows = k->data(in, f, v);
+	long rows = k->data(in, f, v, o);
 	if (fclose(f) != 0)
 		return failf(err, errlen, "cannot write %s: %s", data_path, strerror(errno));
 	return rows;
 }
 
-int plot_figure(const char *kind, const struct inputs *in, const char *out, const char *data_path, char *err, size_t errlen)
+int plot_figure(const char *kind, const struct inputs *in, const struct plot_opts *o, const char *out, const char *data_path,
+		char *err, size_t errlen)
 {
 	const struct kind *k = kind_by_name(kind);
 	if (!k)
@@ -411,12 +488,13 @@ int plot_figure(const char *kind, const struct inputs *in, const char *out, cons
 	snprintf(title, sizeof title, "%.*s", (int)strcspn(k->help, "("), k->help); /* the help without its remark */
 	add_var(&v, "fmt='%s'; ", svg ? "svg" : "png");
 	add_string_var(&v, "figtitle", title);
-	long rows = write_data(k, in, data_path, &v, err, errlen);
+	long rows = write_data(k, in, o, data_path, &v, err, errlen);
 	if (rows < 0)
 		return -1;
 	if (rows == 0)
 		return failf(err, errlen, "no data for figure '%s' in %s%s", kind, in->paths[0],
-			     strcmp(kind, "timeline") == 0 ? " (run with --set record_events=1)" : "");
+			     strcmp(kind, "timeline") == 0 ? " (run with --set record_events=1)"
+			     : strcmp(kind, "sweep") == 0 ? " (give a sweep's DIR or sweep.h5, --x PARAM and --metric NAME)" : "");
 	return plot_render(k->script, data_path, out, v.text, err, errlen);
 }
 
@@ -563,7 +641,7 @@ int report_write(const struct inputs *in, const char *dir, char *err, size_t err
 		char svg[4096], data[4096], why[1024];
 		snprintf(svg, sizeof svg, "%s/%s.svg", dir, kinds[k].name);
 		snprintf(data, sizeof data, "%s/%s.tsv", dir, kinds[k].name);
-		if (plot_figure(kinds[k].name, in, svg, data, why, sizeof why) != 0) {
+		if (kinds[k].needs_opts || plot_figure(kinds[k].name, in, NULL, svg, data, why, sizeof why) != 0) {
 			remove(data);
 			continue; /* a figure without data (e.g. no /events) is left out */
 		}

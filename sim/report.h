@@ -13,9 +13,12 @@ struct inputs { size_t n; char **paths; char **policies; };
 int report_inputs(const char *arg, struct inputs *in, char *err, size_t errlen);
 void report_inputs_free(struct inputs *in);
 
+/* What the sweep figure plots: a swept parameter and a summary value. */
+struct plot_opts { const char *x, *metric; };
 /* Draws figure `kind` to out (.png or .svg); the data go to data_path.
  * Returns 0, or -1 with the reason. */
-int plot_figure(const char *kind, const struct inputs *in, const char *out, const char *data_path, char *err, size_t errlen);
+int plot_figure(const char *kind, const struct inputs *in, const struct plot_opts *o, const char *out, const char *data_path,
+		char *err, size_t errlen);
 void plot_print_kinds(FILE *out);
 /* Writes REPORT_DIR/index.html with every figure that has data. */
 int report_write(const struct inputs *in, const char *dir, char *err, size_t errlen);

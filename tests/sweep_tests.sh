@@ -72,6 +72,10 @@ check spec_bad_range "[ $rc -eq 1 ] && grep -qF 'r.spec:2: qi_depth: expected a 
 out=$("$MNSIM" sweep "$TMP/bad.spec" -o "$TMP/s" 2>&1); rc=$?
 check other_sweep_refused "[ $rc -eq 1 ] && grep -qF 'holds another sweep' <<<\"\$out\""
 
+# the sweep figure: one line per policy, from /aggregate
+out=$("$MNSIM" plot "$TMP/s" --kind sweep --x qi_depth --metric op_latency_p99 -o "$TMP/sweep.png" 2>&1)
+check sweep_figure "[ -s $TMP/sweep.png ] && [ \$(grep -c '^# ' $TMP/sweep.tsv) -eq 2 ] && [ \$(grep -cE '^[0-9]' $TMP/sweep.tsv) -eq 6 ]"
+
 # Slurm: the job array script, not submitted
 out=$("$MNSIM" sweep "$TMP/grid.spec" -o "$TMP/s" --slurm --partition debug --time 00:10:00 --chunks 4 --dry-run 2>&1)
 check slurm_script "grep -q '#SBATCH --array=0-3' $TMP/s/sweep.sbatch && grep -q '#SBATCH --partition=debug' $TMP/s/sweep.sbatch && grep -q -- '--chunk \"\$SLURM_ARRAY_TASK_ID/4\"' $TMP/s/sweep.sbatch"
