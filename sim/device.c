@@ -165,9 +165,7 @@ void device_start_port(struct device *d)
 {
 	char name[64];
 	snprintf(name, sizeof name, "%s-port", d->name);
-	sg_actor_t a = sg_actor_init(name, d->host);
-	sg_actor_set_data(a, d);
-	sg_actor_start_(a, port_actor, 0, NULL);
+	sim_start_actor(name, d->host, port_actor, d);
 }
 
 /* ---- threads: translated accesses ---- */
@@ -282,7 +280,5 @@ void device_start_thread(struct device *d, int stream)
 	t->stream = stream;
 	t->tindex = (int)d->n_threads;
 	d->threads[d->n_threads++] = t;
-	sg_actor_t a = sg_actor_init(d->sim->trace->streams[stream].name, d->host);
-	sg_actor_set_data(a, t);
-	sg_actor_start_(a, thread_actor, 0, NULL);
+	sim_start_actor(d->sim->trace->streams[stream].name, d->host, thread_actor, t);
 }

@@ -9,6 +9,7 @@
  *   region 5  jit   16 slices of mprotect_pages, protected in turn
  *   region 6  huge  huge_pages THPs: thp_split, numa_hint + thp_migrate */
 #include "gen.h"
+#include "textutil.h"
 #include "optable.h"
 #include "rng.h"
 #include "units.h"
@@ -171,16 +172,6 @@ void gen_spec_free(struct gen_spec *g)
 	if (g)
 		free(g->device_hosts);
 	free(g);
-}
-
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	char *e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
 }
 
 int gen_spec_load(struct gen_spec *g, const char *path, char *err, size_t errlen)

@@ -237,18 +237,12 @@ void iommu_start(struct iommu *io)
 {
 	char name[64];
 	snprintf(name, sizeof name, "%s-qi", io->name);
-	sg_actor_t a = sg_actor_init(name, io->host);
-	sg_actor_set_data(a, io);
-	sg_actor_start_(a, engine_actor, 0, NULL);
+	sim_start_actor(name, io->host, engine_actor, io);
 	snprintf(name, sizeof name, "%s-watchdog", io->name);
-	a = sg_actor_init(name, io->host);
-	sg_actor_set_data(a, io);
-	sg_actor_start_(a, watchdog_actor, 0, NULL);
+	sim_start_actor(name, io->host, watchdog_actor, io);
 	for (int k = 0; k < (int)io->p.max_walks; k++) {
 		snprintf(name, sizeof name, "%s-walker%d", io->name, k);
-		a = sg_actor_init(name, io->host);
-		sg_actor_set_data(a, io);
-		sg_actor_start_(a, walker_actor, 0, NULL);
+		sim_start_actor(name, io->host, walker_actor, io);
 	}
 }
 
@@ -515,9 +509,7 @@ void iommu_attach_device(struct iommu *io, struct device *d)
 	*pt = (struct port){io, d};
 	char name[96];
 	snprintf(name, sizeof name, "%s-port-%s", io->name, device_name(d));
-	sg_actor_t a = sg_actor_init(name, io->host);
-	sg_actor_set_data(a, pt);
-	sg_actor_start_(a, port_actor, 0, NULL);
+	sim_start_actor(name, io->host, port_actor, pt);
 }
 
 void iommu_report(const struct iommu *io, struct iommu_rec *out)

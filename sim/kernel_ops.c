@@ -332,9 +332,7 @@ static void free_later(struct op_ctx *c)
 	if (!f)
 		abort();
 	*f = (struct free_later){c->s, c->mm, c->cur_va, c->old_pfn, c->huge};
-	sg_actor_t a = sg_actor_init("reclaim-free", sg_host_self());
-	sg_actor_set_data(a, f);
-	sg_actor_start_(a, free_later_actor, 0, NULL);
+	sim_start_actor("reclaim-free", sg_host_self(), free_later_actor, f);
 }
 
 static void stop_op(struct op_ctx *c)
@@ -735,9 +733,7 @@ void kernel_start_cpu_thread(struct sim *s, int stream, sg_host_t host)
 	if (!t)
 		abort();
 	*t = (struct cpu_thread){s, stream, s->mms[s->trace->streams[stream].owner]};
-	sg_actor_t a = sg_actor_init(s->trace->streams[stream].name, host);
-	sg_actor_set_data(a, t);
-	sg_actor_start_(a, cpu_actor, 0, NULL);
+	sim_start_actor(s->trace->streams[stream].name, host, cpu_actor, t);
 }
 
 /* ---- the policy table ---- */

@@ -1,5 +1,6 @@
 /* report: see report.h. */
 #include "report.h"
+#include "textutil.h"
 #include "h5read.h"
 #include "optable.h"
 #include "plot.h"
@@ -11,15 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static int failf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int str_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 

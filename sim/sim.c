@@ -1,5 +1,6 @@
 /* sim: see sim.h. */
 #include "sim.h"
+#include "textutil.h"
 #include "checker.h"
 #include "device.h"
 #include "iommu.h"
@@ -50,6 +51,13 @@ void sim_fail(struct sim *s, const char *why)
 	s->failed = 1;
 }
 
+void sim_start_actor(const char *name, sg_host_t host, void (*code)(int, char **), void *data)
+{
+	sg_actor_t a = sg_actor_init(name, host);
+	sg_actor_set_data(a, data);
+	sg_actor_start_(a, code, 0, NULL);
+}
+
 void sim_sleep(struct sim *s, double seconds)
 {
 	s->engine_events++;
@@ -90,15 +98,6 @@ struct mm *sim_mm_of_pasid(struct sim *s, unsigned pasid)
 		if (s->mms[i]->pasid == pasid)
 			return s->mms[i];
 	return NULL;
-}
-
-static int failf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 /* ---- SimGrid and the platform ---- */

@@ -13,6 +13,7 @@
 #include "rng.h"
 #include "stats.h"
 #include "trace.h"
+#include <simgrid/host.h>
 #include <stdint.h>
 
 struct run_config {
@@ -62,6 +63,8 @@ struct mm *sim_mm_of_pasid(struct sim *s, unsigned pasid);
 /* A preemption window: the op's own if given, else the parameter's, drawn
  * from preempt_dist. */
 double sim_preempt_window(struct sim *s, int has_window, double window);
+/* Starts an actor running code on host; it gets data with sg_actor_self_get_data(). */
+void sim_start_actor(const char *name, sg_host_t host, void (*code)(int, char **), void *data);
 /* Sleeps the calling actor for a modelled latency, counting it. */
 void sim_sleep(struct sim *s, double seconds);
 /* Replays trace stream `stream` in the calling actor: waits for each event's

@@ -1,5 +1,6 @@
 /* sweep: see sweep.h. */
 #include "sweep.h"
+#include "textutil.h"
 #include "h5read.h"
 #include "params.h"
 #include "policy.h"
@@ -31,25 +32,6 @@ struct sweep_spec {
 	size_t n_axes;
 	int seeds;
 };
-
-static int failf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	char *e = s + strlen(s);
-	while (e > s && strchr(" \t\r\n", e[-1]))
-		*--e = '\0';
-	return s;
-}
 
 static void add_value(struct axis *a, const char *v)
 {

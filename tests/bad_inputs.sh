@@ -8,9 +8,7 @@ set -u
 MNSIM=$1
 DIR=$2/tests/bad-inputs
 SEED=$2/workloads/litmus/01-seed-cow-order.trace
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-passed=0 failed=0
+. "$(dirname "$0")/lib.sh"
 # the 10 MB single line is made here rather than stored
 { echo "mnsim-trace 1"; head -c 10485760 /dev/zero | tr '\0' 'a'; echo; } >"$TMP/long-line.trace"
 while IFS=$'\t' read -r input kind code fragment; do
@@ -38,5 +36,4 @@ while IFS=$'\t' read -r input kind code fragment; do
   fi
   rm -f "$out"
 done <"$DIR/cases.tsv"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -5,9 +5,7 @@
 set -u
 MNSIM=$1
 SRC=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-passed=0 failed=0
+. "$(dirname "$0")/lib.sh"
 
 # expect NAME EXIT_CODE FRAGMENT -- COMMAND...: runs COMMAND, checks its exit
 # code and that stdout+stderr contain FRAGMENT.
@@ -118,5 +116,4 @@ expect params_units 0 "gather_batch             kernel  512       pages" -- "$MN
 expect policies_cow 0 "cow                         2              1              1              1              1" -- "$MNSIM" policies
 expect check_one_file 0 "5 passed, 0 failed" -- "$MNSIM" check "$SEED"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

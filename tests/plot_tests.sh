@@ -6,11 +6,7 @@
 set -u
 MNSIM=$1
 SRC=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-ko() { failed=$((failed + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/lib.sh"
 
 "$MNSIM" compare -w "$SRC/workloads/litmus/01-seed-cow-order.trace" --set record_events=1 -o "$TMP/cmp" >/dev/null || ko compare
 for kind in compare latency-cdf ptl-hold notifications qi-occupancy device-stall timeline; do
@@ -42,5 +38,4 @@ echo notanhdf5 >"$TMP/bad.h5"
 out=$("$MNSIM" plot "$TMP/bad.h5" --kind compare -o "$TMP/p.png" 2>&1)
 if [ $? -eq 1 ] && grep -qF "not an HDF5 result file" <<<"$out"; then ok not_hdf5; else ko "not_hdf5: $out"; fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -7,12 +7,7 @@
 set -u
 MNSIM=$1
 SRC=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-ko() { failed=$((failed + 1)); echo "FAIL $1"; }
-check() { if eval "$2"; then ok "$1"; else ko "$1"; fi; }
+. "$(dirname "$0")/lib.sh"
 
 cat >"$TMP/grid.spec" <<SPEC
 # 2 policies x 3 depths x 2 seeds = 12 points
@@ -83,5 +78,4 @@ check slurm_script "grep -q '#SBATCH --array=0-3' $TMP/s/sweep.sbatch && grep -q
 out=$("$MNSIM" sweep "$TMP/s/sweep.spec" -o "$TMP/c" -j 1 --chunk 1/4 2>&1)
 check chunk_runs_its_share "grep -q '3 points in this chunk: 3 run now' <<<\"\$out\""
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

@@ -6,11 +6,7 @@
 set -u
 MNSIM=$1
 SRC=$2
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-ko() { failed=$((failed + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/lib.sh"
 
 for spec in "$SRC"/workloads/specs/*.spec; do
   name=$(basename "$spec" .spec)
@@ -48,5 +44,4 @@ for t in "$SRC"/workloads/*.trace; do
   done
 done
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

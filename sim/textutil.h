@@ -1,0 +1,31 @@
+/* textutil: two small text helpers shared by the parsers and commands:
+ * writing an error message into the caller's buffer, and trimming a line. */
+#ifndef MNSIM_TEXTUTIL_H
+#define MNSIM_TEXTUTIL_H
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Formats into err and returns -1, so that `return failf(...)` reports. */
+static inline int failf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static inline int failf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Strips blanks and line endings at both ends, in place. */
+static inline char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && strchr(" \t\r\n", e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+#endif
