@@ -187,20 +187,15 @@ int gen_spec_load(struct gen_spec *g, const char *path, char *err, size_t errlen
 	char *seen[N_KEYS] = {0};
 	while (rc == 0 && getline(&line, &cap, f) >= 0) {
 		lineno++;
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		char *t = trim(line);
-		if (!*t)
+		char *key, *value;
+		int kind = key_value_line(line, &key, &value);
+		if (kind == 0)
 			continue;
-		char *eq = strchr(t, '=');
-		if (!eq) {
+		if (kind < 0) {
 			snprintf(err, errlen, "%s:%d: expected 'key = value'", path, lineno);
 			rc = -1;
 			break;
 		}
-		*eq = '\0';
-		char *key = trim(t), *value = trim(eq + 1);
 		const struct gen_key *k = find_key(key);
 		if (k && seen[k - keys]) {
 			snprintf(err, errlen, "%s:%d: key '%s' set twice", path, lineno, key);

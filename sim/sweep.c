@@ -102,19 +102,14 @@ struct sweep_spec *sweep_spec_load(const char *path, int check_files, char *err,
 			abort();
 		memcpy(s->text + textlen, line, len + 1);
 		textlen += len;
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		char *t = trim(line);
-		if (!*t)
+		char *key, *vals;
+		int kind = key_value_line(line, &key, &vals);
+		if (kind == 0)
 			continue;
-		char *eq = strchr(t, '=');
-		if (!eq) {
+		if (kind < 0) {
 			rc = failf(err, errlen, "%s:%d: expected 'key = value, value...' or 'key = FROM..TO *FACTOR'", path, lineno);
 			break;
 		}
-		*eq = '\0';
-		char *key = trim(t), *vals = trim(eq + 1);
 		if (strcmp(key, "seeds") == 0) {
 			uint64_t n;
 			const char *w;

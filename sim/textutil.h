@@ -28,4 +28,23 @@ static inline char *trim(char *s)
 	return s;
 }
 
+/* Splits a 'key = value' line in place ('#' starts a comment): 1 with *key
+ * and *value trimmed, 0 for a blank or comment line, -1 if there is no '='. */
+static inline int key_value_line(char *line, char **key, char **value)
+{
+	char *hash = strchr(line, '#');
+	if (hash)
+		*hash = '\0';
+	char *t = trim(line);
+	if (!*t)
+		return 0;
+	char *eq = strchr(t, '=');
+	if (!eq)
+		return -1;
+	*eq = '\0';
+	*key = trim(t);
+	*value = trim(eq + 1);
+	return 1;
+}
+
 #endif
