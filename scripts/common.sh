@@ -1,8 +1,8 @@
 # Shared by setup.sh and run-tests.sh: install the Debian packages mnsim needs
 # (when root; otherwise say what to install) and build with CMake.
 MNSIM_PACKAGES="libsimgrid-dev libhdf5-dev hdf5-tools gnuplot-nox cmake gcc make pkg-config"
-# what only the test suite needs: the fuzzers' compiler and runtime, valgrind
-MNSIM_TEST_PACKAGES="clang libclang-rt-14-dev valgrind"
+# what only the test suite needs: the fuzzers' compiler and runtime, valgrind, a Slurm to submit to
+MNSIM_TEST_PACKAGES="clang libclang-rt-14-dev valgrind slurmctld slurmd slurm-client munge"
 
 # mnsim_missing_packages [PACKAGES]
 mnsim_missing_packages() {
