@@ -88,7 +88,6 @@ void device_free(struct device *d)
 	free(d);
 }
 
-int device_index(const struct device *d) { return d->index; }
 const char *device_name(const struct device *d) { return d->name; }
 int device_has_ats(const struct device *d) { return d->p.ats != 0; }
 struct mm *device_mm(const struct device *d) { return d->mm; }

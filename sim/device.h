@@ -25,7 +25,6 @@ void device_start_port(struct device *d);
 /* Starts an actor replaying trace stream `stream` on this device. */
 void device_start_thread(struct device *d, int stream);
 
-int device_index(const struct device *d);
 const char *device_name(const struct device *d);
 int device_has_ats(const struct device *d);
 struct mm *device_mm(const struct device *d);

@@ -107,7 +107,6 @@ void iommu_free(struct iommu *io)
 
 const struct params *iommu_params(const struct iommu *io) { return &io->p; }
 const char *iommu_name(const struct iommu *io) { return io->name; }
-int iommu_index(const struct iommu *io) { return io->index; }
 
 static struct qi_desc *slot(struct iommu *io, uint64_t seq) { return &io->ring[seq % io->depth]; }
 

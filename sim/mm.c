@@ -193,4 +193,3 @@ void mm_clear_entry(struct pte *p)
 	p->last_op = last_op;
 }
 
-size_t mm_entry_count(const struct mm *mm) { return mm->ptes->n; }

@@ -60,6 +60,5 @@ struct pte *mm_lookup(struct mm *mm, uint64_t va, uint64_t *base);
 struct pte *mm_entry(struct mm *mm, uint64_t va, int huge, int create);
 /* Makes the entry PTE_NONE, keeping who changed it last. */
 void mm_clear_entry(struct pte *p);
-size_t mm_entry_count(const struct mm *mm);
 
 #endif

@@ -92,14 +92,6 @@ double sim_preempt_window(struct sim *s, int has_window, double window)
 	return s->p.preempt_dist == 1 && mean > 0 ? rng_exponential(&s->rng, mean) : mean;
 }
 
-struct mm *sim_mm_of_pasid(struct sim *s, unsigned pasid)
-{
-	for (size_t i = 0; i < s->n_mms; i++)
-		if (s->mms[i]->pasid == pasid)
-			return s->mms[i];
-	return NULL;
-}
-
 /* ---- SimGrid and the platform ---- */
 
 static void init_simgrid(void)

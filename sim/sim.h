@@ -59,7 +59,6 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 int sim_run_isolated(const struct run_config *cfg, struct summary *out, char *err, size_t errlen);
 
 /* Helpers for actors. */
-struct mm *sim_mm_of_pasid(struct sim *s, unsigned pasid);
 /* A preemption window: the op's own if given, else the parameter's, drawn
  * from preempt_dist. */
 double sim_preempt_window(struct sim *s, int has_window, double window);

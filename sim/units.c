@@ -42,7 +42,7 @@ int units_parse_double(const char *text, double *value, const char **why)
 
 struct suffix { const char *name; double scale; };
 
-static int parse_scaled(const char *text, const struct suffix *table, int need_unit, double *out)
+static int parse_scaled(const char *text, const struct suffix *table, double *out)
 {
 	char *end;
 	errno = 0;
@@ -52,8 +52,6 @@ static int parse_scaled(const char *text, const struct suffix *table, int need_u
 	if (end == text || errno == ERANGE || !isfinite(v) || v < 0)
 		return -1;
 	if (!*end) {
-		if (need_unit && v != 0)
-			return -1;
 		*out = v;
 		return 0;
 	}
@@ -102,7 +100,7 @@ static const struct suffix size_units[] = {
 int units_parse_size(const char *text, uint64_t *bytes, const char **why)
 {
 	double v;
-	if (parse_scaled(text, size_units, 0, &v) != 0 || v != floor(v) || v >= 1.8e19) {
+	if (parse_scaled(text, size_units, &v) != 0 || v != floor(v) || v >= 1.8e19) {
 		*why = "expected a whole size in bytes, optionally with K, M, G or T (e.g. 2M)";
 		return -1;
 	}
