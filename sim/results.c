@@ -275,6 +275,8 @@ struct results *results_open(const char *tmp_path, char *err, size_t errlen)
 	return r;
 }
 
+int results_failed(const struct results *r) { return r->failed; }
+
 void results_op(struct results *r, const struct op_rec *rec) { table_append(r, &r->ops, rec); }
 void results_notification(struct results *r, const struct notif_rec *rec) { table_append(r, &r->notifications, rec); }
 void results_qi(struct results *r, const struct qi_rec *rec) { table_append(r, &r->qi, rec); }

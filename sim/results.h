@@ -109,6 +109,8 @@ void results_stream(struct results *r, const struct stream_rec *rec);
 void results_pasid(struct results *r, const struct pasid_rec *rec);
 void results_attr_string(struct results *r, const char *group, const char *name, const char *value);
 void results_attr_double(struct results *r, const char *group, const char *name, double value);
+/* Whether a write has failed (disk full, ...): the run can stop early. */
+int results_failed(const struct results *r);
 /* Writes the summary, closes and renames tmp_path to final_path. */
 int results_close(struct results *r, const struct summary *s, const char *final_path, char *err, size_t errlen);
 /* Closes and removes the temporary file. */

@@ -70,7 +70,8 @@ void sim_replay(struct sim *s, int stream, void (*on_event)(void *ctx, const str
 	struct trace_cursor *cur = trace_cursor_open(s->trace, stream, err, sizeof err);
 	struct trace_event ev;
 	int rc = cur ? 1 : -1;
-	while (cur && (rc = trace_cursor_next(cur, &ev, err, sizeof err)) == 1) {
+	/* a result file that cannot be written any more ends the replay early */
+	while (cur && !results_failed(s->results) && (rc = trace_cursor_next(cur, &ev, err, sizeof err)) == 1) {
 		s->engine_events += 1 + (ev.op == OP_THINK);
 		if (ev.absolute)
 			sg_actor_sleep_until(ev.time);
