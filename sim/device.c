@@ -7,10 +7,9 @@
 #include "optable.h"
 #include "sim.h"
 #include "tlb.h"
+#include "waitq.h"
 #include <simgrid/actor.h>
-#include <simgrid/cond.h>
 #include <simgrid/engine.h>
-#include <simgrid/mutex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@ struct dev_thread {
 	int stream, tindex;
 	/* an outstanding translation request */
 	int waiting, done, raced;
+	struct waitq completion;
 	uint64_t wait_va;
 	struct pcie_msg cpl;
 	/* the access being performed, which an invalidation must wait for */
@@ -40,8 +40,7 @@ struct device {
 	struct params p;
 	struct tlb *atc;
 	struct pcie_chan up, down;
-	sg_mutex_t mutex;
-	sg_cond_t cond;
+	struct waitq access_done; /* an invalidation waiting for accesses to finish */
 	struct dev_thread **threads;
 	size_t n_threads;
 	struct device_rec rec;
@@ -67,8 +66,7 @@ struct device *device_new(struct sim *sim, int index, const char *name, sg_host_
 	snprintf(mb, sizeof mb, "%s.down", name);
 	pcie_chan_init(&d->down, mb, (long)p->msg_bytes);
 	d->up.sent = d->down.sent = &sim->engine_events;
-	d->mutex = sg_mutex_init();
-	d->cond = sg_cond_init();
+	waitq_init(&d->access_done);
 	snprintf(d->rec.name, sizeof d->rec.name, "%s", name);
 	return d;
 }
@@ -77,14 +75,15 @@ void device_free(struct device *d)
 {
 	if (!d)
 		return;
-	for (size_t i = 0; i < d->n_threads; i++)
+	for (size_t i = 0; i < d->n_threads; i++) {
+		waitq_destroy(&d->threads[i]->completion);
 		free(d->threads[i]);
+	}
 	free(d->threads);
 	tlb_free(d->atc);
 	pcie_chan_destroy(&d->up);
 	pcie_chan_destroy(&d->down);
-	sg_mutex_destroy(d->mutex);
-	sg_cond_destroy(d->cond);
+	waitq_destroy(&d->access_done);
 	free(d);
 }
 
@@ -127,10 +126,8 @@ static void handle_invalidation(struct device *d, const struct pcie_msg *m)
 			t->raced = 1; /* its completion must not be cached */
 	}
 	sim_sleep(d->sim, d->p.ats_inv_latency);
-	sg_mutex_lock(d->mutex);
 	while (access_overlaps(d, m->start, m->end))
-		sg_cond_wait(d->cond, d->mutex);
-	sg_mutex_unlock(d->mutex);
+		waitq_wait(&d->access_done);
 	struct pcie_msg cpl = {.type = MSG_INV_CPL, .pasid = m->pasid, .start = m->start, .end = m->end, .qi_seq = m->qi_seq};
 	pcie_send(&d->up, &cpl);
 }
@@ -147,10 +144,8 @@ static void port_actor(int argc, char **argv)
 		if (m->type == MSG_TRANSLATE_CPL) {
 			struct dev_thread *t = d->threads[m->thread];
 			t->cpl = *m;
-			sg_mutex_lock(d->mutex);
 			t->done = 1;
-			sg_cond_notify_all(d->cond);
-			sg_mutex_unlock(d->mutex);
+			waitq_wake_all(&t->completion);
 		} else if (m->type == MSG_INV_REQ) {
 			handle_invalidation(d, m);
 		} else {
@@ -180,10 +175,8 @@ static int request_translation(struct dev_thread *t, uint64_t va, int write, str
 	t->wait_va = va;
 	struct pcie_msg req = {.type = MSG_TRANSLATE_REQ, .thread = t->tindex, .pasid = d->mm->pasid, .va = va, .write = write};
 	pcie_send(&d->up, &req);
-	sg_mutex_lock(d->mutex);
 	while (!t->done)
-		sg_cond_wait(d->cond, d->mutex);
-	sg_mutex_unlock(d->mutex);
+		waitq_wait(&t->completion);
 	t->waiting = 0;
 	if (t->cpl.status != XLATE_OK)
 		return 0;
@@ -207,10 +200,8 @@ static void perform(struct dev_thread *t, uint64_t va, int write, const struct t
 	struct device_access a = {d->index, t->stream, d->mm, va, tr, write, simgrid_get_clock()};
 	sim_event(d->sim, t->stream, write ? EV_WRITE : EV_READ, va, -1);
 	checker_device_access(d->sim->checker, &a);
-	sg_mutex_lock(d->mutex);
 	t->active = 0;
-	sg_cond_notify_all(d->cond);
-	sg_mutex_unlock(d->mutex);
+	waitq_wake_all(&d->access_done);
 	d->rec.accesses++;
 	if (write)
 		d->rec.writes++;
@@ -278,6 +269,7 @@ void device_start_thread(struct device *d, int stream)
 	t->dev = d;
 	t->stream = stream;
 	t->tindex = (int)d->n_threads;
+	waitq_init(&t->completion);
 	d->threads[d->n_threads++] = t;
 	sim_start_actor(d->sim->trace->streams[stream].name, d->host, thread_actor, t);
 }

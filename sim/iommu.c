@@ -7,10 +7,9 @@
 #include "physmem.h"
 #include "sim.h"
 #include "tlb.h"
+#include "waitq.h"
 #include <simgrid/actor.h>
-#include <simgrid/cond.h>
 #include <simgrid/engine.h>
-#include <simgrid/mutex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +41,13 @@ struct iommu {
 	struct tlb *iotlb;
 	struct tlb *psc;      /* paging-structure cache: upper levels per 2 MiB region, or NULL */
 	struct walk_job *walk_head, *walk_tail; /* translation requests waiting for a walker */
-	sg_mutex_t walk_mutex;
-	sg_cond_t walk_cond;
+	struct waitq walk_ready;
 	struct qi_desc *ring;
 	uint64_t depth, head, tail, reclaim, oldest_incomplete;
-	sg_mutex_t qlock;
-	sg_cond_t wake_engine, done_cond, space_cond, itag_cond, watch_cond;
+	/* the ring's waits: the engine for work, submitters for their wait
+	 * descriptor or for space, the engine for a free ITag, the watchdog for
+	 * an issued device-TLB descriptor */
+	struct waitq engine_idle, wait_done, space_freed, itag_freed, devtlb_issued;
 	int ats_outstanding;
 	uint64_t inv_seq;
 	struct inv_log_entry inv_log[INV_LOG];
@@ -66,17 +66,15 @@ struct iommu *iommu_new(struct sim *sim, int index, const char *name, sg_host_t 
 	io->p = *p;
 	io->iotlb = tlb_new((size_t)p->iotlb_sets, (size_t)p->iotlb_ways);
 	io->psc = p->psc_entries > 0 ? tlb_new(1, (size_t)p->psc_entries) : NULL;
-	io->walk_mutex = sg_mutex_init();
-	io->walk_cond = sg_cond_init();
+	waitq_init(&io->walk_ready);
 	io->depth = (uint64_t)p->qi_depth;
 	if (!(io->ring = calloc(io->depth, sizeof *io->ring)))
 		abort();
-	io->qlock = sg_mutex_init();
-	io->wake_engine = sg_cond_init();
-	io->done_cond = sg_cond_init();
-	io->space_cond = sg_cond_init();
-	io->itag_cond = sg_cond_init();
-	io->watch_cond = sg_cond_init();
+	waitq_init(&io->engine_idle);
+	waitq_init(&io->wait_done);
+	waitq_init(&io->space_freed);
+	waitq_init(&io->itag_freed);
+	waitq_init(&io->devtlb_issued);
 	snprintf(io->rec.name, sizeof io->rec.name, "%s", name);
 	io->rec.qi_depth = (uint32_t)io->depth;
 	return io;
@@ -93,15 +91,13 @@ void iommu_free(struct iommu *io)
 		free(io->walk_head);
 		io->walk_head = next;
 	}
-	sg_mutex_destroy(io->walk_mutex);
-	sg_cond_destroy(io->walk_cond);
+	waitq_destroy(&io->walk_ready);
 	free(io->ring);
-	sg_mutex_destroy(io->qlock);
-	sg_cond_destroy(io->wake_engine);
-	sg_cond_destroy(io->done_cond);
-	sg_cond_destroy(io->space_cond);
-	sg_cond_destroy(io->itag_cond);
-	sg_cond_destroy(io->watch_cond);
+	waitq_destroy(&io->engine_idle);
+	waitq_destroy(&io->wait_done);
+	waitq_destroy(&io->space_freed);
+	waitq_destroy(&io->itag_freed);
+	waitq_destroy(&io->devtlb_issued);
 	free(io);
 }
 
@@ -120,7 +116,7 @@ static void record_occupancy(struct iommu *io)
 }
 
 /* Completes, in ring order, every wait descriptor whose predecessors are all
- * done.  Called with qlock held. */
+ * done. */
 static void advance_completion(struct iommu *io)
 {
 	int woke = 0;
@@ -136,7 +132,7 @@ static void advance_completion(struct iommu *io)
 		io->oldest_incomplete++;
 	}
 	if (woke)
-		sg_cond_notify_all(io->done_cond);
+		waitq_wake_all(&io->wait_done);
 }
 
 static void log_invalidation(struct iommu *io, unsigned pasid, uint64_t start, uint64_t end)
@@ -188,9 +184,7 @@ static void process(struct iommu *io, struct qi_desc *d)
 		pcie_send(device_down(r->dev), &m);
 		d->issued = 1;
 		d->t_issued = simgrid_get_clock();
-		sg_mutex_lock(io->qlock);
-		sg_cond_notify_all(io->watch_cond); /* the watchdog now times it */
-		sg_mutex_unlock(io->qlock);
+		waitq_wake_all(&io->devtlb_issued); /* the watchdog now times it */
 		return; /* completes when the device answers */
 	}
 	case QI_WAIT:
@@ -198,9 +192,7 @@ static void process(struct iommu *io, struct qi_desc *d)
 		d->processed = 1;
 		return;
 	}
-	sg_mutex_lock(io->qlock);
 	complete_desc(io, d);
-	sg_mutex_unlock(io->qlock);
 }
 
 static void engine_actor(int argc, char **argv)
@@ -210,22 +202,18 @@ static void engine_actor(int argc, char **argv)
 	struct iommu *io = sg_actor_self_get_data();
 	sg_actor_daemonize(sg_actor_self());
 	for (;;) {
-		sg_mutex_lock(io->qlock);
 		while (io->head == io->tail)
-			sg_cond_wait(io->wake_engine, io->qlock);
+			waitq_wait(&io->engine_idle);
 		struct qi_desc *d = slot(io, io->head);
 		if (d->req.type == QI_DEVTLB) {
 			while (io->ats_outstanding >= (int)io->p.ats_max_outstanding)
-				sg_cond_wait(io->itag_cond, io->qlock);
+				waitq_wait(&io->itag_freed);
 			io->ats_outstanding++;
 		}
 		d->t_start = simgrid_get_clock();
-		sg_mutex_unlock(io->qlock);
 		process(io, d);
-		sg_mutex_lock(io->qlock);
 		io->head++;
 		advance_completion(io);
-		sg_mutex_unlock(io->qlock);
 	}
 }
 
@@ -279,36 +267,32 @@ static void watchdog_actor(int argc, char **argv)
 	struct iommu *io = sg_actor_self_get_data();
 	sg_actor_daemonize(sg_actor_self());
 	for (;;) {
-		sg_mutex_lock(io->qlock);
 		struct qi_desc *d;
 		while (!(d = oldest_outstanding(io)))
-			sg_cond_wait(io->watch_cond, io->qlock);
+			waitq_wait(&io->devtlb_issued);
 		uint64_t seq = d->seq;
 		double deadline = d->t_issued + io->p.ats_inv_timeout;
-		sg_mutex_unlock(io->qlock);
 		sg_actor_sleep_until(deadline);
-		sg_mutex_lock(io->qlock);
 		if (d->seq == seq && d->issued && !d->done) {
 			d->aborted = 1;
 			io->ats_outstanding--;
 			XBT_INFO("%s: invalidation time-out error on %s", io->name, device_name(d->req.dev));
-			sg_cond_notify_all(io->itag_cond);
 			complete_desc(io, d);
+			waitq_wake_all(&io->itag_freed);
 		}
-		sg_mutex_unlock(io->qlock);
 	}
 }
 
 /* Puts n descriptors and a wait descriptor in the ring and spins until the
  * wait completes.  Returns 1 if the wait completed only because an ITE gave
- * up a device-TLB descriptor.  Called with qlock held. */
+ * up a device-TLB descriptor. */
 static int submit_once(struct iommu *io, const struct qi_request *reqs, size_t n, double *stall)
 {
 	if (io->depth - (io->tail - io->reclaim) < n + 2) {
 		double t0 = simgrid_get_clock();
 		io->rec.qi_full_stalls++;
 		while (io->depth - (io->tail - io->reclaim) < n + 2)
-			sg_cond_wait(io->space_cond, io->qlock);
+			waitq_wait(&io->space_freed);
 		*stall += simgrid_get_clock() - t0;
 		io->rec.qi_stall_time += simgrid_get_clock() - t0;
 	}
@@ -323,9 +307,9 @@ static int submit_once(struct iommu *io, const struct qi_request *reqs, size_t n
 	}
 	uint64_t wait_seq = io->tail - 1, submission = ++io->rec.submissions;
 	record_occupancy(io);
-	sg_cond_notify_one(io->wake_engine);
+	waitq_wake_one(&io->engine_idle);
 	while (!slot(io, wait_seq)->done)
-		sg_cond_wait(io->done_cond, io->qlock);
+		waitq_wait(&io->wait_done);
 	int aborted = 0;
 	for (uint64_t s = first; s <= wait_seq; s++) {
 		slot(io, s)->freed = 1;
@@ -335,7 +319,7 @@ static int submit_once(struct iommu *io, const struct qi_request *reqs, size_t n
 	while (io->reclaim < io->tail && slot(io, io->reclaim)->freed)
 		io->reclaim++;
 	record_occupancy(io);
-	sg_cond_notify_all(io->space_cond);
+	waitq_wake_all(&io->space_freed);
 	return aborted;
 }
 
@@ -348,7 +332,6 @@ double iommu_submit_sync(struct iommu *io, const struct qi_request *reqs, size_t
 		return iommu_submit_sync(io, reqs, half) + iommu_submit_sync(io, reqs + half, n - half);
 	}
 	double stall = 0;
-	sg_mutex_lock(io->qlock);
 	/* after an ITE Linux restarts the submission (qi_submit_sync -EAGAIN) */
 	for (int attempt = 0; submit_once(io, reqs, n, &stall); attempt++) {
 		io->rec.ite++;
@@ -358,7 +341,6 @@ double iommu_submit_sync(struct iommu *io, const struct qi_request *reqs, size_t
 			break;
 		}
 	}
-	sg_mutex_unlock(io->qlock);
 	return stall;
 }
 
@@ -433,14 +415,12 @@ static void walker_actor(int argc, char **argv)
 	struct iommu *io = sg_actor_self_get_data();
 	sg_actor_daemonize(sg_actor_self());
 	for (;;) {
-		sg_mutex_lock(io->walk_mutex);
 		while (!io->walk_head)
-			sg_cond_wait(io->walk_cond, io->walk_mutex);
+			waitq_wait(&io->walk_ready);
 		struct walk_job *job = io->walk_head;
 		io->walk_head = job->next;
 		if (!io->walk_head)
 			io->walk_tail = NULL;
-		sg_mutex_unlock(io->walk_mutex);
 		translate(io, job);
 		free(job);
 	}
@@ -452,27 +432,23 @@ static void start_walk(struct iommu *io, struct device *dev, const struct pcie_m
 	if (!job)
 		abort();
 	*job = (struct walk_job){dev, *req, NULL};
-	sg_mutex_lock(io->walk_mutex);
 	if (io->walk_tail)
 		io->walk_tail->next = job;
 	else
 		io->walk_head = job;
 	io->walk_tail = job;
-	sg_cond_notify_one(io->walk_cond);
-	sg_mutex_unlock(io->walk_mutex);
+	waitq_wake_one(&io->walk_ready);
 }
 
 static void invalidation_completed(struct iommu *io, uint64_t qi_seq)
 {
-	sg_mutex_lock(io->qlock);
 	struct qi_desc *d = slot(io, qi_seq);
 	/* a completion after an ITE answers a descriptor given up (or reused) */
 	if (d->seq == qi_seq && d->issued && !d->done) {
 		io->ats_outstanding--;
-		sg_cond_notify_all(io->itag_cond);
 		complete_desc(io, d);
+		waitq_wake_all(&io->itag_freed);
 	}
-	sg_mutex_unlock(io->qlock);
 }
 
 struct port { struct iommu *io; struct device *dev; };

@@ -127,7 +127,7 @@ struct op_ctx {
 	int cpu, holds_mmap, mmap_mode; /* mmap_mode: 0 none, 1 read, 2 write (taken by this op) */
 	int huge, has_window;
 	double window, lock_t0;
-	sg_mutex_t ptl;                 /* the page-table lock held, if locked */
+	struct lock *ptl;               /* the page-table lock held, if locked */
 	uint64_t va, other_va, size;    /* size of the op's range in bytes */
 	uint64_t cur_va, cur_pfn;       /* the page the steps work on (ksm switches) */
 	uint64_t main_pfn, other_pfn, old_pfn, new_pfn, snapshot;
@@ -172,7 +172,7 @@ static void lock_ptl(struct op_ctx *c)
 {
 	double t = simgrid_get_clock();
 	c->ptl = mm_ptl(c->mm, c->cur_va, c->huge);
-	sg_mutex_lock(c->ptl);
+	lock_acquire(c->ptl);
 	c->lock_t0 = simgrid_get_clock();
 	c->rec.ptl_wait += c->lock_t0 - t;
 	c->locked = 1;
@@ -184,7 +184,7 @@ static void unlock_ptl(struct op_ctx *c)
 	c->rec.ptl_hold += hold;
 	hist_add(&c->s->ptl_hold, hold);
 	c->locked = 0;
-	sg_mutex_unlock(c->ptl);
+	lock_release(c->ptl);
 }
 
 static void free_page(struct op_ctx *c, uint64_t pfn)
@@ -601,8 +601,8 @@ static void run_op(struct sim *s, struct mm *mm, int cpu, enum op_kind kind, uin
 static void map_new_page(struct sim *s, struct mm *mm, uint64_t va, int huge, int write)
 {
 	uint64_t base = huge ? va & ~(HUGE_SIZE - 1) : va & ~(PAGE_SIZE - 1);
-	sg_mutex_t ptl = mm_ptl(mm, base, huge);
-	sg_mutex_lock(ptl);
+	struct lock *ptl = mm_ptl(mm, base, huge);
+	lock_acquire(ptl);
 	struct pte *p = mm_entry(mm, base, huge, 1);
 	if (p->state == PTE_NONE) {
 		int zero = !huge && !write;
@@ -610,14 +610,14 @@ static void map_new_page(struct sim *s, struct mm *mm, uint64_t va, int huge, in
 		p->state = PTE_PRESENT;
 		p->writable = (uint8_t)!zero;
 	}
-	sg_mutex_unlock(ptl);
+	lock_release(ptl);
 	sim_sleep(s, s->p.page_alloc_latency + s->p.pte_update_latency);
 }
 
 static void swap_in(struct sim *s, struct mm *mm, struct pte *p, uint64_t base, int writable)
 {
-	sg_mutex_t ptl = mm_ptl(mm, base, p->huge);
-	sg_mutex_lock(ptl);
+	struct lock *ptl = mm_ptl(mm, base, p->huge);
+	lock_acquire(ptl);
 	if (p->state == PTE_SWAP) {
 		if (p->swapcache) {
 			physmem_get(s->mem, p->pfn);
@@ -629,7 +629,7 @@ static void swap_in(struct sim *s, struct mm *mm, struct pte *p, uint64_t base, 
 		p->swapcache = 0;
 		p->writable = (uint8_t)writable;
 	}
-	sg_mutex_unlock(ptl);
+	lock_release(ptl);
 	sim_sleep(s, s->p.page_alloc_latency + s->p.pte_update_latency);
 }
 
@@ -640,10 +640,10 @@ static void write_protect_fault(struct sim *s, struct mm *mm, struct pte *p, uin
 		run_op(s, mm, cpu, OP_ZERO_FAULT, base, 0, 0, 0, 1);
 	} else if (!f->ksm && f->refs == 1) {
 		/* wp_page_reuse: a permission upgrade needs no invalidation */
-		sg_mutex_t ptl = mm_ptl(mm, base, p->huge);
-		sg_mutex_lock(ptl);
+		struct lock *ptl = mm_ptl(mm, base, p->huge);
+		lock_acquire(ptl);
 		p->writable = 1;
-		sg_mutex_unlock(ptl);
+		lock_release(ptl);
 		sim_sleep(s, s->p.pte_update_latency);
 	} else {
 		run_op(s, mm, cpu, p->huge ? OP_THP_COW : OP_COW, base, 0, 0, 0, 1);
@@ -672,10 +672,10 @@ enum fault_result kernel_handle_fault(struct sim *s, struct mm *mm, uint64_t va,
 		swap_in(s, mm, p, base, vma->writable);
 	} else if (p->state == PTE_PROTNONE && !p->migrating) {
 		/* NUMA hinting fault, page left where it is: restore access */
-		sg_mutex_t ptl = mm_ptl(mm, base, p->huge);
-		sg_mutex_lock(ptl);
+		struct lock *ptl = mm_ptl(mm, base, p->huge);
+		lock_acquire(ptl);
 		p->state = PTE_PRESENT;
-		sg_mutex_unlock(ptl);
+		lock_release(ptl);
 	}
 	rwlock_read_unlock(&mm->mmap_lock);
 	return result;

@@ -91,23 +91,27 @@ void mm_free(struct mm *mm)
 	free(mm->ptes);
 	free(mm->vmas);
 	free(mm->devices);
-	for (size_t i = 0; i < mm->n_ptls; i++)
-		sg_mutex_destroy(mm->ptls[i].mutex);
+	for (size_t i = 0; i < mm->n_ptls; i++) {
+		lock_destroy(mm->ptls[i].lock);
+		free(mm->ptls[i].lock);
+	}
 	free(mm->ptls);
 	rwlock_destroy(&mm->mmap_lock);
 	free(mm);
 }
 
-sg_mutex_t mm_ptl(struct mm *mm, uint64_t va, int huge)
+struct lock *mm_ptl(struct mm *mm, uint64_t va, int huge)
 {
 	uint64_t key = !mm->split_ptl ? 0 : huge ? (va >> 30) | HUGE_KEY : (va >> 21) + 1;
 	for (size_t i = 0; i < mm->n_ptls; i++)
 		if (mm->ptls[i].key == key)
-			return mm->ptls[i].mutex;
-	if (!(mm->ptls = realloc(mm->ptls, (mm->n_ptls + 1) * sizeof *mm->ptls)))
+			return mm->ptls[i].lock;
+	struct lock *l = malloc(sizeof *l);
+	if (!l || !(mm->ptls = realloc(mm->ptls, (mm->n_ptls + 1) * sizeof *mm->ptls)))
 		abort();
-	mm->ptls[mm->n_ptls] = (struct ptl_lock){key, sg_mutex_init()};
-	return mm->ptls[mm->n_ptls++].mutex;
+	lock_init(l);
+	mm->ptls[mm->n_ptls++] = (struct ptl_lock){key, l};
+	return l;
 }
 
 void mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, int huge)

@@ -5,7 +5,6 @@
 #ifndef MNSIM_MM_H
 #define MNSIM_MM_H
 #include "rwlock.h"
-#include <simgrid/mutex.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,7 +22,7 @@ struct pte {
 struct vma { uint64_t start, end; uint8_t huge, writable; };
 
 struct pte_map;
-struct ptl_lock { uint64_t key; sg_mutex_t mutex; };
+struct ptl_lock { uint64_t key; struct lock *lock; }; /* the lock never moves */
 
 struct mm {
 	int index;
@@ -44,7 +43,7 @@ struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl);
 /* The page-table lock that guards the entry for va: with split locks, one
  * per PTE table (2 MiB of VA) for 4 KiB entries and one per PMD table (1 GiB)
  * for huge entries, as Linux's pte_lockptr/pmd_lockptr; else one per mm. */
-sg_mutex_t mm_ptl(struct mm *mm, uint64_t va, int huge);
+struct lock *mm_ptl(struct mm *mm, uint64_t va, int huge);
 void mm_free(struct mm *mm);
 void mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, int huge);
 const struct vma *mm_find_vma(const struct mm *mm, uint64_t va);

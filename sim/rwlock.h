@@ -1,14 +1,12 @@
-/* rwlock: a reader/writer lock for simulated actors (the mmap_lock), built
- * from a SimGrid mutex and condition variable.  Waiting writers block new
- * readers, as with Linux's rwsem, so a writer is not starved. */
+/* rwlock: a reader/writer lock for simulated actors (the mmap_lock).
+ * Waiting writers block new readers, as with Linux's rwsem, so a writer is
+ * not starved. */
 #ifndef MNSIM_RWLOCK_H
 #define MNSIM_RWLOCK_H
-#include <simgrid/cond.h>
-#include <simgrid/mutex.h>
+#include "waitq.h"
 
 struct rwlock {
-	sg_mutex_t mutex;
-	sg_cond_t cond;
+	struct waitq changed;
 	int readers, writer, writers_waiting;
 };
 
