@@ -3,6 +3,7 @@
  * interpreter (run_step) gives each step its meaning and its cost. */
 #include "kernel_ops.h"
 #include "checker.h"
+#include "later.h"
 #include "mm.h"
 #include "notifier.h"
 #include "physmem.h"
@@ -311,12 +312,9 @@ static void swap_out_done(struct sim *s, struct mm *mm, uint64_t va, int huge, u
 	physmem_put(s->mem, pfn); /* the swap cache's reference */
 }
 
-static void free_later_actor(int argc, char **argv)
+static void swap_out_later(void *arg)
 {
-	(void)argc;
-	(void)argv;
-	struct free_later *f = sg_actor_self_get_data();
-	sim_sleep(f->s, f->s->p.reclaim_free_delay);
+	struct free_later *f = arg;
 	swap_out_done(f->s, f->mm, f->va, f->huge, f->pfn);
 	free(f);
 }
@@ -332,7 +330,7 @@ static void free_later(struct op_ctx *c)
 	if (!f)
 		abort();
 	*f = (struct free_later){c->s, c->mm, c->cur_va, c->old_pfn, c->huge};
-	sim_start_actor("reclaim-free", sg_host_self(), free_later_actor, f);
+	later_run(c->s->later, c->s->p.reclaim_free_delay, swap_out_later, f);
 }
 
 static void stop_op(struct op_ctx *c)

@@ -5,6 +5,7 @@
 #include "device.h"
 #include "iommu.h"
 #include "kernel_ops.h"
+#include "later.h"
 #include "mm.h"
 #include "physmem.h"
 #include <errno.h>
@@ -85,6 +86,7 @@ void sim_replay(struct sim *s, int stream, void (*on_event)(void *ctx, const str
 	if (rc < 0)
 		sim_fail(s, err);
 	trace_cursor_close(cur);
+	later_release(s->later);
 }
 
 double sim_preempt_window(struct sim *s, int has_window, double window)
@@ -420,6 +422,7 @@ static void teardown(struct sim *s)
 	free(s->iommus);
 	free(s->mms);
 	checker_free(s->checker);
+	later_free(s->later);
 	physmem_free_all(s->mem);
 }
 
@@ -471,6 +474,8 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	s.checker = checker_new(s.mem, s.results, s.n_devices);
 	write_config(&s);
 	write_streams(&s);
+	s.later = later_new(&s.engine_events, (int)s.trace->n_streams); /* every replay holds it */
+	later_start(s.later, hosts[0]);
 	if (start_cpu_threads(&s, hosts, n_hosts, err, errlen) != 0)
 		goto out_sim;
 	start_actors(&s);

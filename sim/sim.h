@@ -38,6 +38,7 @@ struct sim {
 	struct device **devices;
 	size_t n_devices;
 	struct checker *checker;
+	struct later *later;         /* deferred work (later.h) */
 	struct results *results;
 	struct rng rng;
 	int64_t next_op_id;

@@ -49,15 +49,27 @@ static void *grow(void *arr, size_t n, size_t elem)
 	return p;
 }
 
-/* Reads the next line into tokens, dropping comments and blank lines.
- * Returns 1 with tokens, 0 at end of file, -1 on a malformed line. */
-static int next_tokens(struct line_reader *r, char *err, size_t errlen)
+/* A line that cannot be the named stream's: a cursor skips it without
+ * tokenising (trace_load has checked every line already). */
+static int not_of_stream(const char *line, const char *name, size_t name_len)
 {
+	line += strspn(line, " \t");
+	return strncmp(line, name, name_len) != 0 || !strchr(" \t", line[name_len]) || !line[name_len];
+}
+
+/* Reads the next line into tokens, dropping comments and blank lines, and,
+ * if only_stream is set, lines of other streams.  Returns 1 with tokens, 0
+ * at end of file, -1 on a malformed line. */
+static int next_tokens_of(struct line_reader *r, const char *only_stream, char *err, size_t errlen)
+{
+	size_t only_len = only_stream ? strlen(only_stream) : 0;
 	for (;;) {
 		ssize_t len = getline(&r->buf, &r->cap, r->f);
 		if (len < 0)
 			return ferror(r->f) ? fail(err, errlen, r->path, r->lineno, "read error") : 0;
 		r->lineno++;
+		if (only_stream && not_of_stream(r->buf, only_stream, only_len))
+			continue;
 		if ((size_t)len != strlen(r->buf))
 			return fail(err, errlen, r->path, r->lineno, "NUL byte in line: expected text");
 		if (len > 4096)
@@ -78,6 +90,8 @@ static int next_tokens(struct line_reader *r, char *err, size_t errlen)
 			return 1;
 	}
 }
+
+static int next_tokens(struct line_reader *r, char *err, size_t errlen) { return next_tokens_of(r, NULL, err, errlen); }
 
 static int find_name(const void *arr, size_t n, size_t elem, const char *name)
 {
@@ -503,7 +517,7 @@ int trace_cursor_next(struct trace_cursor *c, struct trace_event *ev, char *err,
 {
 	const char *name = c->h->streams[c->stream].name;
 	for (;;) {
-		int got = next_tokens(&c->rd, err, errlen);
+		int got = next_tokens_of(&c->rd, name, err, errlen);
 		if (got <= 0)
 			return got;
 		if (strcmp(c->rd.tok[0], name) == 0)

@@ -81,7 +81,8 @@ int units_parse_duration(const char *text, double *seconds, const char **why)
 		if (strcmp(text + digits, duration_units[i].name) != 0)
 			continue;
 		char buf[80];
-		snprintf(buf, sizeof buf, "%.*s%s", (int)digits, text, duration_units[i].exponent);
+		memcpy(buf, text, digits);
+		strcpy(buf + digits, duration_units[i].exponent);
 		char *end;
 		errno = 0;
 		double v = strtod(buf, &end);
