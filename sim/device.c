@@ -215,7 +215,8 @@ static void device_access(struct dev_thread *t, uint64_t va, int write)
 	for (int attempt = 0; attempt <= (int)d->sim->p.fault_max_retries; attempt++) {
 		struct translation tr;
 		if (d->p.ats) {
-			sim_sleep(d->sim, d->p.atc_hit_latency);
+			if (attempt > 0) /* the first was slept by sim_replay */
+				sim_sleep(d->sim, d->p.atc_hit_latency);
 			if (tlb_lookup(d->atc, d->mm->pasid, va, &tr) && (!write || tr.writable)) {
 				perform(t, va, write, &tr);
 				return;
@@ -258,7 +259,9 @@ static void thread_actor(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	struct dev_thread *t = sg_actor_self_get_data();
-	sim_replay(t->dev->sim, t->stream, on_device_event, t);
+	/* the first ATC lookup of each access is slept with the wait for it */
+	struct device *d = t->dev;
+	sim_replay(d->sim, t->stream, d->p.ats ? d->p.atc_hit_latency : 0, on_device_event, t);
 }
 
 void device_start_thread(struct device *d, int stream)

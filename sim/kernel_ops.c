@@ -721,7 +721,7 @@ static void cpu_actor(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	struct cpu_thread *t = sg_actor_self_get_data();
-	sim_replay(t->s, t->stream, on_cpu_event, t);
+	sim_replay(t->s, t->stream, 0, on_cpu_event, t);
 	free(t);
 }
 

@@ -65,7 +65,8 @@ void sim_sleep(struct sim *s, double seconds)
 	sg_actor_sleep_for(seconds);
 }
 
-void sim_replay(struct sim *s, int stream, void (*on_event)(void *ctx, const struct trace_event *ev), void *ctx)
+void sim_replay(struct sim *s, int stream, double lead_in, void (*on_event)(void *ctx, const struct trace_event *ev),
+		void *ctx)
 {
 	char err[512];
 	struct trace_cursor *cur = trace_cursor_open(s->trace, stream, err, sizeof err);
@@ -74,10 +75,11 @@ void sim_replay(struct sim *s, int stream, void (*on_event)(void *ctx, const str
 	/* a result file that cannot be written any more ends the replay early */
 	while (cur && !results_failed(s->results) && (rc = trace_cursor_next(cur, &ev, err, sizeof err)) == 1) {
 		s->engine_events += 1 + (ev.op == OP_THINK);
+		double lead = ev.op == OP_THINK ? 0 : lead_in;
 		if (ev.absolute)
-			sg_actor_sleep_until(ev.time);
+			sg_actor_sleep_until(ev.time + lead);
 		else
-			sg_actor_sleep_for(ev.time);
+			sg_actor_sleep_for(ev.time + lead);
 		if (ev.op == OP_THINK)
 			sg_actor_sleep_for(ev.duration);
 		else

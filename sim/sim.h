@@ -69,8 +69,12 @@ void sim_start_actor(const char *name, sg_host_t host, void (*code)(int, char **
 void sim_sleep(struct sim *s, double seconds);
 /* Replays trace stream `stream` in the calling actor: waits for each event's
  * time, runs `think` itself and hands every other event to on_event.  A
- * trace error fails the run. */
-void sim_replay(struct sim *s, int stream, void (*on_event)(void *ctx, const struct trace_event *ev), void *ctx);
+ * trace error fails the run.  lead_in: a latency with which every event the
+ * handler gets begins (nothing happening during it), slept in the same sleep
+ * as the wait for the event, one engine event fewer; on_event must not sleep
+ * it again. */
+void sim_replay(struct sim *s, int stream, double lead_in, void (*on_event)(void *ctx, const struct trace_event *ev),
+		void *ctx);
 /* Records an /events row when record_events=1 (stream: trace stream index). */
 void sim_event(struct sim *s, int stream, enum event_type type, uint64_t va, int64_t op_id);
 /* Marks the run failed (no result file); the first reason is kept. */
