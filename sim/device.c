@@ -65,7 +65,7 @@ struct device *device_new(struct sim *sim, int index, const char *name, sg_host_
 	pcie_chan_init(&d->up, mb, (long)p->msg_bytes);
 	snprintf(mb, sizeof mb, "%s.down", name);
 	pcie_chan_init(&d->down, mb, (long)p->msg_bytes);
-	d->up.sent = d->down.sent = &sim->engine_events;
+	d->up.sent = d->down.sent = &sim->engine_messages;
 	waitq_init(&d->access_done);
 	snprintf(d->rec.name, sizeof d->rec.name, "%s", name);
 	return d;

@@ -61,7 +61,7 @@ void sim_start_actor(const char *name, sg_host_t host, void (*code)(int, char **
 
 void sim_sleep(struct sim *s, double seconds)
 {
-	s->engine_events++;
+	s->engine_sleeps++;
 	sg_actor_sleep_for(seconds);
 }
 
@@ -74,7 +74,7 @@ void sim_replay(struct sim *s, int stream, double lead_in, void (*on_event)(void
 	int rc = cur ? 1 : -1;
 	/* a result file that cannot be written any more ends the replay early */
 	while (cur && !results_failed(s->results) && (rc = trace_cursor_next(cur, &ev, err, sizeof err)) == 1) {
-		s->engine_events += 1 + (ev.op == OP_THINK);
+		s->engine_sleeps += 1 + (ev.op == OP_THINK);
 		double lead = ev.op == OP_THINK ? 0 : lead_in;
 		if (ev.absolute)
 			sg_actor_sleep_until(ev.time + lead);
@@ -409,7 +409,8 @@ static void summarize(struct sim *s, struct summary *sum)
 	summary_set(sum, "ite", io[4], "");
 	summary_set(sum, "ite_giveups", io[5], "");
 	summary_set(sum, "frames_in_use", (double)physmem_frames_in_use(s->mem), "");
-	summary_set(sum, "engine_events", (double)s->engine_events, "");
+	summary_set(sum, "engine_events", (double)(s->engine_sleeps + s->engine_messages), "");
+	summary_set(sum, "engine_messages", (double)s->engine_messages, "");
 }
 
 static void teardown(struct sim *s)
@@ -476,7 +477,7 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	s.checker = checker_new(s.mem, s.results, s.n_devices);
 	write_config(&s);
 	write_streams(&s);
-	s.later = later_new(&s.engine_events, (int)s.trace->n_streams); /* every replay holds it */
+	s.later = later_new(&s.engine_sleeps, (int)s.trace->n_streams); /* every replay holds it */
 	later_start(s.later, hosts[0]);
 	if (start_cpu_threads(&s, hosts, n_hosts, err, errlen) != 0)
 		goto out_sim;

@@ -47,7 +47,7 @@ struct sim {
 	uint64_t notifications, notifications_under_ptl, notifications_range_end, notifications_gather,
 		 descriptors, cpu_sigsegv, ops_skipped, kernel_ops, cpu_accesses;
 	double qi_stall_time;
-	uint64_t engine_events; /* simulated sleeps and PCIe messages: what bench/run rates */
+	uint64_t engine_sleeps, engine_messages; /* SimGrid activities made: what bench/run rates */
 	int failed;
 	char failure[512];
 };

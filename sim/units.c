@@ -69,6 +69,35 @@ static int parse_scaled(const char *text, const struct suffix *table, double *ou
 static const struct { const char *name, *exponent; } duration_units[] = {
 	{"ps", "e-12"}, {"ns", "e-9"}, {"us", "e-6"}, {"ms", "e-3"}, {"s", "e0"}, {NULL, NULL}};
 
+/* Clinger's fast path: a decimal with at most 15 digits is an integer below
+ * 2^53, and 10^k for k <= 22 is a double, so one IEEE multiplication or
+ * division gives the correctly rounded value, bit for bit what strtod gives,
+ * at a fraction of its cost (traces hold millions of durations).  Returns -1
+ * when the fast path does not apply. */
+static int exact_decimal(const char *digits, size_t len, int exp10, double *out)
+{
+	static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+				       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	uint64_t mantissa = 0;
+	int n_digits = 0, seen_point = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (digits[i] == '.') {
+			if (seen_point++)
+				return -1;
+			continue;
+		}
+		if (n_digits == 15)
+			return -1;
+		mantissa = mantissa * 10 + (uint64_t)(digits[i] - '0');
+		n_digits++;
+		exp10 -= seen_point;
+	}
+	if (n_digits == 0 || exp10 < -22 || exp10 > 22)
+		return -1;
+	*out = exp10 < 0 ? (double)mantissa / pow10[-exp10] : (double)mantissa * pow10[exp10];
+	return 0;
+}
+
 int units_parse_duration(const char *text, double *seconds, const char **why)
 {
 	static const char *const expected = "expected a non-negative duration with a unit (ps, ns, us, ms, s), e.g. 250ns";
@@ -80,6 +109,8 @@ int units_parse_duration(const char *text, double *seconds, const char **why)
 	for (int i = 0; digits > 0 && digits <= 64 && duration_units[i].name; i++) {
 		if (strcmp(text + digits, duration_units[i].name) != 0)
 			continue;
+		if (exact_decimal(text, digits, atoi(duration_units[i].exponent + 1), seconds) == 0)
+			return 0;
 		char buf[80];
 		memcpy(buf, text, digits);
 		strcpy(buf + digits, duration_units[i].exponent);

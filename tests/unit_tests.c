@@ -34,6 +34,39 @@ static void test_units(void)
 	CHECK(units_parse_u64("0x10", &u, &why) == 0 && u == 16);
 	CHECK(units_parse_u64("99999999999999999999999", &u, &why) != 0);
 	CHECK(units_parse_u64("12abc", &u, &why) != 0);
+	CHECK(units_parse_duration("1..2ns", &d, &why) != 0);
+	CHECK(units_parse_duration(".ns", &d, &why) != 0);
+}
+
+/* Durations take a fast path for short decimals: it must give, bit for bit,
+ * the double strtod gives for the same value written with an exponent,
+ * including for decimals too long for the fast path. */
+static void test_duration_parsing_is_exact(void)
+{
+	static const char *const units[][2] = {{"ps", "e-12"}, {"ns", "e-9"}, {"us", "e-6"}, {"ms", "e-3"}, {"s", "e0"}};
+	unsigned seed = 12345;
+	int mismatches = 0;
+	for (int i = 0; i < 200000; i++) {
+		char digits[32], text[48], reference[48];
+		int n = 1 + (int)(rand_r(&seed) % 18), point = (int)(rand_r(&seed) % (unsigned)(n + 1));
+		int k = 0;
+		for (int j = 0; j < n; j++) {
+			if (j == point && j > 0)
+				digits[k++] = '.';
+			digits[k++] = (char)('0' + rand_r(&seed) % 10);
+		}
+		digits[k] = '\0';
+		int unit = (int)(rand_r(&seed) % 5);
+		snprintf(text, sizeof text, "%s%s", digits, units[unit][0]);
+		snprintf(reference, sizeof reference, "%s%s", digits, units[unit][1]);
+		double got, want = strtod(reference, NULL);
+		const char *why;
+		if (units_parse_duration(text, &got, &why) != 0 || memcmp(&got, &want, sizeof got) != 0) {
+			if (mismatches++ < 5)
+				fprintf(stderr, "%s: got %.17g, strtod gives %.17g\n", text, got, want);
+		}
+	}
+	CHECK(mismatches == 0);
 }
 
 static void test_params(void)
@@ -249,6 +282,7 @@ int main(int argc, char **argv)
 {
 	static const struct test_case tests[] = {
 		{"units", test_units},
+		{"duration_parsing_is_exact", test_duration_parsing_is_exact},
 		{"params", test_params},
 		{"trace_errors", test_trace_errors},
 		{"trace_cursor_streams", test_trace_cursor_streams},
