@@ -272,6 +272,7 @@ static void watchdog_actor(int argc, char **argv)
 			waitq_wait(&io->devtlb_issued);
 		uint64_t seq = d->seq;
 		double deadline = d->t_issued + io->p.ats_inv_timeout;
+		io->sim->engine_sleeps++;
 		sg_actor_sleep_until(deadline);
 		if (d->seq == seq && d->issued && !d->done) {
 			d->aborted = 1;
