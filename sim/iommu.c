@@ -160,6 +160,21 @@ static void complete_desc(struct iommu *io, struct qi_desc *d)
 	advance_completion(io);
 }
 
+/* Ends the device-TLB descriptor d if it is still the outstanding one of
+ * sequence number seq (its device answered, or it timed out): its ITag is
+ * free again.  Returns 0 if it had already ended: an answer after an ITE, or
+ * a slot reused since. */
+static int end_devtlb(struct iommu *io, struct qi_desc *d, uint64_t seq, int timed_out)
+{
+	if (d->seq != seq || !d->issued || d->done)
+		return 0;
+	d->aborted = (uint8_t)timed_out; /* before completing: the submitter reads it */
+	io->ats_outstanding--;
+	complete_desc(io, d);
+	waitq_wake_all(&io->itag_freed);
+	return 1;
+}
+
 static void process(struct iommu *io, struct qi_desc *d)
 {
 	const struct qi_request *r = &d->req;
@@ -272,15 +287,9 @@ static void watchdog_actor(int argc, char **argv)
 			waitq_wait(&io->devtlb_issued);
 		uint64_t seq = d->seq;
 		double deadline = d->t_issued + io->p.ats_inv_timeout;
-		io->sim->engine_sleeps++;
-		sg_actor_sleep_until(deadline);
-		if (d->seq == seq && d->issued && !d->done) {
-			d->aborted = 1;
-			io->ats_outstanding--;
+		sim_sleep_until(io->sim, deadline);
+		if (end_devtlb(io, d, seq, 1))
 			XBT_INFO("%s: invalidation time-out error on %s", io->name, device_name(d->req.dev));
-			complete_desc(io, d);
-			waitq_wake_all(&io->itag_freed);
-		}
 	}
 }
 
@@ -443,13 +452,7 @@ static void start_walk(struct iommu *io, struct device *dev, const struct pcie_m
 
 static void invalidation_completed(struct iommu *io, uint64_t qi_seq)
 {
-	struct qi_desc *d = slot(io, qi_seq);
-	/* a completion after an ITE answers a descriptor given up (or reused) */
-	if (d->seq == qi_seq && d->issued && !d->done) {
-		io->ats_outstanding--;
-		complete_desc(io, d);
-		waitq_wake_all(&io->itag_freed);
-	}
+	end_devtlb(io, slot(io, qi_seq), qi_seq, 0);
 }
 
 struct port { struct iommu *io; struct device *dev; };

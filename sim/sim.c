@@ -65,6 +65,12 @@ void sim_sleep(struct sim *s, double seconds)
 	sg_actor_sleep_for(seconds);
 }
 
+void sim_sleep_until(struct sim *s, double when)
+{
+	s->engine_sleeps++;
+	sg_actor_sleep_until(when);
+}
+
 void sim_replay(struct sim *s, int stream, double lead_in, void (*on_event)(void *ctx, const struct trace_event *ev),
 		void *ctx)
 {
@@ -74,14 +80,13 @@ void sim_replay(struct sim *s, int stream, double lead_in, void (*on_event)(void
 	int rc = cur ? 1 : -1;
 	/* a result file that cannot be written any more ends the replay early */
 	while (cur && !results_failed(s->results) && (rc = trace_cursor_next(cur, &ev, err, sizeof err)) == 1) {
-		s->engine_sleeps += 1 + (ev.op == OP_THINK);
 		double lead = ev.op == OP_THINK ? 0 : lead_in;
 		if (ev.absolute)
-			sg_actor_sleep_until(ev.time + lead);
+			sim_sleep_until(s, ev.time + lead);
 		else
-			sg_actor_sleep_for(ev.time + lead);
+			sim_sleep(s, ev.time + lead);
 		if (ev.op == OP_THINK)
-			sg_actor_sleep_for(ev.duration);
+			sim_sleep(s, ev.duration);
 		else
 			on_event(ctx, &ev);
 	}

@@ -65,8 +65,9 @@ int sim_run_isolated(const struct run_config *cfg, struct summary *out, char *er
 double sim_preempt_window(struct sim *s, int has_window, double window);
 /* Starts an actor running code on host; it gets data with sg_actor_self_get_data(). */
 void sim_start_actor(const char *name, sg_host_t host, void (*code)(int, char **), void *data);
-/* Sleeps the calling actor for a modelled latency, counting it. */
+/* Sleeps the calling actor for a modelled latency / until a time, counting it. */
 void sim_sleep(struct sim *s, double seconds);
+void sim_sleep_until(struct sim *s, double when);
 /* Replays trace stream `stream` in the calling actor: waits for each event's
  * time, runs `think` itself and hands every other event to on_event.  A
  * trace error fails the run.  lead_in: a latency with which every event the

@@ -55,7 +55,7 @@ static void *grow(void *arr, size_t n, size_t elem)
 static int not_of_stream(const char *line, const char *name, size_t name_len)
 {
 	line += strspn(line, " \t");
-	return strncmp(line, name, name_len) != 0 || !strchr(" \t", line[name_len]) || !line[name_len];
+	return strncmp(line, name, name_len) != 0 || (line[name_len] != ' ' && line[name_len] != '\t');
 }
 
 /* Reads the next line into tokens, dropping comments and blank lines, and,
@@ -517,14 +517,10 @@ struct trace_cursor *trace_cursor_open(const struct trace_header *h, int stream,
 
 int trace_cursor_next(struct trace_cursor *c, struct trace_event *ev, char *err, size_t errlen)
 {
-	const char *name = c->h->streams[c->stream].name;
-	for (;;) {
-		int got = next_tokens_of(&c->rd, name, err, errlen);
-		if (got <= 0)
-			return got;
-		if (strcmp(c->rd.tok[0], name) == 0)
-			return parse_event(c->h, &c->rd, c->stream, &c->last_abs, ev, err, errlen) == 0 ? 1 : -1;
-	}
+	int got = next_tokens_of(&c->rd, c->h->streams[c->stream].name, err, errlen);
+	if (got <= 0)
+		return got;
+	return parse_event(c->h, &c->rd, c->stream, &c->last_abs, ev, err, errlen) == 0 ? 1 : -1;
 }
 
 void trace_cursor_close(struct trace_cursor *c)

@@ -66,8 +66,8 @@ static int parse_scaled(const char *text, const struct suffix *table, double *ou
 
 /* Durations are scaled by decimal exponent ("250ns" is read as "250e-9"),
  * so that they are the double nearest to what was written. */
-static const struct { const char *name, *exponent; } duration_units[] = {
-	{"ps", "e-12"}, {"ns", "e-9"}, {"us", "e-6"}, {"ms", "e-3"}, {"s", "e0"}, {NULL, NULL}};
+static const struct { const char *name; int exp10; } duration_units[] = {
+	{"ps", -12}, {"ns", -9}, {"us", -6}, {"ms", -3}, {"s", 0}, {NULL, 0}};
 
 /* Clinger's fast path: a decimal with at most 15 digits is an integer below
  * 2^53, and 10^k for k <= 22 is a double, so one IEEE multiplication or
@@ -109,11 +109,10 @@ int units_parse_duration(const char *text, double *seconds, const char **why)
 	for (int i = 0; digits > 0 && digits <= 64 && duration_units[i].name; i++) {
 		if (strcmp(text + digits, duration_units[i].name) != 0)
 			continue;
-		if (exact_decimal(text, digits, atoi(duration_units[i].exponent + 1), seconds) == 0)
+		if (exact_decimal(text, digits, duration_units[i].exp10, seconds) == 0)
 			return 0;
 		char buf[80];
-		memcpy(buf, text, digits);
-		strcpy(buf + digits, duration_units[i].exponent);
+		snprintf(buf, sizeof buf, "%.*se%d", (int)digits, text, duration_units[i].exp10);
 		char *end;
 		errno = 0;
 		double v = strtod(buf, &end);
