@@ -23,6 +23,7 @@ struct qi_desc {
 	uint8_t processed, done, freed;
 	uint8_t issued, aborted; /* device-TLB: sent to the device; given up after an ITE */
 	double t_submit, t_start, t_done, t_issued;
+	struct waitq *submitter; /* wait descriptor: its submitter waits here */
 };
 
 /* A translation request waiting for a walker. */
@@ -44,10 +45,10 @@ struct iommu {
 	struct waitq walk_ready;
 	struct qi_desc *ring;
 	uint64_t depth, head, tail, reclaim, oldest_incomplete;
-	/* the ring's waits: the engine for work, submitters for their wait
-	 * descriptor or for space, the engine for a free ITag, the watchdog for
-	 * an issued device-TLB descriptor */
-	struct waitq engine_idle, wait_done, space_freed, itag_freed, devtlb_issued;
+	/* the ring's waits: the engine for work, submitters for space, the
+	 * engine for a free ITag, the watchdog for an issued device-TLB
+	 * descriptor (a submitter waits for its wait descriptor on its own) */
+	struct waitq engine_idle, space_freed, itag_freed, devtlb_issued;
 	int ats_outstanding;
 	uint64_t inv_seq;
 	struct inv_log_entry inv_log[INV_LOG];
@@ -71,7 +72,6 @@ struct iommu *iommu_new(struct sim *sim, int index, const char *name, sg_host_t 
 	if (!(io->ring = calloc(io->depth, sizeof *io->ring)))
 		abort();
 	waitq_init(&io->engine_idle);
-	waitq_init(&io->wait_done);
 	waitq_init(&io->space_freed);
 	waitq_init(&io->itag_freed);
 	waitq_init(&io->devtlb_issued);
@@ -94,7 +94,6 @@ void iommu_free(struct iommu *io)
 	waitq_destroy(&io->walk_ready);
 	free(io->ring);
 	waitq_destroy(&io->engine_idle);
-	waitq_destroy(&io->wait_done);
 	waitq_destroy(&io->space_freed);
 	waitq_destroy(&io->itag_freed);
 	waitq_destroy(&io->devtlb_issued);
@@ -116,23 +115,21 @@ static void record_occupancy(struct iommu *io)
 }
 
 /* Completes, in ring order, every wait descriptor whose predecessors are all
- * done. */
+ * done, and wakes its submitter alone: waking every submitter for each wait
+ * that completes cost most of a CPU-heavy run's hand-offs. */
 static void advance_completion(struct iommu *io)
 {
-	int woke = 0;
 	while (io->oldest_incomplete < io->head) {
 		struct qi_desc *d = slot(io, io->oldest_incomplete);
 		if (d->req.type == QI_WAIT && d->processed && !d->done) {
 			d->done = 1;
 			d->t_done = simgrid_get_clock();
-			woke = 1;
+			waitq_wake_one(d->submitter);
 		}
 		if (!d->done)
 			break;
 		io->oldest_incomplete++;
 	}
-	if (woke)
-		waitq_wake_all(&io->wait_done);
 }
 
 static void log_invalidation(struct iommu *io, unsigned pasid, uint64_t start, uint64_t end)
@@ -316,10 +313,14 @@ static int submit_once(struct iommu *io, const struct qi_request *reqs, size_t n
 		d->t_submit = now;
 	}
 	uint64_t wait_seq = io->tail - 1, submission = ++io->rec.submissions;
+	struct waitq done;
+	waitq_init(&done);
+	slot(io, wait_seq)->submitter = &done;
 	record_occupancy(io);
 	waitq_wake_one(&io->engine_idle);
 	while (!slot(io, wait_seq)->done)
-		waitq_wait(&io->wait_done);
+		waitq_wait(&done);
+	waitq_destroy(&done);
 	int aborted = 0;
 	for (uint64_t s = first; s <= wait_seq; s++) {
 		slot(io, s)->freed = 1;

@@ -1,38 +1,55 @@
-/* rwlock: see rwlock.h. */
+/* rwlock: see rwlock.h.  An actor woken from a wait already holds the lock:
+ * whoever freed it counted it in. */
 #include "rwlock.h"
 
 void rwlock_init(struct rwlock *l)
 {
-	waitq_init(&l->changed);
-	l->readers = l->writer = l->writers_waiting = 0;
+	waitq_init(&l->readers_waiting);
+	waitq_init(&l->writers_waiting);
+	l->readers = l->writer = 0;
 }
 
-void rwlock_destroy(struct rwlock *l) { waitq_destroy(&l->changed); }
+void rwlock_destroy(struct rwlock *l)
+{
+	waitq_destroy(&l->readers_waiting);
+	waitq_destroy(&l->writers_waiting);
+}
 
 void rwlock_read_lock(struct rwlock *l)
 {
-	while (l->writer || l->writers_waiting)
-		waitq_wait(&l->changed);
-	l->readers++;
+	if (l->writer || l->writers_waiting.waiting)
+		waitq_wait(&l->readers_waiting);
+	else
+		l->readers++;
+}
+
+static void hand_to_writer(struct rwlock *l)
+{
+	l->writer = 1;
+	waitq_wake_one(&l->writers_waiting);
 }
 
 void rwlock_read_unlock(struct rwlock *l)
 {
-	if (--l->readers == 0)
-		waitq_wake_all(&l->changed);
+	if (--l->readers == 0 && l->writers_waiting.waiting)
+		hand_to_writer(l);
 }
 
 void rwlock_write_lock(struct rwlock *l)
 {
-	l->writers_waiting++;
-	while (l->writer || l->readers)
-		waitq_wait(&l->changed);
-	l->writers_waiting--;
-	l->writer = 1;
+	if (l->writer || l->readers)
+		waitq_wait(&l->writers_waiting);
+	else
+		l->writer = 1;
 }
 
 void rwlock_write_unlock(struct rwlock *l)
 {
 	l->writer = 0;
-	waitq_wake_all(&l->changed);
+	if (l->writers_waiting.waiting) {
+		hand_to_writer(l);
+	} else {
+		l->readers += (int)l->readers_waiting.waiting;
+		waitq_wake_all(&l->readers_waiting);
+	}
 }

@@ -1,13 +1,15 @@
 /* rwlock: a reader/writer lock for simulated actors (the mmap_lock).
  * Waiting writers block new readers, as with Linux's rwsem, so a writer is
- * not starved. */
+ * not starved: a freed lock goes to the oldest waiting writer, or else to
+ * every waiting reader at once.  It is handed over directly, so nobody is
+ * woken only to find the lock taken again. */
 #ifndef MNSIM_RWLOCK_H
 #define MNSIM_RWLOCK_H
 #include "waitq.h"
 
 struct rwlock {
-	struct waitq changed;
-	int readers, writer, writers_waiting;
+	struct waitq readers_waiting, writers_waiting;
+	int readers, writer;
 };
 
 void rwlock_init(struct rwlock *l);

@@ -168,7 +168,7 @@ static void waitq_check(void)
 
 static void test_waitq_wake_all(void) { simulate(waitq_setup, waitq_check); }
 
-/* ---- rwlock: a waiting writer holds back later readers ---- */
+/* ---- rwlock: a waiting writer holds back later readers, and goes first ---- */
 
 static struct rwlock rw;
 
@@ -189,19 +189,24 @@ static void rw_actor(int argc, char **argv)
 static void rwlock_setup(void)
 {
 	/* readers r and s overlap; writer W arrives while they read; reader t
-	 * arrives after W and must wait for it */
-	static struct rw_user us[] = {{'r', 0, 0, 10 * NS}, {'s', 0, 1 * NS, 4 * NS}, {'W', 1, 2 * NS, 3 * NS}, {'t', 0, 3 * NS, 1 * NS}};
+	 * arrives after W and must wait for it; writer V arrives after t but
+	 * still goes before it; readers u and t then read together */
+	static struct rw_user us[] = {{'r', 0, 0, 10 * NS}, {'s', 0, 1 * NS, 4 * NS}, {'W', 1, 2 * NS, 3 * NS},
+				      {'t', 0, 3 * NS, 1 * NS}, {'V', 1, 4 * NS, 3 * NS}, {'u', 0, 5 * NS, 2 * NS}};
 	rwlock_init(&rw);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 6; i++)
 		spawn("rw", rw_actor, &us[i]);
 }
 
 static void rwlock_check(void)
 {
-	CHECK(strcmp(order(), "rsWt") == 0);
+	CHECK(strcmp(order(), "rsWVtu") == 0);
 	CHECK_EQ_DBL(log_[1].when, 1 * NS, 1e-18);
 	CHECK_EQ_DBL(log_[2].when, 10 * NS, 1e-18);
 	CHECK_EQ_DBL(log_[3].when, 13 * NS, 1e-18);
+	for (int i = 4; i < 6; i++)
+		CHECK_EQ_DBL(log_[i].when, 16 * NS, 1e-18);
+	CHECK(rw.readers == 0 && !rw.writer);
 	rwlock_destroy(&rw);
 }
 
