@@ -66,7 +66,7 @@ struct device *device_new(struct sim *sim, int index, const char *name, sg_host_
 	snprintf(mb, sizeof mb, "%s.down", name);
 	pcie_chan_init(&d->down, mb, (long)p->msg_bytes);
 	d->up.sent = d->down.sent = &sim->engine_messages;
-	waitq_init(&d->access_done);
+	waitq_init(&d->access_done, &sim->engine_waits);
 	snprintf(d->rec.name, sizeof d->rec.name, "%s", name);
 	return d;
 }
@@ -272,7 +272,7 @@ void device_start_thread(struct device *d, int stream)
 	t->dev = d;
 	t->stream = stream;
 	t->tindex = (int)d->n_threads;
-	waitq_init(&t->completion);
+	waitq_init(&t->completion, &d->sim->engine_waits);
 	d->threads[d->n_threads++] = t;
 	sim_start_actor(d->sim->trace->streams[stream].name, d->host, thread_actor, t);
 }

@@ -67,14 +67,14 @@ struct iommu *iommu_new(struct sim *sim, int index, const char *name, sg_host_t 
 	io->p = *p;
 	io->iotlb = tlb_new((size_t)p->iotlb_sets, (size_t)p->iotlb_ways);
 	io->psc = p->psc_entries > 0 ? tlb_new(1, (size_t)p->psc_entries) : NULL;
-	waitq_init(&io->walk_ready);
+	waitq_init(&io->walk_ready, &sim->engine_waits);
 	io->depth = (uint64_t)p->qi_depth;
 	if (!(io->ring = calloc(io->depth, sizeof *io->ring)))
 		abort();
-	waitq_init(&io->engine_idle);
-	waitq_init(&io->space_freed);
-	waitq_init(&io->itag_freed);
-	waitq_init(&io->devtlb_issued);
+	waitq_init(&io->engine_idle, &sim->engine_waits);
+	waitq_init(&io->space_freed, &sim->engine_waits);
+	waitq_init(&io->itag_freed, &sim->engine_waits);
+	waitq_init(&io->devtlb_issued, &sim->engine_waits);
 	snprintf(io->rec.name, sizeof io->rec.name, "%s", name);
 	io->rec.qi_depth = (uint32_t)io->depth;
 	return io;
@@ -314,7 +314,7 @@ static int submit_once(struct iommu *io, const struct qi_request *reqs, size_t n
 	}
 	uint64_t wait_seq = io->tail - 1, submission = ++io->rec.submissions;
 	struct waitq done;
-	waitq_init(&done);
+	waitq_init(&done, &io->sim->engine_waits);
 	slot(io, wait_seq)->submitter = &done;
 	record_occupancy(io);
 	waitq_wake_one(&io->engine_idle);

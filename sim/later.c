@@ -20,12 +20,12 @@ struct later {
 	uint64_t *events;
 };
 
-struct later *later_new(uint64_t *events, int holders)
+struct later *later_new(uint64_t *events, uint64_t *waits, int holders)
 {
 	struct later *l = calloc(1, sizeof *l);
 	if (!l)
 		abort();
-	waitq_init(&l->changed);
+	waitq_init(&l->changed, waits);
 	l->events = events;
 	l->holders = holders;
 	return l;
@@ -54,7 +54,8 @@ static void later_actor(int argc, char **argv)
 		struct request *r = l->head;
 		if (!r)
 			return; /* nothing left and nobody to ask */
-		(*l->events)++;
+		if (r->due > simgrid_get_clock()) /* else SimGrid does not sleep */
+			(*l->events)++;
 		sg_actor_sleep_until(r->due);
 		l->head = r->next;
 		if (!l->head)

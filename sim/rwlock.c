@@ -2,10 +2,10 @@
  * whoever freed it counted it in. */
 #include "rwlock.h"
 
-void rwlock_init(struct rwlock *l)
+void rwlock_init(struct rwlock *l, uint64_t *blocked)
 {
-	waitq_init(&l->readers_waiting);
-	waitq_init(&l->writers_waiting);
+	waitq_init(&l->readers_waiting, blocked);
+	waitq_init(&l->writers_waiting, blocked);
 	l->readers = l->writer = 0;
 }
 

@@ -59,15 +59,19 @@ void sim_start_actor(const char *name, sg_host_t host, void (*code)(int, char **
 	sg_actor_start_(a, code, 0, NULL);
 }
 
+/* SimGrid returns at once from a sleep that ends now or earlier: that is no
+ * engine event, and is not counted as one. */
 void sim_sleep(struct sim *s, double seconds)
 {
-	s->engine_sleeps++;
+	if (seconds > 0)
+		s->engine_sleeps++;
 	sg_actor_sleep_for(seconds);
 }
 
 void sim_sleep_until(struct sim *s, double when)
 {
-	s->engine_sleeps++;
+	if (when > simgrid_get_clock())
+		s->engine_sleeps++;
 	sg_actor_sleep_until(when);
 }
 
@@ -80,11 +84,15 @@ void sim_replay(struct sim *s, int stream, double lead_in, void (*on_event)(void
 	int rc = cur ? 1 : -1;
 	/* a result file that cannot be written any more ends the replay early */
 	while (cur && !results_failed(s->results) && (rc = trace_cursor_next(cur, &ev, err, sizeof err)) == 1) {
+		/* the lead-in starts when the event does, which is later than its
+		 * time stamp if the stream is behind */
 		double lead = ev.op == OP_THINK ? 0 : lead_in;
-		if (ev.absolute)
+		if (!ev.absolute)
+			sim_sleep(s, ev.time + lead);
+		else if (ev.time > simgrid_get_clock())
 			sim_sleep_until(s, ev.time + lead);
 		else
-			sim_sleep(s, ev.time + lead);
+			sim_sleep(s, lead);
 		if (ev.op == OP_THINK)
 			sim_sleep(s, ev.duration);
 		else
@@ -245,7 +253,7 @@ static void build_processes(struct sim *s)
 	if (!(s->mms = calloc(t->n_processes + 1, sizeof *s->mms)))
 		abort();
 	for (size_t i = 0; i < t->n_processes; i++)
-		s->mms[i] = mm_new((int)i, t->processes[i].name, t->processes[i].pasid, (int)s->p.ptl_split);
+		s->mms[i] = mm_new((int)i, t->processes[i].name, t->processes[i].pasid, (int)s->p.ptl_split, &s->engine_waits);
 	for (size_t i = 0; i < t->n_maps; i++) {
 		const struct trace_map *m = &t->maps[i];
 		struct mm *mm = s->mms[m->process];
@@ -416,6 +424,7 @@ static void summarize(struct sim *s, struct summary *sum)
 	summary_set(sum, "frames_in_use", (double)physmem_frames_in_use(s->mem), "");
 	summary_set(sum, "engine_events", (double)(s->engine_sleeps + s->engine_messages), "");
 	summary_set(sum, "engine_messages", (double)s->engine_messages, "");
+	summary_set(sum, "engine_waits", (double)s->engine_waits, "");
 }
 
 static void teardown(struct sim *s)
@@ -482,7 +491,7 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	s.checker = checker_new(s.mem, s.results, s.n_devices);
 	write_config(&s);
 	write_streams(&s);
-	s.later = later_new(&s.engine_sleeps, (int)s.trace->n_streams); /* every replay holds it */
+	s.later = later_new(&s.engine_sleeps, &s.engine_waits, (int)s.trace->n_streams); /* every replay holds it */
 	later_start(s.later, hosts[0]);
 	if (start_cpu_threads(&s, hosts, n_hosts, err, errlen) != 0)
 		goto out_sim;

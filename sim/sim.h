@@ -47,7 +47,9 @@ struct sim {
 	uint64_t notifications, notifications_under_ptl, notifications_range_end, notifications_gather,
 		 descriptors, cpu_sigsegv, ops_skipped, kernel_ops, cpu_accesses;
 	double qi_stall_time;
-	uint64_t engine_sleeps, engine_messages; /* SimGrid activities made: what bench/run rates */
+	/* SimGrid activities made (what bench/run rates), and the times an actor
+	 * blocked on another (waitq.h) */
+	uint64_t engine_sleeps, engine_messages, engine_waits;
 	int failed;
 	char failure[512];
 };

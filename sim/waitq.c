@@ -1,10 +1,11 @@
 /* waitq: see waitq.h. */
 #include "waitq.h"
 
-void waitq_init(struct waitq *q)
+void waitq_init(struct waitq *q, uint64_t *blocked)
 {
 	q->sem = sg_sem_init(0);
 	q->waiting = 0;
+	q->blocked = blocked;
 }
 
 void waitq_destroy(struct waitq *q) { sg_sem_destroy(q->sem); }
@@ -15,6 +16,8 @@ void waitq_destroy(struct waitq *q) { sg_sem_destroy(q->sem); }
 void waitq_wait(struct waitq *q)
 {
 	q->waiting++;
+	if (q->blocked)
+		(*q->blocked)++;
 	sg_sem_acquire(q->sem);
 }
 
@@ -36,10 +39,10 @@ void waitq_wake_all(struct waitq *q)
 		sg_sem_release(q->sem);
 }
 
-void lock_init(struct lock *l)
+void lock_init(struct lock *l, uint64_t *blocked)
 {
 	l->held = 0;
-	waitq_init(&l->waiters);
+	waitq_init(&l->waiters, blocked);
 }
 
 void lock_destroy(struct lock *l) { waitq_destroy(&l->waiters); }

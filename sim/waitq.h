@@ -13,9 +13,12 @@
 #define MNSIM_WAITQ_H
 #include <simgrid/semaphore.h>
 
-struct waitq { sg_sem_t sem; unsigned waiting; };
+#include <stdint.h>
 
-void waitq_init(struct waitq *q);
+struct waitq { sg_sem_t sem; unsigned waiting; uint64_t *blocked; };
+
+/* Each time an actor blocks on q, *blocked (if not NULL) counts it. */
+void waitq_init(struct waitq *q, uint64_t *blocked);
 void waitq_destroy(struct waitq *q);
 /* Blocks the calling actor until another wakes it; waiters wake in FIFO order. */
 void waitq_wait(struct waitq *q);
@@ -24,7 +27,7 @@ void waitq_wake_all(struct waitq *q);
 
 struct lock { int held; struct waitq waiters; };
 
-void lock_init(struct lock *l);
+void lock_init(struct lock *l, uint64_t *blocked);
 void lock_destroy(struct lock *l);
 void lock_acquire(struct lock *l);
 void lock_release(struct lock *l);

@@ -434,6 +434,31 @@ static void test_atc_hit_sends_no_message(void)
 	unlink(trace);
 }
 
+/* Accesses stamped with a time already past (the thread is behind) each
+ * still pay the ATC lookup, from when they start; and the run's engine
+ * events count only sleeps that SimGrid really made. */
+static void test_late_accesses_pay_the_atc_lookup(void)
+{
+	char text[2048] = "mnsim-trace 1\nprocess p0\nmap p0 0x10000000 4K populate=write\ndevice dev0 process=p0\n"
+			  "devthread d0 device=dev0\n";
+	for (int i = 0; i < 10; i++)
+		snprintf(text + strlen(text), sizeof text - strlen(text), "d0 @1us read 0x10000000\n");
+	const char *trace = write_trace(text);
+	struct summary s;
+	CHECK(run(trace, DATA "exact.xml", "only_end", NULL, &s, NULL) == 0);
+	struct params p;
+	params_defaults(&p);
+	double miss = 2 * LINK_ONE_WAY + p.iotlb_lookup_latency + p.walk_levels * p.walk_latency;
+	CHECK(get(&s, "atc_hits") == 9 && get(&s, "atc_misses") == 1);
+	CHECK_EQ_DBL(get(&s, "sim_time"), 1e-6 + 10 * (p.atc_hit_latency + p.device_access_latency) + miss, 1e-15);
+	/* per access: the lookup and the access; the miss adds 2 messages and
+	 * the IOMMU's IOTLB lookup and walk (the upper levels in one sleep, the
+	 * leaf it reads in another) */
+	CHECK(get(&s, "engine_messages") == 2);
+	CHECK(get(&s, "engine_events") == 10 * 2 + 2 + 1 + 2);
+	unlink(trace);
+}
+
 /* A PASID with a device behind each of two IOMMUs: every IR reaches both
  * queues; each IOMMU keeps its own parameters. */
 static void test_two_iommus(void)
@@ -586,6 +611,7 @@ int main(int argc, char **argv)
 		{"qi_md1_and_little", test_qi_md1_and_little},
 		{"psi_and_pasid_wide", test_psi_and_pasid_wide},
 		{"atc_hit_sends_no_message", test_atc_hit_sends_no_message},
+		{"late_accesses_pay_the_atc_lookup", test_late_accesses_pay_the_atc_lookup},
 		{"two_iommus", test_two_iommus},
 		{"raced_translation_not_cached", test_raced_translation_not_cached},
 		{"paging_structure_cache", test_paging_structure_cache},

@@ -87,12 +87,14 @@ static void locker_actor(int argc, char **argv)
 	}
 }
 
+static uint64_t blocked; /* each test's count of blocking waits */
+
 static void lock_setup(void)
 {
 	/* A holds 10 ns then asks again at once; D, B, C arrive while it holds
 	 * it, in that order */
 	static struct locker ls[] = {{'A', 0, 10 * NS, 1}, {'B', 2 * NS, 5 * NS, 0}, {'C', 3 * NS, 1 * NS, 0}, {'D', 1 * NS, 2 * NS, 0}};
-	lock_init(&the_lock);
+	lock_init(&the_lock, &blocked);
 	for (int i = 0; i < 4; i++)
 		spawn("locker", locker_actor, &ls[i]);
 }
@@ -106,6 +108,7 @@ static void lock_check(void)
 	CHECK_EQ_DBL(log_[3].when, 17 * NS, 1e-18);
 	CHECK_EQ_DBL(log_[4].when, 18 * NS, 1e-18);
 	CHECK(!the_lock.held && the_lock.waiters.waiting == 0);
+	CHECK(blocked == 4); /* D, B, C, and A's second time; not A's first */
 	lock_destroy(&the_lock);
 }
 
@@ -148,7 +151,7 @@ static void waker_actor(int argc, char **argv)
 static void waitq_setup(void)
 {
 	static char names[] = "xyz";
-	waitq_init(&q);
+	waitq_init(&q, &blocked);
 	for (int i = 0; i < 3; i++)
 		spawn("waiter", waiter_actor, &names[i]);
 	spawn("waker", waker_actor, NULL);
@@ -163,6 +166,7 @@ static void waitq_check(void)
 	for (int i = 3; i < 6; i++)
 		CHECK_EQ_DBL(log_[i].when, 10 * NS, 1e-18);
 	CHECK(q.waiting == 0);
+	CHECK(blocked == 6);
 	waitq_destroy(&q);
 }
 
@@ -193,7 +197,7 @@ static void rwlock_setup(void)
 	 * still goes before it; readers u and t then read together */
 	static struct rw_user us[] = {{'r', 0, 0, 10 * NS}, {'s', 0, 1 * NS, 4 * NS}, {'W', 1, 2 * NS, 3 * NS},
 				      {'t', 0, 3 * NS, 1 * NS}, {'V', 1, 4 * NS, 3 * NS}, {'u', 0, 5 * NS, 2 * NS}};
-	rwlock_init(&rw);
+	rwlock_init(&rw, &blocked);
 	for (int i = 0; i < 6; i++)
 		spawn("rw", rw_actor, &us[i]);
 }
@@ -207,6 +211,7 @@ static void rwlock_check(void)
 	for (int i = 4; i < 6; i++)
 		CHECK_EQ_DBL(log_[i].when, 16 * NS, 1e-18);
 	CHECK(rw.readers == 0 && !rw.writer);
+	CHECK(blocked == 4); /* W, t, V, u: nobody woke to find it taken */
 	rwlock_destroy(&rw);
 }
 
@@ -234,7 +239,7 @@ static void requester_actor(int argc, char **argv)
 
 static void later_setup(void)
 {
-	lt = later_new(&later_events, 1);
+	lt = later_new(&later_events, NULL, 1);
 	later_start(lt, sg_host_by_name("cpu0"));
 	spawn("requester", requester_actor, NULL);
 }

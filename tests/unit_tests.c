@@ -233,7 +233,7 @@ static void test_physmem_lifo_generations(void)
 
 static void test_page_table_and_vmas(void)
 {
-	struct mm *mm = mm_new(0, "p", 1, 1);
+	struct mm *mm = mm_new(0, "p", 1, 1, NULL);
 	mm_add_vma(mm, 0x100000, 0x900000, 0);
 	for (uint64_t va = 0x100000; va < 0x900000; va += PAGE_SIZE) {
 		struct pte *p = mm_entry(mm, va, 0, 1);
