@@ -50,12 +50,51 @@ static void *grow(void *arr, size_t n, size_t elem)
 	return p;
 }
 
+static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 /* A line that cannot be the named stream's: a cursor skips it without
  * tokenising (trace_load has checked every line already). */
 static int not_of_stream(const char *line, const char *name, size_t name_len)
 {
-	line += strspn(line, " \t");
-	return strncmp(line, name, name_len) != 0 || (line[name_len] != ' ' && line[name_len] != '\t');
+	while (*line == ' ' || *line == '\t')
+		line++;
+	return *line != *name || strncmp(line, name, name_len) != 0 || (line[name_len] != ' ' && line[name_len] != '\t');
+}
+
+/* Checks that the line is text of sane length; trace_load does this for
+ * every line, so cursors need not again. */
+static int check_text(const struct line_reader *r, size_t len, char *err, size_t errlen)
+{
+	if (len != strlen(r->buf))
+		return fail(err, errlen, r->path, r->lineno, "NUL byte in line: expected text");
+	if (len > 4096)
+		return fail(err, errlen, r->path, r->lineno, "line longer than 4096 characters");
+	for (const unsigned char *c = (const unsigned char *)r->buf; *c && *c != '#'; c++)
+		if ((*c < 0x20 && !is_blank((char)*c)) || *c >= 0x7f)
+			return fail(err, errlen, r->path, r->lineno, "non-ASCII or control byte 0x%02x: expected text", *c);
+	return 0;
+}
+
+/* Splits the line into words, up to a comment. */
+static int split_words(struct line_reader *r, char *err, size_t errlen)
+{
+	r->ntok = 0;
+	for (char *c = r->buf;;) {
+		while (is_blank(*c))
+			c++;
+		if (!*c || *c == '#')
+			return 0;
+		if (r->ntok == MAX_TOKENS)
+			return fail(err, errlen, r->path, r->lineno, "more than %d words on one line", MAX_TOKENS);
+		r->tok[r->ntok++] = c;
+		while (*c && *c != '#' && !is_blank(*c))
+			c++;
+		if (*c == '#' || !*c) {
+			*c = '\0';
+			return 0;
+		}
+		*c++ = '\0';
+	}
 }
 
 /* Reads the next line into tokens, dropping comments and blank lines, and,
@@ -71,22 +110,8 @@ static int next_tokens_of(struct line_reader *r, const char *only_stream, char *
 		r->lineno++;
 		if (only_stream && not_of_stream(r->buf, only_stream, only_len))
 			continue;
-		if ((size_t)len != strlen(r->buf))
-			return fail(err, errlen, r->path, r->lineno, "NUL byte in line: expected text");
-		if (len > 4096)
-			return fail(err, errlen, r->path, r->lineno, "line longer than 4096 characters");
-		char *hash = strchr(r->buf, '#');
-		if (hash)
-			*hash = '\0';
-		r->ntok = 0;
-		for (char *save, *t = strtok_r(r->buf, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
-			for (unsigned char *c = (unsigned char *)t; *c; c++)
-				if (*c < 0x20 || *c >= 0x7f)
-					return fail(err, errlen, r->path, r->lineno, "non-ASCII or control byte 0x%02x: expected text", *c);
-			if (r->ntok == MAX_TOKENS)
-				return fail(err, errlen, r->path, r->lineno, "more than %d words on one line", MAX_TOKENS);
-			r->tok[r->ntok++] = t;
-		}
+		if ((!only_stream && check_text(r, (size_t)len, err, errlen) != 0) || split_words(r, err, errlen) != 0)
+			return -1;
 		if (r->ntok)
 			return 1;
 	}
