@@ -415,13 +415,20 @@ static void test_psi_and_pasid_wide(void)
 
 /* An ATC hit sends nothing over the link: ten reads of one page make one
  * translation request and cost one miss. */
-static void test_atc_hit_sends_no_message(void)
+/* One mapped page, one device thread (d0) that accesses it n times with
+ * the given event line. */
+static const char *one_page_device_trace(int n, const char *access)
 {
 	char text[2048] = "mnsim-trace 1\nprocess p0\nmap p0 0x10000000 4K populate=write\ndevice dev0 process=p0\n"
 			  "devthread d0 device=dev0\n";
-	for (int i = 0; i < 10; i++)
-		snprintf(text + strlen(text), sizeof text - strlen(text), "d0 +1us read 0x10000000\n");
-	const char *trace = write_trace(text);
+	for (int i = 0; i < n; i++)
+		snprintf(text + strlen(text), sizeof text - strlen(text), "%s\n", access);
+	return write_trace(text);
+}
+
+static void test_atc_hit_sends_no_message(void)
+{
+	const char *trace = one_page_device_trace(10, "d0 +1us read 0x10000000");
 	struct summary s;
 	const char *out = "/tmp/mnsim-atc.h5";
 	CHECK(run(trace, DATA "exact.xml", "only_end", out, &s, NULL) == 0);
@@ -439,11 +446,7 @@ static void test_atc_hit_sends_no_message(void)
  * events count only sleeps that SimGrid really made. */
 static void test_late_accesses_pay_the_atc_lookup(void)
 {
-	char text[2048] = "mnsim-trace 1\nprocess p0\nmap p0 0x10000000 4K populate=write\ndevice dev0 process=p0\n"
-			  "devthread d0 device=dev0\n";
-	for (int i = 0; i < 10; i++)
-		snprintf(text + strlen(text), sizeof text - strlen(text), "d0 @1us read 0x10000000\n");
-	const char *trace = write_trace(text);
+	const char *trace = one_page_device_trace(10, "d0 @1us read 0x10000000");
 	struct summary s;
 	CHECK(run(trace, DATA "exact.xml", "only_end", NULL, &s, NULL) == 0);
 	struct params p;
