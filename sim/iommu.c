@@ -303,19 +303,19 @@ static int submit_once(struct iommu *io, const struct qi_request *reqs, size_t n
 		*stall += simgrid_get_clock() - t0;
 		io->rec.qi_stall_time += simgrid_get_clock() - t0;
 	}
+	struct waitq done; /* the wait descriptor, last, points here */
+	waitq_init(&done, &io->sim->engine_waits);
 	uint64_t first = io->tail;
 	double now = simgrid_get_clock();
 	for (size_t i = 0; i <= n; i++) {
 		struct qi_desc *d = slot(io, io->tail);
 		memset(d, 0, sizeof *d);
 		d->req = i < n ? reqs[i] : (struct qi_request){.type = QI_WAIT};
+		d->submitter = i < n ? NULL : &done;
 		d->seq = io->tail++;
 		d->t_submit = now;
 	}
 	uint64_t wait_seq = io->tail - 1, submission = ++io->rec.submissions;
-	struct waitq done;
-	waitq_init(&done, &io->sim->engine_waits);
-	slot(io, wait_seq)->submitter = &done;
 	record_occupancy(io);
 	waitq_wake_one(&io->engine_idle);
 	while (!slot(io, wait_seq)->done)

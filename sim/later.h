@@ -13,8 +13,8 @@
 struct later;
 
 /* holders: the threads that may make requests, each to call later_release
- * when it is done; events counts the actor's sleeps (sim's engine_events)
- * and waits (NULL or) the times it blocks for work. */
+ * when it is done; events counts the actor's sleeps (sim's engine_events),
+ * and waits (or NULL) the times it blocks waiting for work. */
 struct later *later_new(uint64_t *events, uint64_t *waits, int holders);
 void later_free(struct later *l);
 void later_start(struct later *l, sg_host_t host);
