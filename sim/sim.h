@@ -67,15 +67,17 @@ int sim_run_isolated(const struct run_config *cfg, struct summary *out, char *er
 double sim_preempt_window(struct sim *s, int has_window, double window);
 /* Starts an actor running code on host; it gets data with sg_actor_self_get_data(). */
 void sim_start_actor(const char *name, sg_host_t host, void (*code)(int, char **), void *data);
-/* Sleeps the calling actor for a modelled latency / until a time, counting it. */
+/* Sleeps the calling actor for a modelled latency / until a time, counting
+ * it as an engine event unless it ends at once (then SimGrid does not sleep). */
 void sim_sleep(struct sim *s, double seconds);
 void sim_sleep_until(struct sim *s, double when);
 /* Replays trace stream `stream` in the calling actor: waits for each event's
  * time, runs `think` itself and hands every other event to on_event.  A
  * trace error fails the run.  lead_in: a latency with which every event the
- * handler gets begins (nothing happening during it), slept in the same sleep
- * as the wait for the event, one engine event fewer; on_event must not sleep
- * it again. */
+ * handler gets begins (nothing happening during it), counted from when the
+ * event starts (its time stamp, or now if the stream is behind) and slept in
+ * the same sleep as the wait for the event when there is one; on_event must
+ * not sleep it again. */
 void sim_replay(struct sim *s, int stream, double lead_in, void (*on_event)(void *ctx, const struct trace_event *ev),
 		void *ctx);
 /* Records an /events row when record_events=1 (stream: trace stream index). */
