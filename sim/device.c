@@ -61,12 +61,12 @@ struct device *device_new(struct sim *sim, int index, const char *name, sg_host_
 	d->p = *p;
 	d->atc = tlb_new((size_t)p->atc_sets, (size_t)p->atc_ways);
 	char mb[80];
+	sg_host_t iommu_side = iommu_host(iommu);
 	snprintf(mb, sizeof mb, "%s.up", name);
-	pcie_chan_init(&d->up, mb, (long)p->msg_bytes);
+	pcie_chan_init(&d->up, mb, (long)p->msg_bytes, sg_host_get_route_latency(host, iommu_side), &sim->engine);
 	snprintf(mb, sizeof mb, "%s.down", name);
-	pcie_chan_init(&d->down, mb, (long)p->msg_bytes);
-	d->up.sent = d->down.sent = &sim->engine_messages;
-	waitq_init(&d->access_done, &sim->engine_waits);
+	pcie_chan_init(&d->down, mb, (long)p->msg_bytes, sg_host_get_route_latency(iommu_side, host), &sim->engine);
+	waitq_init(&d->access_done, &sim->engine);
 	snprintf(d->rec.name, sizeof d->rec.name, "%s", name);
 	return d;
 }
@@ -197,7 +197,7 @@ static void perform(struct dev_thread *t, uint64_t va, int write, const struct t
 	t->active_start = tr->vbase;
 	t->active_end = tr->vbase + (tr->huge ? HUGE_SIZE : PAGE_SIZE);
 	sim_sleep(d->sim, d->p.device_access_latency);
-	struct device_access a = {d->index, t->stream, d->mm, va, tr, write, simgrid_get_clock()};
+	struct device_access a = {d->index, t->stream, d->mm, va, tr, write, sim_now(d->sim)};
 	sim_event(d->sim, t->stream, write ? EV_WRITE : EV_READ, va, -1);
 	checker_device_access(d->sim->checker, &a);
 	t->active = 0;
@@ -222,12 +222,12 @@ static void device_access(struct dev_thread *t, uint64_t va, int write)
 				return;
 			}
 		}
-		double t0 = simgrid_get_clock();
+		double t0 = sim_now(d->sim);
 		int got = request_translation(t, va, write, &tr);
 		if (got > 0) {
 			if (d->p.ats)
 				tlb_insert(d->atc, d->mm->pasid, &tr);
-			d->rec.stall_time += simgrid_get_clock() - t0;
+			d->rec.stall_time += sim_now(d->sim) - t0;
 			perform(t, va, write, &tr);
 			return;
 		}
@@ -236,13 +236,13 @@ static void device_access(struct dev_thread *t, uint64_t va, int write)
 			d->rec.page_requests++;
 			sim_sleep(d->sim, iommu_params(d->iommu)->pri_latency);
 			enum fault_result fr = kernel_handle_fault(d->sim, d->mm, va, write, -1);
-			d->rec.stall_time += simgrid_get_clock() - t0;
+			d->rec.stall_time += sim_now(d->sim) - t0;
 			if (fr == FAULT_SEGV) {
 				d->rec.fault_errors++;
 				return;
 			}
 		} else {
-			d->rec.stall_time += simgrid_get_clock() - t0;
+			d->rec.stall_time += sim_now(d->sim) - t0;
 		}
 	}
 	d->rec.dropped++;
@@ -272,7 +272,7 @@ void device_start_thread(struct device *d, int stream)
 	t->dev = d;
 	t->stream = stream;
 	t->tindex = (int)d->n_threads;
-	waitq_init(&t->completion, &d->sim->engine_waits);
+	waitq_init(&t->completion, &d->sim->engine);
 	d->threads[d->n_threads++] = t;
 	sim_start_actor(d->sim->trace->streams[stream].name, d->host, thread_actor, t);
 }

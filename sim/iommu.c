@@ -67,14 +67,14 @@ struct iommu *iommu_new(struct sim *sim, int index, const char *name, sg_host_t 
 	io->p = *p;
 	io->iotlb = tlb_new((size_t)p->iotlb_sets, (size_t)p->iotlb_ways);
 	io->psc = p->psc_entries > 0 ? tlb_new(1, (size_t)p->psc_entries) : NULL;
-	waitq_init(&io->walk_ready, &sim->engine_waits);
+	waitq_init(&io->walk_ready, &sim->engine);
 	io->depth = (uint64_t)p->qi_depth;
 	if (!(io->ring = calloc(io->depth, sizeof *io->ring)))
 		abort();
-	waitq_init(&io->engine_idle, &sim->engine_waits);
-	waitq_init(&io->space_freed, &sim->engine_waits);
-	waitq_init(&io->itag_freed, &sim->engine_waits);
-	waitq_init(&io->devtlb_issued, &sim->engine_waits);
+	waitq_init(&io->engine_idle, &sim->engine);
+	waitq_init(&io->space_freed, &sim->engine);
+	waitq_init(&io->itag_freed, &sim->engine);
+	waitq_init(&io->devtlb_issued, &sim->engine);
 	snprintf(io->rec.name, sizeof io->rec.name, "%s", name);
 	io->rec.qi_depth = (uint32_t)io->depth;
 	return io;
@@ -102,6 +102,7 @@ void iommu_free(struct iommu *io)
 
 const struct params *iommu_params(const struct iommu *io) { return &io->p; }
 const char *iommu_name(const struct iommu *io) { return io->name; }
+sg_host_t iommu_host(const struct iommu *io) { return io->host; }
 
 static struct qi_desc *slot(struct iommu *io, uint64_t seq) { return &io->ring[seq % io->depth]; }
 
@@ -110,7 +111,7 @@ static void record_occupancy(struct iommu *io)
 	uint32_t used = (uint32_t)(io->tail - io->reclaim);
 	if (used > io->rec.qi_max_used)
 		io->rec.qi_max_used = used;
-	struct qi_rec r = {simgrid_get_clock(), io->index, used};
+	struct qi_rec r = {sim_now(io->sim), io->index, used};
 	results_qi(io->sim->results, &r);
 }
 
@@ -123,7 +124,7 @@ static void advance_completion(struct iommu *io)
 		struct qi_desc *d = slot(io, io->oldest_incomplete);
 		if (d->req.type == QI_WAIT && d->processed && !d->done) {
 			d->done = 1;
-			d->t_done = simgrid_get_clock();
+			d->t_done = sim_now(io->sim);
 			waitq_wake_one(d->submitter);
 		}
 		if (!d->done)
@@ -153,7 +154,7 @@ static int invalidated_since(const struct iommu *io, uint64_t since, unsigned pa
 static void complete_desc(struct iommu *io, struct qi_desc *d)
 {
 	d->done = 1;
-	d->t_done = simgrid_get_clock();
+	d->t_done = sim_now(io->sim);
 	advance_completion(io);
 }
 
@@ -195,7 +196,7 @@ static void process(struct iommu *io, struct qi_desc *d)
 		struct pcie_msg m = {.type = MSG_INV_REQ, .pasid = r->pasid, .start = r->start, .end = r->end, .qi_seq = d->seq};
 		pcie_send(device_down(r->dev), &m);
 		d->issued = 1;
-		d->t_issued = simgrid_get_clock();
+		d->t_issued = sim_now(io->sim);
 		waitq_wake_all(&io->devtlb_issued); /* the watchdog now times it */
 		return; /* completes when the device answers */
 	}
@@ -222,7 +223,7 @@ static void engine_actor(int argc, char **argv)
 				waitq_wait(&io->itag_freed);
 			io->ats_outstanding++;
 		}
-		d->t_start = simgrid_get_clock();
+		d->t_start = sim_now(io->sim);
 		process(io, d);
 		io->head++;
 		advance_completion(io);
@@ -296,17 +297,17 @@ static void watchdog_actor(int argc, char **argv)
 static int submit_once(struct iommu *io, const struct qi_request *reqs, size_t n, double *stall)
 {
 	if (io->depth - (io->tail - io->reclaim) < n + 2) {
-		double t0 = simgrid_get_clock();
+		double t0 = sim_now(io->sim);
 		io->rec.qi_full_stalls++;
 		while (io->depth - (io->tail - io->reclaim) < n + 2)
 			waitq_wait(&io->space_freed);
-		*stall += simgrid_get_clock() - t0;
-		io->rec.qi_stall_time += simgrid_get_clock() - t0;
+		*stall += sim_now(io->sim) - t0;
+		io->rec.qi_stall_time += sim_now(io->sim) - t0;
 	}
 	struct waitq done; /* the wait descriptor, last, points here */
-	waitq_init(&done, &io->sim->engine_waits);
+	waitq_init(&done, &io->sim->engine);
 	uint64_t first = io->tail;
-	double now = simgrid_get_clock();
+	double now = sim_now(io->sim);
 	for (size_t i = 0; i <= n; i++) {
 		struct qi_desc *d = slot(io, io->tail);
 		memset(d, 0, sizeof *d);

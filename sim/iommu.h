@@ -40,6 +40,7 @@ void iommu_attach_device(struct iommu *io, struct device *d);
 double iommu_submit_sync(struct iommu *io, const struct qi_request *reqs, size_t n);
 const struct params *iommu_params(const struct iommu *io);
 const char *iommu_name(const struct iommu *io);
+sg_host_t iommu_host(const struct iommu *io);
 void iommu_report(const struct iommu *io, struct iommu_rec *out);
 /* One /iotlb_pasid row per PASID the IOTLB has seen. */
 void iommu_report_pasids(const struct iommu *io, struct results *r);

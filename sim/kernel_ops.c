@@ -171,17 +171,17 @@ static void cpu_flush(struct op_ctx *c, enum ir_site site, uint64_t start, uint6
 
 static void lock_ptl(struct op_ctx *c)
 {
-	double t = simgrid_get_clock();
+	double t = sim_now(c->s);
 	c->ptl = mm_ptl(c->mm, c->cur_va, c->huge);
 	lock_acquire(c->ptl);
-	c->lock_t0 = simgrid_get_clock();
+	c->lock_t0 = sim_now(c->s);
 	c->rec.ptl_wait += c->lock_t0 - t;
 	c->locked = 1;
 }
 
 static void unlock_ptl(struct op_ctx *c)
 {
-	double hold = simgrid_get_clock() - c->lock_t0;
+	double hold = sim_now(c->s) - c->lock_t0;
 	c->rec.ptl_hold += hold;
 	hist_add(&c->s->ptl_hold, hold);
 	c->locked = 0;
@@ -371,13 +371,13 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 	case ST_MMAP_READ:
 	case ST_MMAP_WRITE:
 		if (!c->holds_mmap) {
-			double t = simgrid_get_clock();
+			double t = sim_now(c->s);
 			if (st->kind == ST_MMAP_WRITE)
 				rwlock_write_lock(&c->mm->mmap_lock);
 			else
 				rwlock_read_lock(&c->mm->mmap_lock);
 			c->mmap_mode = st->kind == ST_MMAP_WRITE ? 2 : 1;
-			c->rec.mmap_wait += simgrid_get_clock() - t;
+			c->rec.mmap_wait += sim_now(c->s) - t;
 		}
 		break;
 	case ST_RANGE_START:
@@ -415,7 +415,7 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 		sim_sleep(s, c->huge ? s->p.copy_latency_huge : s->p.copy_latency);
 		break;
 	case ST_NEW_CONTENT:
-		checker_cpu_write(s->checker, c->new_pfn, simgrid_get_clock());
+		checker_cpu_write(s->checker, c->new_pfn, sim_now(s));
 		break;
 	case ST_CLEAR_FLUSH:
 		p = cur_entry(c);
@@ -485,7 +485,7 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 		p->migrating = 0;
 		c->new_installed = 1;
 		checker_copy_installed(s->checker, c->mm, c->cur_va, c->old_pfn, c->new_pfn, c->snapshot, c->rec.id,
-				       simgrid_get_clock());
+				       sim_now(s));
 		break;
 	case ST_PROTNONE:
 		set_entry(c, cur_entry(c), PTE_PROTNONE, c->old_pfn, cur_entry(c)->writable);
@@ -565,7 +565,7 @@ static void run_op(struct sim *s, struct mm *mm, int cpu, enum op_kind kind, uin
 			   .huge = op_info(kind)->huge, .has_window = has_window, .window = window, .va = va, .cur_va = va};
 	c.size = op_info(kind)->args == ARGS_VA_SIZE ? arg2 : page_bytes(&c);
 	c.other_va = op_info(kind)->args == ARGS_VA_VA ? arg2 : 0;
-	c.rec = (struct op_rec){.id = s->next_op_id++, .kind = kind, .cpu = cpu, .start = simgrid_get_clock(), .va = va,
+	c.rec = (struct op_rec){.id = s->next_op_id++, .kind = kind, .cpu = cpu, .start = sim_now(s), .va = va,
 				.pages = c.size / PAGE_SIZE};
 	const struct step *st = c.pg->steps;
 	/* the mmap_lock step (always first when present) comes before the precondition */
@@ -586,7 +586,7 @@ static void run_op(struct sim *s, struct mm *mm, int cpu, enum op_kind kind, uin
 	else if (c.mmap_mode == 1)
 		rwlock_read_unlock(&mm->mmap_lock);
 	free(c.batch);
-	c.rec.end = simgrid_get_clock();
+	c.rec.end = sim_now(s);
 	c.rec.latency = c.rec.end - c.rec.start;
 	if (!c.rec.skipped)
 		hist_add(&s->op_latency, c.rec.latency);
@@ -695,7 +695,7 @@ static void cpu_access(struct cpu_thread *t, uint64_t va, int write)
 		struct pte *p = mm_lookup(t->mm, va, &base);
 		if (p && p->state == PTE_PRESENT && (!write || p->writable)) {
 			if (write)
-				checker_cpu_write(s->checker, p->pfn, simgrid_get_clock());
+				checker_cpu_write(s->checker, p->pfn, sim_now(s));
 			sim_event(s, t->stream, write ? EV_WRITE : EV_READ, va, -1);
 			return;
 		}

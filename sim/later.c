@@ -2,7 +2,6 @@
 #include "later.h"
 #include "waitq.h"
 #include <simgrid/actor.h>
-#include <simgrid/engine.h>
 #include <stdlib.h>
 #include <xbt/asserts.h>
 
@@ -17,16 +16,16 @@ struct later {
 	struct request *head, *tail;
 	int holders;
 	struct waitq changed; /* a request came, or the last holder left */
-	uint64_t *events;
+	struct engine *engine;
 };
 
-struct later *later_new(uint64_t *events, uint64_t *waits, int holders)
+struct later *later_new(struct engine *engine, int holders)
 {
 	struct later *l = calloc(1, sizeof *l);
 	if (!l)
 		abort();
-	waitq_init(&l->changed, waits);
-	l->events = events;
+	waitq_init(&l->changed, engine);
+	l->engine = engine;
 	l->holders = holders;
 	return l;
 }
@@ -52,11 +51,11 @@ static void later_actor(int argc, char **argv)
 		while (!l->head && l->holders)
 			waitq_wait(&l->changed);
 		struct request *r = l->head;
-		if (!r)
+		if (!r) {
+			engine_exit(l->engine);
 			return; /* nothing left and nobody to ask */
-		if (r->due > simgrid_get_clock()) /* else SimGrid does not sleep */
-			(*l->events)++;
-		sg_actor_sleep_until(r->due);
+		}
+		engine_sleep_until(l->engine, r->due);
 		l->head = r->next;
 		if (!l->head)
 			l->tail = NULL;
@@ -83,7 +82,7 @@ void later_run(struct later *l, double delay, void (*fn)(void *arg), void *arg)
 	struct request *r = malloc(sizeof *r);
 	if (!r)
 		abort();
-	*r = (struct request){simgrid_get_clock() + delay, fn, arg, NULL};
+	*r = (struct request){engine_now(l->engine) + delay, fn, arg, NULL};
 	xbt_assert(!l->tail || l->tail->due <= r->due, "later: requests out of due-time order");
 	if (l->tail)
 		l->tail->next = r;

@@ -7,15 +7,14 @@
  * request: the threads that can make requests hold it while they run. */
 #ifndef MNSIM_LATER_H
 #define MNSIM_LATER_H
+#include "engine.h"
 #include <simgrid/host.h>
-#include <stdint.h>
 
 struct later;
 
 /* holders: the threads that may make requests, each to call later_release
- * when it is done; events counts the actor's sleeps (sim's engine_events),
- * and waits (or NULL) the times it blocks waiting for work. */
-struct later *later_new(uint64_t *events, uint64_t *waits, int holders);
+ * when it is done; the actor sleeps and waits through engine. */
+struct later *later_new(struct engine *engine, int holders);
 void later_free(struct later *l);
 void later_start(struct later *l, sg_host_t host);
 void later_release(struct later *l);

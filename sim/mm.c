@@ -67,7 +67,7 @@ static struct pte *map_insert(struct pte_map *m, uint64_t key)
 	return p;
 }
 
-struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl, uint64_t *lock_waits)
+struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl, struct engine *engine)
 {
 	struct mm *mm = calloc(1, sizeof *mm);
 	if (!mm || !(mm->ptes = calloc(1, sizeof *mm->ptes)))
@@ -77,8 +77,8 @@ struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl, ui
 	mm->pasid = pasid;
 	map_grow(mm->ptes);
 	mm->split_ptl = split_ptl;
-	mm->lock_waits = lock_waits;
-	rwlock_init(&mm->mmap_lock, lock_waits);
+	mm->engine = engine;
+	rwlock_init(&mm->mmap_lock, engine);
 	return mm;
 }
 
@@ -110,7 +110,7 @@ struct lock *mm_ptl(struct mm *mm, uint64_t va, int huge)
 	struct lock *l = malloc(sizeof *l);
 	if (!l || !(mm->ptls = realloc(mm->ptls, (mm->n_ptls + 1) * sizeof *mm->ptls)))
 		abort();
-	lock_init(l, mm->lock_waits);
+	lock_init(l, mm->engine);
 	mm->ptls[mm->n_ptls++] = (struct ptl_lock){key, l};
 	return l;
 }

@@ -37,11 +37,10 @@ struct mm {
 	struct rwlock mmap_lock;
 	int *devices; /* indices of the devices bound to this PASID */
 	size_t n_devices;
-	uint64_t *lock_waits; /* counts every time an actor blocks on one of its locks */
+	struct engine *engine; /* its locks block through it */
 };
 
-/* lock_waits: as mm.lock_waits, or NULL */
-struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl, uint64_t *lock_waits);
+struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl, struct engine *engine);
 /* The page-table lock that guards the entry for va: with split locks, one
  * per PTE table (2 MiB of VA) for 4 KiB entries and one per PMD table (1 GiB)
  * for huge entries, as Linux's pte_lockptr/pmd_lockptr; else one per mm. */

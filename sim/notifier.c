@@ -84,7 +84,7 @@ int notifier_invalidate_range(struct sim *s, struct mm *mm, uint64_t start, uint
 	*descriptors = 0;
 	if (mm->n_devices == 0)
 		return 0;
-	double t0 = simgrid_get_clock(), stall = 0;
+	double t0 = sim_now(s), stall = 0;
 	sim_sleep(s, s->p.ir_overhead);
 	for (size_t i = 0; i < s->n_iommus; i++) {
 		struct iommu *io = s->iommus[i];
@@ -97,7 +97,7 @@ int notifier_invalidate_range(struct sim *s, struct mm *mm, uint64_t start, uint
 			*descriptors += submit(io, &l, &stall);
 		}
 	}
-	double duration = simgrid_get_clock() - t0;
+	double duration = sim_now(s) - t0;
 	struct notif_rec rec = {.time = t0, .duration = duration, .qi_stall = stall, .op_id = ctx->op_id,
 				.op_kind = ctx->op_kind, .cpu = ctx->cpu, .where = ctx->where, .site = ctx->site,
 				.pasid = mm->pasid, .descriptors = *descriptors, .start = start, .pages = (end - start) / PAGE_SIZE};

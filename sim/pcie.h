@@ -3,9 +3,12 @@
  * link's latency and bandwidth).  Delivery is in send order (PCIe posted
  * ordering): each message carries a sequence number and the receiver holds
  * back any message that overtook an earlier one, instead of relying on the
- * order in which SimGrid completes two equal communications. */
+ * order in which SimGrid completes two equal communications.  The engine is
+ * told when the oldest message not yet received can arrive at the earliest
+ * (sent + the route's latency), so that it knows when the receiver can act. */
 #ifndef MNSIM_PCIE_H
 #define MNSIM_PCIE_H
+#include "engine.h"
 #include <simgrid/mailbox.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,13 +32,17 @@ struct pcie_msg {
 struct pcie_chan {
 	sg_mailbox_t mailbox;
 	long msg_bytes;
+	double latency;         /* of the route: no message arrives sooner */
 	uint64_t next_send, next_recv;
 	struct pcie_msg **held; /* arrived early, waiting for their turn */
-	uint64_t *sent;         /* counts messages sent, if set */
 	size_t n_held, cap_held;
+	struct engine *engine;
+	size_t engine_channel;
+	double *sent_at;        /* send times of the messages not yet received, a ring */
+	size_t cap_sent;
 };
 
-void pcie_chan_init(struct pcie_chan *c, const char *name, long msg_bytes);
+void pcie_chan_init(struct pcie_chan *c, const char *name, long msg_bytes, double latency, struct engine *engine);
 void pcie_chan_destroy(struct pcie_chan *c);
 /* Sends a copy of *m; never blocks. */
 void pcie_send(struct pcie_chan *c, const struct pcie_msg *m);

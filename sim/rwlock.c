@@ -2,10 +2,10 @@
  * whoever freed it counted it in. */
 #include "rwlock.h"
 
-void rwlock_init(struct rwlock *l, uint64_t *blocked)
+void rwlock_init(struct rwlock *l, struct engine *engine)
 {
-	waitq_init(&l->readers_waiting, blocked);
-	waitq_init(&l->writers_waiting, blocked);
+	waitq_init(&l->readers_waiting, engine);
+	waitq_init(&l->writers_waiting, engine);
 	l->readers = l->writer = 0;
 }
 

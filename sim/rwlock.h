@@ -12,7 +12,7 @@ struct rwlock {
 	int readers, writer;
 };
 
-void rwlock_init(struct rwlock *l, uint64_t *blocked);
+void rwlock_init(struct rwlock *l, struct engine *engine);
 void rwlock_destroy(struct rwlock *l);
 void rwlock_read_lock(struct rwlock *l);
 void rwlock_read_unlock(struct rwlock *l);

@@ -59,21 +59,11 @@ void sim_start_actor(const char *name, sg_host_t host, void (*code)(int, char **
 	sg_actor_start_(a, code, 0, NULL);
 }
 
-/* SimGrid returns at once from a sleep that ends now or earlier: that is no
- * engine event, and is not counted as one. */
-void sim_sleep(struct sim *s, double seconds)
-{
-	if (seconds > 0)
-		s->engine_sleeps++;
-	sg_actor_sleep_for(seconds);
-}
+double sim_now(const struct sim *s) { return engine_now(&s->engine); }
 
-void sim_sleep_until(struct sim *s, double when)
-{
-	if (when > simgrid_get_clock())
-		s->engine_sleeps++;
-	sg_actor_sleep_until(when);
-}
+void sim_sleep(struct sim *s, double seconds) { engine_sleep(&s->engine, seconds); }
+
+void sim_sleep_until(struct sim *s, double when) { engine_sleep_until(&s->engine, when); }
 
 void sim_replay(struct sim *s, int stream, double lead_in, void (*on_event)(void *ctx, const struct trace_event *ev),
 		void *ctx)
@@ -89,7 +79,7 @@ void sim_replay(struct sim *s, int stream, double lead_in, void (*on_event)(void
 		double lead = ev.op == OP_THINK ? 0 : lead_in;
 		if (!ev.absolute)
 			sim_sleep(s, ev.time + lead);
-		else if (ev.time > simgrid_get_clock())
+		else if (ev.time > sim_now(s))
 			sim_sleep_until(s, ev.time + lead);
 		else
 			sim_sleep(s, lead);
@@ -102,6 +92,7 @@ void sim_replay(struct sim *s, int stream, double lead_in, void (*on_event)(void
 		sim_fail(s, err);
 	trace_cursor_close(cur);
 	later_release(s->later);
+	engine_exit(&s->engine); /* the stream ends at its own time */
 }
 
 double sim_preempt_window(struct sim *s, int has_window, double window)
@@ -253,7 +244,7 @@ static void build_processes(struct sim *s)
 	if (!(s->mms = calloc(t->n_processes + 1, sizeof *s->mms)))
 		abort();
 	for (size_t i = 0; i < t->n_processes; i++)
-		s->mms[i] = mm_new((int)i, t->processes[i].name, t->processes[i].pasid, (int)s->p.ptl_split, &s->engine_waits);
+		s->mms[i] = mm_new((int)i, t->processes[i].name, t->processes[i].pasid, (int)s->p.ptl_split, &s->engine);
 	for (size_t i = 0; i < t->n_maps; i++) {
 		const struct trace_map *m = &t->maps[i];
 		struct mm *mm = s->mms[m->process];
@@ -311,7 +302,7 @@ void sim_event(struct sim *s, int stream, enum event_type type, uint64_t va, int
 {
 	if (!s->p.record_events)
 		return;
-	struct event_rec e = {simgrid_get_clock(), stream, type, va, op_id};
+	struct event_rec e = {sim_now(s), stream, type, va, op_id};
 	results_event(s->results, &e);
 }
 
@@ -422,9 +413,10 @@ static void summarize(struct sim *s, struct summary *sum)
 	summary_set(sum, "ite", io[4], "");
 	summary_set(sum, "ite_giveups", io[5], "");
 	summary_set(sum, "frames_in_use", (double)physmem_frames_in_use(s->mem), "");
-	summary_set(sum, "engine_events", (double)(s->engine_sleeps + s->engine_messages), "");
-	summary_set(sum, "engine_messages", (double)s->engine_messages, "");
-	summary_set(sum, "engine_waits", (double)s->engine_waits, "");
+	summary_set(sum, "engine_events", (double)(s->engine.sleeps + s->engine.messages), "");
+	summary_set(sum, "engine_messages", (double)s->engine.messages, "");
+	summary_set(sum, "engine_waits", (double)s->engine.waits, "");
+	summary_set(sum, "engine_coalesced", (double)s->engine.coalesced, "");
 }
 
 static void teardown(struct sim *s)
@@ -441,6 +433,7 @@ static void teardown(struct sim *s)
 	checker_free(s->checker);
 	later_free(s->later);
 	physmem_free_all(s->mem);
+	engine_destroy(&s->engine);
 }
 
 static char *tmp_name(const char *out)
@@ -474,6 +467,7 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 		goto out_trace;
 	}
 	s.rng.state = cfg->seed;
+	engine_init(&s.engine, (int)s.p.coalesce_sleeps);
 	hist_init(&s.op_latency);
 	hist_init(&s.ptl_hold);
 	hist_init(&s.notify_latency);
@@ -491,7 +485,7 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	s.checker = checker_new(s.mem, s.results, s.n_devices);
 	write_config(&s);
 	write_streams(&s);
-	s.later = later_new(&s.engine_sleeps, &s.engine_waits, (int)s.trace->n_streams); /* every replay holds it */
+	s.later = later_new(&s.engine, (int)s.trace->n_streams); /* every replay holds it */
 	later_start(s.later, hosts[0]);
 	if (start_cpu_threads(&s, hosts, n_hosts, err, errlen) != 0)
 		goto out_sim;

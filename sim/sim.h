@@ -7,6 +7,7 @@
  * platform file. */
 #ifndef MNSIM_SIM_H
 #define MNSIM_SIM_H
+#include "engine.h"
 #include "params.h"
 #include "policy.h"
 #include "results.h"
@@ -47,9 +48,8 @@ struct sim {
 	uint64_t notifications, notifications_under_ptl, notifications_range_end, notifications_gather,
 		 descriptors, cpu_sigsegv, ops_skipped, kernel_ops, cpu_accesses;
 	double qi_stall_time;
-	/* SimGrid activities made (what bench/run rates), and the times an actor
-	 * blocked on another (waitq.h) */
-	uint64_t engine_sleeps, engine_messages, engine_waits;
+	/* the clock, sleeps, messages and waits (engine.h) */
+	struct engine engine;
 	int failed;
 	char failure[512];
 };
@@ -67,8 +67,9 @@ int sim_run_isolated(const struct run_config *cfg, struct summary *out, char *er
 double sim_preempt_window(struct sim *s, int has_window, double window);
 /* Starts an actor running code on host; it gets data with sg_actor_self_get_data(). */
 void sim_start_actor(const char *name, sg_host_t host, void (*code)(int, char **), void *data);
-/* Sleeps the calling actor for a modelled latency / until a time, counting
- * it as an engine event unless it ends at once (then SimGrid does not sleep). */
+/* The calling actor's time, and its sleeps for a modelled latency / until a
+ * time (engine.h: the clock may run ahead of SimGrid's). */
+double sim_now(const struct sim *s);
 void sim_sleep(struct sim *s, double seconds);
 void sim_sleep_until(struct sim *s, double when);
 /* Replays trace stream `stream` in the calling actor: waits for each event's

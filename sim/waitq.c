@@ -1,11 +1,11 @@
 /* waitq: see waitq.h. */
 #include "waitq.h"
 
-void waitq_init(struct waitq *q, uint64_t *blocked)
+void waitq_init(struct waitq *q, struct engine *engine)
 {
 	q->sem = sg_sem_init(0);
 	q->waiting = 0;
-	q->blocked = blocked;
+	q->engine = engine;
 }
 
 void waitq_destroy(struct waitq *q) { sg_sem_destroy(q->sem); }
@@ -15,17 +15,22 @@ void waitq_destroy(struct waitq *q) { sg_sem_destroy(q->sem); }
  * the oldest waiter, even if a woken one has queued again meanwhile. */
 void waitq_wait(struct waitq *q)
 {
+	engine_block(q->engine);
 	q->waiting++;
-	if (q->blocked)
-		(*q->blocked)++;
+	q->engine->waits++;
 	sg_sem_acquire(q->sem);
+	engine_resumed(q->engine);
 }
 
 void waitq_wake_one(struct waitq *q)
 {
 	if (q->waiting) {
+		struct engine *e = q->engine; /* q may be gone when the release returns */
 		q->waiting--;
+		engine_call_begin(e);
+		engine_woke(e, 1);
 		sg_sem_release(q->sem);
+		engine_call_end(e);
 	}
 }
 
@@ -34,15 +39,22 @@ void waitq_wake_one(struct waitq *q)
 void waitq_wake_all(struct waitq *q)
 {
 	unsigned n = q->waiting;
+	if (!n)
+		return;
+	struct engine *e = q->engine;
+	sg_sem_t sem = q->sem; /* read first: a woken actor may end q */
 	q->waiting = 0;
+	engine_call_begin(e);
+	engine_woke(e, n);
 	while (n--)
-		sg_sem_release(q->sem);
+		sg_sem_release(sem);
+	engine_call_end(e);
 }
 
-void lock_init(struct lock *l, uint64_t *blocked)
+void lock_init(struct lock *l, struct engine *engine)
 {
 	l->held = 0;
-	waitq_init(&l->waiters, blocked);
+	waitq_init(&l->waiters, engine);
 }
 
 void lock_destroy(struct lock *l) { waitq_destroy(&l->waiters); }

@@ -11,14 +11,13 @@
  * SimGrid's mutex, when it is not. */
 #ifndef MNSIM_WAITQ_H
 #define MNSIM_WAITQ_H
+#include "engine.h"
 #include <simgrid/semaphore.h>
 
-#include <stdint.h>
+struct waitq { sg_sem_t sem; unsigned waiting; struct engine *engine; };
 
-struct waitq { sg_sem_t sem; unsigned waiting; uint64_t *blocked; };
-
-/* Each time an actor blocks on q, *blocked (if not NULL) counts it. */
-void waitq_init(struct waitq *q, uint64_t *blocked);
+/* Each time an actor blocks on q, engine->waits counts it. */
+void waitq_init(struct waitq *q, struct engine *engine);
 void waitq_destroy(struct waitq *q);
 /* Blocks the calling actor until another wakes it; waiters wake in FIFO order. */
 void waitq_wait(struct waitq *q);
@@ -27,7 +26,7 @@ void waitq_wake_all(struct waitq *q);
 
 struct lock { int held; struct waitq waiters; };
 
-void lock_init(struct lock *l, uint64_t *blocked);
+void lock_init(struct lock *l, struct engine *engine);
 void lock_destroy(struct lock *l);
 void lock_acquire(struct lock *l);
 void lock_release(struct lock *l);

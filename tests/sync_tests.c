@@ -18,6 +18,10 @@
 #define NS 1e-9
 #define PLATFORM MNSIM_SOURCE_DIR "/tests/data/exact.xml"
 
+/* Counts the blocking waits and sleeps; the test actors sleep with SimGrid
+ * directly, so nothing may be coalesced. */
+static struct engine eng;
+
 /* What the actors did, in order: who, and when. */
 static struct { char who; double when; } log_[32];
 static int n_log;
@@ -54,6 +58,7 @@ static void simulate(void (*setup)(void), void (*check)(void))
 		char *argv[] = {"sync_tests", "--log=root.thres:critical", NULL};
 		simgrid_init(&argc, argv);
 		simgrid_load_platform(PLATFORM);
+		engine_init(&eng, 0);
 		setup();
 		simgrid_run();
 		check();
@@ -87,14 +92,13 @@ static void locker_actor(int argc, char **argv)
 	}
 }
 
-static uint64_t blocked; /* each test's count of blocking waits */
 
 static void lock_setup(void)
 {
 	/* A holds 10 ns then asks again at once; D, B, C arrive while it holds
 	 * it, in that order */
 	static struct locker ls[] = {{'A', 0, 10 * NS, 1}, {'B', 2 * NS, 5 * NS, 0}, {'C', 3 * NS, 1 * NS, 0}, {'D', 1 * NS, 2 * NS, 0}};
-	lock_init(&the_lock, &blocked);
+	lock_init(&the_lock, &eng);
 	for (int i = 0; i < 4; i++)
 		spawn("locker", locker_actor, &ls[i]);
 }
@@ -108,7 +112,7 @@ static void lock_check(void)
 	CHECK_EQ_DBL(log_[3].when, 17 * NS, 1e-18);
 	CHECK_EQ_DBL(log_[4].when, 18 * NS, 1e-18);
 	CHECK(!the_lock.held && the_lock.waiters.waiting == 0);
-	CHECK(blocked == 4); /* D, B, C, and A's second time; not A's first */
+	CHECK(eng.waits == 4); /* D, B, C, and A's second time; not A's first */
 	lock_destroy(&the_lock);
 }
 
@@ -151,7 +155,7 @@ static void waker_actor(int argc, char **argv)
 static void waitq_setup(void)
 {
 	static char names[] = "xyz";
-	waitq_init(&q, &blocked);
+	waitq_init(&q, &eng);
 	for (int i = 0; i < 3; i++)
 		spawn("waiter", waiter_actor, &names[i]);
 	spawn("waker", waker_actor, NULL);
@@ -166,7 +170,7 @@ static void waitq_check(void)
 	for (int i = 3; i < 6; i++)
 		CHECK_EQ_DBL(log_[i].when, 10 * NS, 1e-18);
 	CHECK(q.waiting == 0);
-	CHECK(blocked == 6);
+	CHECK(eng.waits == 6);
 	waitq_destroy(&q);
 }
 
@@ -197,7 +201,7 @@ static void rwlock_setup(void)
 	 * still goes before it; readers u and t then read together */
 	static struct rw_user us[] = {{'r', 0, 0, 10 * NS}, {'s', 0, 1 * NS, 4 * NS}, {'W', 1, 2 * NS, 3 * NS},
 				      {'t', 0, 3 * NS, 1 * NS}, {'V', 1, 4 * NS, 3 * NS}, {'u', 0, 5 * NS, 2 * NS}};
-	rwlock_init(&rw, &blocked);
+	rwlock_init(&rw, &eng);
 	for (int i = 0; i < 6; i++)
 		spawn("rw", rw_actor, &us[i]);
 }
@@ -211,7 +215,7 @@ static void rwlock_check(void)
 	for (int i = 4; i < 6; i++)
 		CHECK_EQ_DBL(log_[i].when, 16 * NS, 1e-18);
 	CHECK(rw.readers == 0 && !rw.writer);
-	CHECK(blocked == 4); /* W, t, V, u: nobody woke to find it taken */
+	CHECK(eng.waits == 4); /* W, t, V, u: nobody woke to find it taken */
 	rwlock_destroy(&rw);
 }
 
@@ -220,7 +224,6 @@ static void test_rwlock_writer_first(void) { simulate(rwlock_setup, rwlock_check
 /* ---- later: requests run at their due times, and the run waits for them ---- */
 
 static struct later *lt;
-static uint64_t later_events;
 
 static void run_note(void *who) { note(*(char *)who); }
 
@@ -239,7 +242,7 @@ static void requester_actor(int argc, char **argv)
 
 static void later_setup(void)
 {
-	lt = later_new(&later_events, NULL, 1);
+	lt = later_new(&eng, 1);
 	later_start(lt, sg_host_by_name("cpu0"));
 	spawn("requester", requester_actor, NULL);
 }
@@ -250,7 +253,7 @@ static void later_check(void)
 	for (int i = 1; i < 4; i++)
 		CHECK_EQ_DBL(log_[i].when, (20 + i) * NS, 1e-18);
 	CHECK_EQ_DBL(simgrid_get_clock(), 23 * NS, 1e-18);
-	CHECK(later_events == 3);
+	CHECK(eng.sleeps == 3); /* the later actor's; the requester sleeps by itself */
 	later_free(lt);
 }
 

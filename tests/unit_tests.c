@@ -233,7 +233,9 @@ static void test_physmem_lifo_generations(void)
 
 static void test_page_table_and_vmas(void)
 {
-	struct mm *mm = mm_new(0, "p", 1, 1, NULL);
+	struct engine eng;
+	engine_init(&eng, 0);
+	struct mm *mm = mm_new(0, "p", 1, 1, &eng);
 	mm_add_vma(mm, 0x100000, 0x900000, 0);
 	for (uint64_t va = 0x100000; va < 0x900000; va += PAGE_SIZE) {
 		struct pte *p = mm_entry(mm, va, 0, 1);
@@ -254,6 +256,7 @@ static void test_page_table_and_vmas(void)
 	mm_protect_vmas(mm, 0x600000, 0x601000);
 	CHECK(!mm_find_vma(mm, 0x600000)->writable && mm_find_vma(mm, 0x601000)->writable);
 	mm_free(mm);
+	engine_destroy(&eng);
 }
 
 /* The invalidate_range counts of DESIGN.md section 3 and issue 5. */

@@ -1,0 +1,222 @@
+/* engine: see engine.h. */
+#include "engine.h"
+#include <math.h>
+#include <simgrid/actor.h>
+#include <simgrid/engine.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* SimGrid ends together every action due within surf/precision (1e-13 s) of
+ * the earliest one.  A coalesced sleep must end clear of every other actor's
+ * next event, so that SimGrid could not have merged the two. */
+#define CLEARANCE 1e-12
+
+void engine_init(struct engine *e, int coalescing)
+{
+	memset(e, 0, sizeof *e);
+	e->coalescing = coalescing;
+}
+
+void engine_destroy(struct engine *e)
+{
+	free(e->due);
+	free(e->pos);
+	free(e->heap);
+	free(e->client_of_pid);
+	memset(e, 0, sizeof *e);
+}
+
+/* ---- the min-heap of due times ---- */
+
+static void heap_place(struct engine *e, size_t i, size_t client)
+{
+	e->heap[i] = client;
+	e->pos[client] = i;
+}
+
+static void sift_up(struct engine *e, size_t i)
+{
+	size_t client = e->heap[i];
+	while (i > 0 && e->due[e->heap[(i - 1) / 2]] > e->due[client]) {
+		heap_place(e, i, e->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_place(e, i, client);
+}
+
+static void sift_down(struct engine *e, size_t i)
+{
+	size_t client = e->heap[i];
+	for (;;) {
+		size_t child = 2 * i + 1;
+		if (child >= e->n_clients)
+			break;
+		if (child + 1 < e->n_clients && e->due[e->heap[child + 1]] < e->due[e->heap[child]])
+			child++;
+		if (e->due[e->heap[child]] >= e->due[client])
+			break;
+		heap_place(e, i, e->heap[child]);
+		i = child;
+	}
+	heap_place(e, i, client);
+}
+
+/* A new client, not due. */
+static size_t add_client(struct engine *e)
+{
+	if (e->n_clients == e->cap_clients) {
+		size_t n = e->cap_clients ? 2 * e->cap_clients : 64;
+		if (!(e->due = realloc(e->due, n * sizeof *e->due)) || !(e->pos = realloc(e->pos, n * sizeof *e->pos)) ||
+		    !(e->heap = realloc(e->heap, n * sizeof *e->heap)))
+			abort();
+		e->cap_clients = n;
+	}
+	size_t c = e->n_clients++;
+	e->due[c] = INFINITY;
+	heap_place(e, c, c); /* the heap holds every client; INFINITY sorts last */
+	return c;
+}
+
+static void set_due(struct engine *e, size_t client, double when)
+{
+	double was = e->due[client];
+	e->due[client] = when;
+	if (when < was)
+		sift_up(e, e->pos[client]);
+	else
+		sift_down(e, e->pos[client]);
+}
+
+/* The calling actor's client, made on its first call (SimGrid numbers
+ * actors from 1, so the number indexes an array). */
+static size_t self_client(struct engine *e)
+{
+	size_t pid = (size_t)sg_actor_self_get_pid();
+	if (pid >= e->n_pids) {
+		size_t n = pid + 1 > 2 * e->n_pids ? pid + 1 : 2 * e->n_pids;
+		if (!(e->client_of_pid = realloc(e->client_of_pid, n * sizeof *e->client_of_pid)))
+			abort();
+		for (size_t p = e->n_pids; p < n; p++)
+			e->client_of_pid[p] = SIZE_MAX;
+		e->n_pids = n;
+	}
+	if (e->client_of_pid[pid] == SIZE_MAX)
+		e->client_of_pid[pid] = add_client(e);
+	return e->client_of_pid[pid];
+}
+
+/* The earliest time an actor other than `me` can act.  The running actor's
+ * own entry is left at the time it woke (no update on every wake-up), so it
+ * is skipped: if it is the root, the answer is the smaller child. */
+static double others_due(const struct engine *e, size_t me)
+{
+	if (e->runnable > 0 || e->n_clients == 0)
+		return e->runnable > 0 ? -INFINITY : INFINITY;
+	if (e->heap[0] != me)
+		return e->due[e->heap[0]];
+	double left = e->n_clients > 1 ? e->due[e->heap[1]] : INFINITY;
+	double right = e->n_clients > 2 ? e->due[e->heap[2]] : INFINITY;
+	return left < right ? left : right;
+}
+
+/* ---- sleeping ---- */
+
+/* SimGrid's clock after a sleep of d begun at `now`: the sleep ends at
+ * now + d, and the clock moves by the difference between that and now. */
+static double clock_after(double now, double d) { return now + ((now + d) - now); }
+
+/* Whether a sleep until t, begun at SimGrid time `real`, ends exactly at t. */
+static int reaches(double real, double t) { return clock_after(real, t - real) == t; }
+
+static void real_sleep(struct engine *e, double real, double d)
+{
+	e->sleeps++;
+	if (e->coalescing)
+		set_due(e, self_client(e), clock_after(real, d));
+	sg_actor_sleep_for(d);
+}
+
+double engine_now(const struct engine *e) { return e->ahead ? e->now : simgrid_get_clock(); }
+
+void engine_catch_up(struct engine *e)
+{
+	if (!e->ahead)
+		return;
+	e->ahead = 0;
+	double real = simgrid_get_clock();
+	real_sleep(e, real, e->now - real);
+}
+
+/* A sleep of d from the actor's clock.  Nothing is coalesced at time 0,
+ * when actors that have not run yet could still act. */
+static void sleep_for(struct engine *e, double d)
+{
+	double real = simgrid_get_clock(), now = e->ahead ? e->now : real, end = clock_after(now, d);
+	if (e->coalescing && real > 0 && end < others_due(e, self_client(e)) - CLEARANCE && reaches(real, end)) {
+		e->ahead = 1;
+		e->now = end;
+		e->coalesced++;
+		return;
+	}
+	if (e->ahead && reaches(real, end)) {
+		e->ahead = 0;
+		real_sleep(e, real, end - real);
+		return;
+	}
+	if (e->ahead) {
+		e->ahead = 0;
+		real_sleep(e, real, now - real);
+		real = now;
+	}
+	real_sleep(e, real, d);
+}
+
+/* SimGrid returns at once from a sleep that ends now or earlier: that is no
+ * engine event, and is not counted as one. */
+void engine_sleep(struct engine *e, double seconds)
+{
+	if (seconds > 0)
+		sleep_for(e, seconds);
+}
+
+void engine_sleep_until(struct engine *e, double when)
+{
+	double now = engine_now(e);
+	if (when > now)
+		sleep_for(e, when - now);
+}
+
+void engine_exit(struct engine *e)
+{
+	engine_catch_up(e);
+	engine_block(e);
+}
+
+/* ---- wake-ups and messages ---- */
+
+void engine_block(struct engine *e)
+{
+	e->ahead = 0;
+	if (e->coalescing)
+		set_due(e, self_client(e), INFINITY);
+}
+
+void engine_call_begin(struct engine *e)
+{
+	engine_catch_up(e);
+	e->runnable++;
+}
+
+void engine_call_end(struct engine *e) { e->runnable--; }
+
+void engine_woke(struct engine *e, unsigned n) { e->runnable += n; }
+
+void engine_resumed(struct engine *e) { e->runnable--; }
+
+size_t engine_channel_new(struct engine *e) { return add_client(e); }
+
+void engine_channel_due(struct engine *e, size_t channel, double earliest)
+{
+	if (e->coalescing)
+		set_due(e, channel, earliest);
+}
