@@ -110,8 +110,10 @@ static size_t self_client(struct engine *e)
  * is skipped: if it is the root, the answer is the smaller child. */
 static double others_due(const struct engine *e, size_t me)
 {
-	if (e->runnable > 0 || e->n_clients == 0)
-		return e->runnable > 0 ? -INFINITY : INFINITY;
+	if (e->runnable > 0)
+		return -INFINITY;
+	if (e->n_clients == 0)
+		return INFINITY;
 	if (e->heap[0] != me)
 		return e->due[e->heap[0]];
 	double left = e->n_clients > 1 ? e->due[e->heap[1]] : INFINITY;
@@ -163,12 +165,8 @@ static void sleep_for(struct engine *e, double d)
 		real_sleep(e, real, end - real);
 		return;
 	}
-	if (e->ahead) {
-		e->ahead = 0;
-		real_sleep(e, real, now - real);
-		real = now;
-	}
-	real_sleep(e, real, d);
+	engine_catch_up(e); /* then SimGrid's clock is `now` */
+	real_sleep(e, now, d);
 }
 
 /* SimGrid returns at once from a sleep that ends now or earlier: that is no
