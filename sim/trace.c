@@ -15,6 +15,8 @@ struct line_reader {
 	char *buf;
 	size_t cap;
 	int lineno;
+	long line_start, offset; /* where the current line starts, and where the next one does */
+	long end_offset;         /* reading stops there (-1: at the end of the file) */
 	char *tok[MAX_TOKENS];
 	int ntok;
 };
@@ -104,10 +106,14 @@ static int next_tokens_of(struct line_reader *r, const char *only_stream, char *
 {
 	size_t only_len = only_stream ? strlen(only_stream) : 0;
 	for (;;) {
+		if (r->end_offset >= 0 && r->offset >= r->end_offset)
+			return 0;
 		ssize_t len = getline(&r->buf, &r->cap, r->f);
 		if (len < 0)
 			return ferror(r->f) ? fail(err, errlen, r->path, r->lineno, "read error") : 0;
 		r->lineno++;
+		r->line_start = r->offset;
+		r->offset += len;
 		if (only_stream && not_of_stream(r->buf, only_stream, only_len))
 			continue;
 		if ((!only_stream && check_text(r, (size_t)len, err, errlen) != 0) || split_words(r, err, errlen) != 0)
@@ -402,6 +408,7 @@ static int open_reader(struct line_reader *r, const char *path, char *err, size_
 {
 	memset(r, 0, sizeof *r);
 	r->path = path;
+	r->end_offset = -1;
 	r->f = fopen(path, "r");
 	if (!r->f)
 		return fail(err, errlen, path, 0, "cannot open trace: %m");
@@ -462,6 +469,15 @@ static int check_header_line(struct line_reader *r, char *err, size_t errlen)
 	return 0;
 }
 
+static void note_event_position(struct trace_stream *st, const struct line_reader *r)
+{
+	if (st->events_to == 0) {
+		st->events_from = r->line_start;
+		st->lines_before = r->lineno - 1;
+	}
+	st->events_to = r->offset;
+}
+
 int trace_load(const char *path, struct trace_header *h, char *err, size_t errlen)
 {
 	struct line_reader r;
@@ -490,6 +506,7 @@ int trace_load(const char *path, struct trace_header *h, char *err, size_t errle
 		struct trace_event ev;
 		rc = parse_event(h, &r, s, &last_abs[s], &ev, err, errlen);
 		h->n_events++;
+		note_event_position(&h->streams[s], &r);
 	}
 	free(last_abs);
 	close_reader(&r);
@@ -526,6 +543,18 @@ void trace_free(struct trace_header *h)
 	memset(h, 0, sizeof *h);
 }
 
+/* Positions the reader on the stream's first event, and makes it stop after
+ * the last (at once, for a stream without events). */
+static int seek_to_events(struct line_reader *r, const struct trace_stream *st, char *err, size_t errlen)
+{
+	if (fseek(r->f, st->events_from, SEEK_SET) != 0)
+		return fail(err, errlen, r->path, 0, "cannot seek in trace: %m");
+	r->offset = st->events_from;
+	r->end_offset = st->events_to;
+	r->lineno = st->lines_before;
+	return 0;
+}
+
 struct trace_cursor *trace_cursor_open(const struct trace_header *h, int stream, char *err, size_t errlen)
 {
 	struct trace_cursor *c = calloc(1, sizeof *c);
@@ -533,7 +562,7 @@ struct trace_cursor *trace_cursor_open(const struct trace_header *h, int stream,
 		abort();
 	c->h = h;
 	c->stream = stream;
-	if (open_reader(&c->rd, h->path, err, errlen) != 0 || check_header_line(&c->rd, err, errlen) != 0) {
+	if (open_reader(&c->rd, h->path, err, errlen) != 0 || seek_to_events(&c->rd, &h->streams[stream], err, errlen) != 0) {
 		trace_cursor_close(c);
 		return NULL;
 	}

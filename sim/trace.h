@@ -1,8 +1,11 @@
 /* trace: the versioned, line-oriented workload format (workloads/README.md).
  * trace_load() reads a whole trace once, streaming, and validates every line
  * (declarations and events) so that a run never starts on a bad file; it keeps
- * only the declarations.  A trace_cursor then streams the events of one CPU or
- * device thread, so memory does not grow with the length of the trace. */
+ * only the declarations, and where each stream's events lie in the file.  A
+ * trace_cursor then streams the events of one CPU or device thread, reading
+ * only that stretch of the file (the whole trace once in all, when each
+ * stream's events come in one block, as mnsim gen writes them), so memory
+ * does not grow with the length of the trace. */
 #ifndef MNSIM_TRACE_H
 #define MNSIM_TRACE_H
 #include "optable.h"
@@ -19,7 +22,12 @@ enum populate { POP_NONE, POP_ZERO, POP_WRITE, POP_COW, POP_ZEROED };
 struct trace_process { char *name; unsigned pasid; };
 struct trace_map { int process; uint64_t start, size; int huge; enum populate populate; int line; };
 struct trace_device { char *name; int process; int line; };
-struct trace_stream { char *name; int is_device; int owner; char *core; int line; };
+struct trace_stream {
+	char *name; int is_device; int owner; char *core; int line;
+	/* the bytes of the file that hold its events (a cursor reads only
+	 * those), and the number of lines before them; 0, 0, 0 if none */
+	long events_from, events_to; int lines_before;
+};
 struct trace_expect { char *policy; char *key; char cmp[3]; double value; int line; };
 
 struct trace_header {

@@ -159,18 +159,35 @@ static void test_trace_errors(void)
 	CHECK(load_text("mnsim-trace 1\r\n# c\r\nprocess p0 # x\r\nmap p0 0x1000 4K\r\ncpu t0 process=p0\r\nt0 +1us read 0x1000\r\n", err, sizeof err) == 0);
 }
 
+static int next_event_line(struct trace_cursor *c)
+{
+	char err[256];
+	struct trace_event ev;
+	return trace_cursor_next(c, &ev, err, sizeof err) == 1 ? ev.line : 0;
+}
+
 static void test_trace_cursor_streams(void)
 {
 	char err[256];
-	char *path = write_temp(HEADER "cpu t1 process=p0\nt0 @1us read 0x1000\nt1 @2us write 0x2000\nt0 +3us cow 0x3000 window=5us\n");
+	char *path = write_temp(HEADER "cpu t1 process=p0\ncpu t2 process=p0\nt0 @1us read 0x1000\nt1 @2us write 0x2000\n"
+				       "# a comment\nt0 +3us cow 0x3000 window=5us\n");
 	struct trace_header h;
 	CHECK(trace_load(path, &h, err, sizeof err) == 0);
-	CHECK(h.n_events == 3 && h.n_streams == 2);
+	CHECK(h.n_events == 3 && h.n_streams == 3);
 	struct trace_cursor *c = trace_cursor_open(&h, 0, err, sizeof err);
 	struct trace_event ev;
-	CHECK(trace_cursor_next(c, &ev, err, sizeof err) == 1 && ev.op == OP_READ && ev.absolute && ev.time == 1e-6 && ev.line == 6);
-	CHECK(trace_cursor_next(c, &ev, err, sizeof err) == 1 && ev.op == OP_COW && !ev.absolute && ev.has_window && ev.window == 5e-6);
+	CHECK(trace_cursor_next(c, &ev, err, sizeof err) == 1 && ev.op == OP_READ && ev.absolute && ev.time == 1e-6 && ev.line == 7);
+	CHECK(trace_cursor_next(c, &ev, err, sizeof err) == 1 && ev.op == OP_COW && !ev.absolute && ev.has_window && ev.window == 5e-6 &&
+	      ev.line == 10);
 	CHECK(trace_cursor_next(c, &ev, err, sizeof err) == 0);
+	trace_cursor_close(c);
+	/* a cursor reads only the stretch of the file that holds its stream's events */
+	CHECK(h.streams[1].events_to - h.streams[1].events_from == (long)strlen("t1 @2us write 0x2000\n"));
+	c = trace_cursor_open(&h, 1, err, sizeof err);
+	CHECK(next_event_line(c) == 8 && next_event_line(c) == 0);
+	trace_cursor_close(c);
+	c = trace_cursor_open(&h, 2, err, sizeof err); /* no events */
+	CHECK(c && next_event_line(c) == 0);
 	trace_cursor_close(c);
 	trace_free(&h);
 	unlink(path);
