@@ -246,7 +246,8 @@ static void device_access(struct dev_thread *t, uint64_t va, int write)
 		}
 	}
 	d->rec.dropped++;
-	XBT_INFO("%s: access to %#llx dropped after %d retries", d->name, (unsigned long long)va, (int)d->sim->p.fault_max_retries);
+	XBT_INFO("%s: access to %#llx dropped after %d retries at %.9f s", d->name, (unsigned long long)va,
+		 (int)d->sim->p.fault_max_retries, sim_now(d->sim));
 }
 
 static void on_device_event(void *ctx, const struct trace_event *ev)

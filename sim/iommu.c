@@ -287,7 +287,7 @@ static void watchdog_actor(int argc, char **argv)
 		double deadline = d->t_issued + io->p.ats_inv_timeout;
 		sim_sleep_until(io->sim, deadline);
 		if (end_devtlb(io, d, seq, 1))
-			XBT_INFO("%s: invalidation time-out error on %s", io->name, device_name(d->req.dev));
+			XBT_INFO("%s: invalidation time-out error on %s at %.9f s", io->name, device_name(d->req.dev), sim_now(io->sim));
 	}
 }
 
@@ -349,7 +349,7 @@ double iommu_submit_sync(struct iommu *io, const struct qi_request *reqs, size_t
 		io->rec.ite++;
 		if (attempt == (int)io->p.ite_retries) {
 			io->rec.ite_giveups++;
-			XBT_WARN("%s: device-TLB invalidation given up after %d time-outs", io->name, attempt + 1);
+			XBT_WARN("%s: device-TLB invalidation given up after %d time-outs at %.9f s", io->name, attempt + 1, sim_now(io->sim));
 			break;
 		}
 	}
