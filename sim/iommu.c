@@ -301,8 +301,9 @@ static int submit_once(struct iommu *io, const struct qi_request *reqs, size_t n
 		io->rec.qi_full_stalls++;
 		while (io->depth - (io->tail - io->reclaim) < n + 2)
 			waitq_wait(&io->space_freed);
-		*stall += sim_now(io->sim) - t0;
-		io->rec.qi_stall_time += sim_now(io->sim) - t0;
+		double waited = sim_now(io->sim) - t0;
+		*stall += waited;
+		io->rec.qi_stall_time += waited;
 	}
 	struct waitq done; /* the wait descriptor, last, points here */
 	waitq_init(&done, &io->sim->engine);

@@ -413,8 +413,6 @@ static void test_psi_and_pasid_wide(void)
 	unlink(trace);
 }
 
-/* An ATC hit sends nothing over the link: ten reads of one page make one
- * translation request and cost one miss. */
 /* One mapped page, one device thread (d0) that accesses it n times with
  * the given event line. */
 static const char *one_page_device_trace(int n, const char *access)
@@ -426,6 +424,8 @@ static const char *one_page_device_trace(int n, const char *access)
 	return write_trace(text);
 }
 
+/* An ATC hit sends nothing over the link: ten reads of one page make one
+ * translation request and cost one miss. */
 static void test_atc_hit_sends_no_message(void)
 {
 	const char *trace = one_page_device_trace(10, "d0 +1us read 0x10000000");

@@ -6,6 +6,7 @@
 #include "check.h"
 #include "later.h"
 #include "rwlock.h"
+#include "sim.h"
 #include "waitq.h"
 #include <simgrid/actor.h>
 #include <simgrid/engine.h>
@@ -43,9 +44,7 @@ static const char *order(void)
 
 static void spawn(const char *name, void (*code)(int, char **), void *data)
 {
-	sg_actor_t a = sg_actor_init(name, sg_host_by_name("cpu0"));
-	sg_actor_set_data(a, data);
-	sg_actor_start_(a, code, 0, NULL);
+	sim_start_actor(name, sg_host_by_name("cpu0"), code, data);
 }
 
 /* Runs setup's actors to the end of the simulation, then check(), in a child. */
