@@ -4,6 +4,7 @@
 #include "check.h"
 #include "params.h"
 #include "rng.h"
+#include "isolate.h"
 #include "sim.h"
 #include <hdf5.h>
 #include <stdio.h>

@@ -1,15 +1,13 @@
-/* sim: one simulation run.  struct sim is the single context every actor
+/* sim: the per-run context.  struct sim is the single context every actor
  * receives (no global mutable state): the resolved parameters, the policy,
- * physical memory, processes, IOMMUs, devices, the checker and the results.
- * sim_run() builds it from a trace and a platform, runs SimGrid and writes
- * the result file; sim_run_isolated() does it in a child process, because
- * SimGrid can be initialised only once per process and aborts on a bad
- * platform file. */
+ * physical memory, processes, IOMMUs, devices, the checker and the results;
+ * and the helpers model code uses to act in time (sim_now, sim_sleep,
+ * sim_replay, sim_start_actor).  It knows the model's parts only by name:
+ * run.h builds a world in it from a trace and a platform and runs it. */
 #ifndef MNSIM_SIM_H
 #define MNSIM_SIM_H
 #include "engine.h"
 #include "params.h"
-#include "policy.h"
 #include "results.h"
 #include "rng.h"
 #include "stats.h"
@@ -17,14 +15,14 @@
 #include <simgrid/host.h>
 #include <stdint.h>
 
-struct run_config {
-	const char *trace_path;
-	const char *platform_path;   /* NULL: the default preset */
-	const char *policy;
-	const char *out_path;        /* NULL: no result file */
-	uint64_t seed;
-	struct param_settings sets;  /* --set */
-};
+struct run_config;
+struct policy;
+struct physmem;
+struct mm;
+struct iommu;
+struct device;
+struct checker;
+struct later;
 
 struct sim {
 	const struct run_config *cfg;
@@ -54,14 +52,6 @@ struct sim {
 	char failure[512];
 };
 
-const char *sim_default_platform(void);
-/* Runs in this process; returns 0, or -1 with a message in err. */
-int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t errlen);
-/* Runs in a child process; the summary comes back through a pipe.  Returns 0,
- * or -1: err is empty when the child has printed why, else it says why. */
-int sim_run_isolated(const struct run_config *cfg, struct summary *out, char *err, size_t errlen);
-
-/* Helpers for actors. */
 /* A preemption window: the op's own if given, else the parameter's, drawn
  * from preempt_dist. */
 double sim_preempt_window(struct sim *s, int has_window, double window);

@@ -4,7 +4,7 @@
  * needs, for one policy or for each. */
 #ifndef MNSIM_SIZING_H
 #define MNSIM_SIZING_H
-#include "sim.h"
+#include "run.h"
 
 struct sizing_target { char metric[48]; int at_most; double value; };
 

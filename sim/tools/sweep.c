@@ -4,7 +4,7 @@
 #include "h5read.h"
 #include "params.h"
 #include "policy.h"
-#include "sim.h"
+#include "isolate.h"
 #include "units.h"
 #include <errno.h>
 #include <hdf5.h>

@@ -1,5 +1,6 @@
 /* sizing: see sizing.h. */
 #include "sizing.h"
+#include "isolate.h"
 #include "plot.h"
 #include "units.h"
 #include <errno.h>

@@ -1,0 +1,102 @@
+/* cli: see cli.h. */
+#include "cli.h"
+#include "params.h"
+#include "units.h"
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *const default_compare_policies = "double,only_end,secondary_tlbs,minimal,unsafe_end";
+
+static const struct option common_long_opts[] = {
+	{"workload", required_argument, NULL, 'w'}, {"platform", required_argument, NULL, 'p'},
+	{"policy", required_argument, NULL, OPT_POLICY}, {"policies", required_argument, NULL, OPT_POLICIES},
+	{"seed", required_argument, NULL, OPT_SEED}, {"set", required_argument, NULL, OPT_SET},
+	{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+
+int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "mnsim %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(see 'mnsim %s --help')\n", cmd);
+	return EXIT_USAGE;
+}
+
+/* Parses argv into o; returns 0, or an exit code. */
+int parse_common(const char *cmd, int argc, char **argv, struct common_opts *o, int allow_policies)
+{
+	int c;
+	char err[256];
+	const char *why;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "w:p:o:h", common_long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'w': o->cfg.trace_path = optarg; break;
+		case 'p': o->cfg.platform_path = optarg; break;
+		case 'o': o->cfg.out_path = optarg; break;
+		case 'h': o->help = 1; return 0;
+		case OPT_POLICY:
+			if (allow_policies)
+				return usage_error(cmd, "use --policies LIST here, not --policy%s", "");
+			o->cfg.policy = optarg;
+			break;
+		case OPT_POLICIES:
+			if (!allow_policies)
+				return usage_error(cmd, "--policies is for 'mnsim compare'%s", "");
+			o->policies = optarg;
+			break;
+		case OPT_SEED:
+			if (units_parse_u64(optarg, &o->cfg.seed, &why) != 0)
+				return usage_error(cmd, "--seed: expected a non-negative integer, got '%s'", optarg);
+			break;
+		case OPT_SET: {
+			char *eq = strchr(optarg, '=');
+			if (!eq)
+				return usage_error(cmd, "--set: expected key=value, got '%s'", optarg);
+			*eq = '\0';
+			if (param_settings_add(&o->cfg.sets, optarg, eq + 1, err, sizeof err) != 0) {
+				fprintf(stderr, "mnsim %s: --set %s\n", cmd, err);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		default:
+			return usage_error(cmd, "unknown or incomplete option%s", "");
+		}
+	}
+	if (optind < argc)
+		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!o->cfg.trace_path)
+		return usage_error(cmd, "missing -w TRACE%s", "");
+	if (!o->cfg.platform_path)
+		o->cfg.platform_path = sim_default_platform();
+	return 0;
+}
+
+int file_readable(const char *what, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "mnsim: cannot open %s %s: %s\n", what, path, strerror(errno));
+		return 0;
+	}
+	fclose(f);
+	return 1;
+}
+
+int make_dir(const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s", dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}

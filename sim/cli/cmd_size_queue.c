@@ -1,0 +1,97 @@
+/* mnsim size-queue: the smallest invalidation queue that meets a target. */
+#include "cli.h"
+#include "params.h"
+#include "policy.h"
+#include "sizing.h"
+#include "units.h"
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cmd_size_queue(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"workload", required_argument, NULL, 'w'}, {"platform", required_argument, NULL, 'p'},
+		{"policy", required_argument, NULL, OPT_POLICY}, {"target", required_argument, NULL, 't'},
+		{"exact", no_argument, NULL, 'e'}, {"seed", required_argument, NULL, OPT_SEED},
+		{"set", required_argument, NULL, OPT_SET}, {"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	struct run_config cfg = {.policy = "only_end", .seed = 1};
+	const char *target = NULL, *dir = MNSIM_SOURCE_DIR "/results/size-queue";
+	int c, exact = 0, rc = 0;
+	char err[1024];
+	const char *why;
+	optind = 1;
+	while (rc == 0 && (c = getopt_long(argc, argv, "w:p:t:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			printf("usage: mnsim size-queue -w TRACE [-p PLATFORM] [--policy P|all] --target 'METRIC<=VALUE'\n"
+			       "                        [--exact] [--seed N] [--set key=value]... [-o DIR]\n\n"
+			       "Finds the smallest qi_depth (a power of two; any depth with --exact) that meets the target,\n"
+			       "by bisection (it assumes the metric does not grow with depth and says so when the points\n"
+			       "it ran disagree).  METRIC: p99_notify_latency, p999_notify_latency, mean_notify_latency,\n"
+			       "p99_op_latency (durations, e.g. 2us) or qi_stall_fraction (0..1).  --policy all answers for\n"
+			       "every policy.  Prints depth -> metric and the answer; writes DIR/size-queue.{tsv,png}\n"
+			       "(default DIR: results/size-queue).  Exit status 1 if the target cannot be met.\n");
+			param_settings_free(&cfg.sets);
+			return 0;
+		case 'w': cfg.trace_path = optarg; break;
+		case 'p': cfg.platform_path = optarg; break;
+		case 't': target = optarg; break;
+		case 'e': exact = 1; break;
+		case 'o': dir = optarg; break;
+		case OPT_POLICY: cfg.policy = optarg; break;
+		case OPT_SEED:
+			if (units_parse_u64(optarg, &cfg.seed, &why) != 0)
+				rc = usage_error("size-queue", "--seed: expected a non-negative integer, got '%s'", optarg);
+			break;
+		case OPT_SET: {
+			char *eq = strchr(optarg, '=');
+			if (!eq) {
+				rc = usage_error("size-queue", "--set: expected key=value, got '%s'", optarg);
+				break;
+			}
+			*eq = '\0';
+			if (param_settings_add(&cfg.sets, optarg, eq + 1, err, sizeof err) != 0) {
+				fprintf(stderr, "mnsim size-queue: --set %s\n", err);
+				rc = EXIT_USAGE;
+			}
+			break;
+		}
+		default:
+			rc = usage_error("size-queue", "unknown or incomplete option%s", "");
+		}
+	}
+	struct sizing_target t;
+	if (rc == 0 && (!cfg.trace_path || !target))
+		rc = usage_error("size-queue", "missing -w TRACE or --target%s", "");
+	if (rc == 0 && sizing_parse_target(target, &t, err, sizeof err) != 0) {
+		fprintf(stderr, "mnsim size-queue: %s\n", err);
+		rc = EXIT_USAGE;
+	}
+	const char *all[MAX_POLICIES + 1] = {NULL}, *one[2] = {cfg.policy, NULL};
+	for (size_t i = 0; i < policy_count() && i < MAX_POLICIES; i++)
+		all[i] = policy_at(i)->name;
+	if (rc == 0 && strcmp(cfg.policy, "all") != 0 && !policy_by_name(cfg.policy)) {
+		fprintf(stderr, "mnsim size-queue: unknown policy '%s' (see 'mnsim policies')\n", cfg.policy);
+		rc = EXIT_USAGE;
+	}
+	if (!cfg.platform_path)
+		cfg.platform_path = sim_default_platform();
+	if (rc == 0 && make_dir(dir) != 0) {
+		fprintf(stderr, "mnsim size-queue: cannot create %s: %s\n", dir, strerror(errno));
+		rc = 1;
+	}
+	if (rc == 0) {
+		rc = sizing_run(&cfg, strcmp(cfg.policy, "all") == 0 ? all : one, &t, exact, dir, err, sizeof err);
+		if (rc < 0) {
+			if (err[0])
+				fprintf(stderr, "mnsim size-queue: %s\n", err);
+			rc = 1;
+		}
+	}
+	param_settings_free(&cfg.sets);
+	return rc;
+}

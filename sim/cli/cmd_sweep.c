@@ -1,0 +1,98 @@
+/* mnsim sweep: parameter grids, local or on Slurm, resumable, merged. */
+#include "cli.h"
+#include "sweep.h"
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cmd_sweep(int argc, char **argv)
+{
+	enum { OPT_MERGE = 300, OPT_CSV, OPT_SLURM, OPT_PARTITION, OPT_TIME, OPT_CHUNKS, OPT_CHUNK, OPT_DRY };
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
+		{"merge", required_argument, NULL, OPT_MERGE}, {"csv", no_argument, NULL, OPT_CSV},
+		{"slurm", no_argument, NULL, OPT_SLURM}, {"partition", required_argument, NULL, OPT_PARTITION},
+		{"time", required_argument, NULL, OPT_TIME}, {"chunks", required_argument, NULL, OPT_CHUNKS},
+		{"chunk", required_argument, NULL, OPT_CHUNK}, {"dry-run", no_argument, NULL, OPT_DRY},
+		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	const char *dir = NULL, *merge = NULL, *partition = NULL, *time_limit = NULL;
+	int c, csv = 0, slurm = 0, dry = 0, chunks = 0;
+	long n_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct sweep_opts so = {.jobs = n_cpus > 0 ? (int)n_cpus : 1, .chunk = 0, .chunks = 1, .progress = isatty(2)};
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			printf("usage: mnsim sweep SPEC -o DIR [-j N] [--csv]\n"
+			       "       mnsim sweep SPEC -o DIR --slurm [--partition P] [--time T] [--chunks N] [--dry-run]\n"
+			       "       mnsim sweep --merge DIR [--csv]\n\n"
+			       "Runs every point of the grid SPEC describes, N at a time (default: the number of cores),\n"
+			       "each into DIR/points/ID.h5, then merges them into DIR/sweep.h5 (and CSV with --csv).\n"
+			       "Re-running the same command skips finished points and retries failed ones (their errors\n"
+			       "are in DIR/points/ID.err).  SPEC lines: 'key = v1, v2, ...' or 'key = FROM..TO *FACTOR' or\n"
+			       "'key = FROM..TO +STEP', where key is workload, platform, policy or a parameter; and\n"
+			       "'seeds = N' (runs of each point with seeds 1..N; the merge gives mean and 95%% CI).\n"
+			       "--slurm writes DIR/sweep.sbatch, a job array whose tasks each run a chunk of the points\n"
+			       "with this same runner, and submits it with sbatch (not with --dry-run).\n");
+			return 0;
+		case 'o': dir = optarg; break;
+		case 'j': so.jobs = atoi(optarg); break;
+		case OPT_MERGE: merge = optarg; break;
+		case OPT_CSV: csv = 1; break;
+		case OPT_SLURM: slurm = 1; break;
+		case OPT_PARTITION: partition = optarg; break;
+		case OPT_TIME: time_limit = optarg; break;
+		case OPT_CHUNKS: chunks = atoi(optarg); break;
+		case OPT_DRY: dry = 1; break;
+		case OPT_CHUNK:
+			if (sscanf(optarg, "%d/%d", &so.chunk, &so.chunks) != 2 || so.chunks < 1 || so.chunk < 0 || so.chunk >= so.chunks)
+				return usage_error("sweep", "--chunk: expected K/N with 0 <= K < N, got '%s'", optarg);
+			break;
+		default:
+			return usage_error("sweep", "unknown or incomplete option%s", "");
+		}
+	}
+	char err[1024];
+	if (merge) {
+		if (sweep_merge(merge, csv, err, sizeof err) != 0) {
+			fprintf(stderr, "mnsim sweep: %s\n", err);
+			return 1;
+		}
+		return 0;
+	}
+	if (optind != argc - 1 || !dir)
+		return usage_error("sweep", "expected SPEC and -o DIR%s", "");
+	if (so.jobs < 1 || so.jobs > 1024)
+		return usage_error("sweep", "-j: expected 1 to 1024 jobs%s", "");
+	struct sweep_spec *s = sweep_spec_load(argv[optind], 1, err, sizeof err);
+	if (!s) {
+		fprintf(stderr, "mnsim sweep: %s\n", err);
+		return 1;
+	}
+	int rc = 0;
+	if (slurm) {
+		if (sweep_slurm(s, dir, partition, time_limit, chunks, dry, err, sizeof err) != 0) {
+			fprintf(stderr, "mnsim sweep: %s\n", err);
+			rc = 1;
+		}
+	} else {
+		int failed = sweep_run(s, dir, &so, err, sizeof err);
+		if (failed < 0) {
+			fprintf(stderr, "mnsim sweep: %s\n", err);
+			rc = 1;
+		} else {
+			if (failed > 0) {
+				fprintf(stderr, "mnsim sweep: %d points failed (see %s/points/*.err); re-run to retry them\n", failed, dir);
+				rc = 1;
+			}
+			if (so.chunks == 1 && sweep_merge(dir, csv, err, sizeof err) != 0) {
+				fprintf(stderr, "mnsim sweep: %s\n", err);
+				rc = 1;
+			}
+		}
+	}
+	sweep_spec_free(s);
+	return rc;
+}
