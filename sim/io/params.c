@@ -6,8 +6,8 @@
 #include <string.h>
 
 static const struct param_def table[] = {
-#define X(name, type, def, unit, lo, hi, scope, help) \
-	{#name, PT_##type, def, unit, lo, hi, PS_##scope, offsetof(struct params, name), help},
+#define X(name, type, def, unit, lo, hi, scope, help, prov) \
+	{#name, PT_##type, def, unit, lo, hi, PS_##scope, offsetof(struct params, name), help, prov},
 #include "params.def"
 #undef X
 };
@@ -122,7 +122,7 @@ void params_print_table(FILE *out)
 	struct params p;
 	char val[64];
 	params_defaults(&p);
-	fprintf(out, "%-24s %-7s %-9s %-6s %-22s %s\n", "parameter", "scope", "default", "unit", "range", "meaning");
+	fprintf(out, "%-24s %-7s %-9s %-6s %-22s %s\n", "parameter", "scope", "default", "unit", "range", "meaning [provenance]");
 	for (size_t i = 0; i < params_count(); i++) {
 		const struct param_def *d = &table[i];
 		char range[64];
@@ -132,8 +132,8 @@ void params_print_table(FILE *out)
 			snprintf(range, sizeof range, "[0, %gs]", d->max);
 		else
 			snprintf(range, sizeof range, "[%g, %g]", d->min, d->max);
-		fprintf(out, "%-24s %-7s %-9s %-6s %-22s %s\n", d->name, params_scope_name(d->scope),
-			params_format(&p, d, val, sizeof val), d->unit, range, d->help);
+		fprintf(out, "%-24s %-7s %-9s %-6s %-22s %s [%s]\n", d->name, params_scope_name(d->scope),
+			params_format(&p, d, val, sizeof val), d->unit, range, d->help, d->provenance);
 	}
 }
 

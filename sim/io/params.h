@@ -12,7 +12,7 @@ enum param_type { PT_DURATION, PT_INT, PT_BOOL, PT_CHOICE };
 enum param_scope { PS_GLOBAL, PS_IOMMU, PS_DEVICE };
 
 struct params {
-#define X(name, type, def, unit, lo, hi, scope, help) double name;
+#define X(name, type, def, unit, lo, hi, scope, help, prov) double name;
 #include "params.def"
 #undef X
 };
@@ -26,6 +26,7 @@ struct param_def {
 	enum param_scope scope;
 	size_t offset;
 	const char *help;
+	const char *provenance; /* "cited: ...", "approx.: ...", "assumption", ... (params.def) */
 };
 
 size_t params_count(void);
