@@ -207,13 +207,12 @@ static void set_entry(struct op_ctx *c, struct pte *p, enum pte_state state, uin
 /* Calls fn on every entry in [va, va + size), huge entries once. */
 static void for_each_entry(struct op_ctx *c, void (*fn)(struct op_ctx *, struct pte *, uint64_t base))
 {
-	for (uint64_t a = c->va; a < c->va + c->size;) {
-		uint64_t base;
-		struct pte *p = mm_lookup(c->mm, a, &base);
-		if (p)
-			fn(c, p, base);
-		a = (p && p->huge) ? base + HUGE_SIZE : a + PAGE_SIZE;
-	}
+	uint64_t base, end = c->va + c->size;
+	struct pte *p;
+	/* absent tables cost nothing; fn may sleep, so go on from after this entry */
+	for (uint64_t a = c->va; a < end && (p = mm_next_entry(c->mm, a, end, &base)) != NULL;
+	     a = base + (p->huge ? HUGE_SIZE : PAGE_SIZE))
+		fn(c, p, base);
 }
 
 static void wrprotect_one(struct op_ctx *c, struct pte *p, uint64_t base)
@@ -620,8 +619,9 @@ static void swap_in(struct sim *s, struct mm *mm, struct pte *p, uint64_t base, 
 		if (p->swapcache) {
 			physmem_get(s->mem, p->pfn);
 		} else {
+			uint64_t token = p->swap_token; /* shares its place with pfn */
 			p->pfn = physmem_alloc(s->mem, p->huge);
-			physmem_frame(s->mem, p->pfn)->token = p->swap_token;
+			physmem_frame(s->mem, p->pfn)->token = token;
 		}
 		p->state = PTE_PRESENT;
 		p->swapcache = 0;

@@ -1,70 +1,69 @@
-/* mm: see mm.h.  The page table is an open-addressing hash map keyed by the
- * VA page number (bit 63 set for PMD entries).  Entries are allocated one by
- * one and never removed (a cleared entry is PTE_NONE), so a struct pte
- * pointer stays valid while an actor sleeps. */
+/* mm: see mm.h.  The page table is a radix tree shaped like x86-64's
+ * four levels (PGD -> PUD -> PMD table -> PTE table, 512 slots each, 48-bit
+ * VA): upper nodes are allocated on first use, so an untouched range costs
+ * nothing and a walk over it skips whole absent subtrees.  A PMD table holds
+ * its 512 huge (2 MiB) entries inline and points at up to 512 PTE tables of
+ * 512 4 KiB entries.  Tables are never freed before the mm, so a struct pte
+ * pointer stays valid while an actor sleeps.  The page-table locks live with
+ * the table they guard (Linux's split ptlocks), found in O(1). */
 #include "mm.h"
 #include "optable.h"
 #include <stdlib.h>
 #include <string.h>
 
-struct slot { uint64_t key; struct pte *pte; };
-struct pte_map { struct slot *slots; size_t cap, n; };
+#define SLOTS 512
+#define IDX(va, shift) ((size_t)(((va) >> (shift)) & (SLOTS - 1)))
 
-#define HUGE_KEY (1ULL << 63)
+struct pte_table { struct pte e[SLOTS]; };
+struct pmd_table {
+	struct pte huge[SLOTS];            /* the 2 MiB entries */
+	struct pte_table *pte[SLOTS];
+	struct lock *pte_ptl[SLOTS];       /* per PTE table (split ptlocks) */
+	struct lock *pmd_ptl;              /* for the huge entries of this 1 GiB */
+};
+struct pud_table { struct pmd_table *pmd[SLOTS]; };
+struct pte_map { struct pud_table *pud[SLOTS]; };
 
-static uint64_t key_of(uint64_t va, int huge) { return (va >> 12) | (huge ? HUGE_KEY : 0); }
-
-static size_t hash(uint64_t key, size_t cap)
+static void *zalloc(size_t n)
 {
-	key ^= key >> 33;
-	key *= 0xff51afd7ed558ccdULL;
-	key ^= key >> 33;
-	return (size_t)key & (cap - 1);
+	void *p = calloc(1, n);
+	if (!p)
+		abort();
+	return p;
 }
 
-static struct slot *map_find(struct pte_map *m, uint64_t key)
+static void init_entries(struct pte *e, size_t n, int huge)
 {
-	for (size_t i = hash(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
-		if (!m->slots[i].pte)
-			return NULL;
-		if (m->slots[i].key == key)
-			return &m->slots[i];
+	for (size_t i = 0; i < n; i++) {
+		e[i].last_op = -1;
+		e[i].huge = (uint8_t)huge;
 	}
 }
 
-static void map_put(struct pte_map *m, uint64_t key, struct pte *pte)
+/* The PMD table covering va, created if asked (else NULL when absent). */
+static struct pmd_table *pmd_table(struct mm *mm, uint64_t va, int create)
 {
-	size_t i = hash(key, m->cap);
-	while (m->slots[i].pte)
-		i = (i + 1) & (m->cap - 1);
-	m->slots[i] = (struct slot){key, pte};
-	m->n++;
+	struct pud_table **pud = &mm->ptes->pud[IDX(va, 39)];
+	if (!*pud) {
+		if (!create)
+			return NULL;
+		*pud = zalloc(sizeof **pud);
+	}
+	struct pmd_table **pmd = &(*pud)->pmd[IDX(va, 30)];
+	if (!*pmd) {
+		if (!create)
+			return NULL;
+		*pmd = zalloc(sizeof **pmd);
+		init_entries((*pmd)->huge, SLOTS, 1);
+	}
+	return *pmd;
 }
 
-static void map_grow(struct pte_map *m)
+static struct lock *new_lock(struct mm *mm)
 {
-	struct slot *old = m->slots;
-	size_t old_cap = m->cap;
-	m->cap = old_cap ? 2 * old_cap : 256;
-	if (!(m->slots = calloc(m->cap, sizeof *m->slots)))
-		abort();
-	m->n = 0;
-	for (size_t i = 0; i < old_cap; i++)
-		if (old[i].pte)
-			map_put(m, old[i].key, old[i].pte);
-	free(old);
-}
-
-static struct pte *map_insert(struct pte_map *m, uint64_t key)
-{
-	if (2 * (m->n + 1) > m->cap)
-		map_grow(m);
-	struct pte *p = calloc(1, sizeof *p);
-	if (!p)
-		abort();
-	p->last_op = -1;
-	map_put(m, key, p);
-	return p;
+	struct lock *l = zalloc(sizeof *l);
+	lock_init(l, mm->engine);
+	return l;
 }
 
 struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl, struct engine *engine)
@@ -75,44 +74,53 @@ struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl, st
 	mm->index = index;
 	mm->name = name;
 	mm->pasid = pasid;
-	map_grow(mm->ptes);
 	mm->split_ptl = split_ptl;
 	mm->engine = engine;
 	rwlock_init(&mm->mmap_lock, engine);
 	return mm;
 }
 
+static void free_lock(struct lock *l)
+{
+	if (l) {
+		lock_destroy(l);
+		free(l);
+	}
+}
+
 void mm_free(struct mm *mm)
 {
 	if (!mm)
 		return;
-	for (size_t i = 0; i < mm->ptes->cap; i++)
-		free(mm->ptes->slots[i].pte);
-	free(mm->ptes->slots);
+	for (size_t i = 0; i < SLOTS; i++) {
+		struct pud_table *pud = mm->ptes->pud[i];
+		for (size_t j = 0; pud && j < SLOTS; j++) {
+			struct pmd_table *pmd = pud->pmd[j];
+			for (size_t k = 0; pmd && k < SLOTS; k++) {
+				free(pmd->pte[k]);
+				free_lock(pmd->pte_ptl[k]);
+			}
+			if (pmd)
+				free_lock(pmd->pmd_ptl);
+			free(pmd);
+		}
+		free(pud);
+	}
 	free(mm->ptes);
 	free(mm->vmas);
 	free(mm->devices);
-	for (size_t i = 0; i < mm->n_ptls; i++) {
-		lock_destroy(mm->ptls[i].lock);
-		free(mm->ptls[i].lock);
-	}
-	free(mm->ptls);
+	free_lock(mm->ptl);
 	rwlock_destroy(&mm->mmap_lock);
 	free(mm);
 }
 
 struct lock *mm_ptl(struct mm *mm, uint64_t va, int huge)
 {
-	uint64_t key = !mm->split_ptl ? 0 : huge ? (va >> 30) | HUGE_KEY : (va >> 21) + 1;
-	for (size_t i = 0; i < mm->n_ptls; i++)
-		if (mm->ptls[i].key == key)
-			return mm->ptls[i].lock;
-	struct lock *l = malloc(sizeof *l);
-	if (!l || !(mm->ptls = realloc(mm->ptls, (mm->n_ptls + 1) * sizeof *mm->ptls)))
-		abort();
-	lock_init(l, mm->engine);
-	mm->ptls[mm->n_ptls++] = (struct ptl_lock){key, l};
-	return l;
+	if (!mm->split_ptl)
+		return mm->ptl ? mm->ptl : (mm->ptl = new_lock(mm));
+	struct pmd_table *t = pmd_table(mm, va, 1);
+	struct lock **l = huge ? &t->pmd_ptl : &t->pte_ptl[IDX(va, 21)];
+	return *l ? *l : (*l = new_lock(mm));
 }
 
 void mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, int huge)
@@ -166,14 +174,50 @@ void mm_protect_vmas(struct mm *mm, uint64_t start, uint64_t end)
 
 struct pte *mm_entry(struct mm *mm, uint64_t va, int huge, int create)
 {
-	uint64_t key = key_of(va, huge);
-	struct slot *s = map_find(mm->ptes, key);
-	struct pte *p = s ? s->pte : NULL;
-	if (!p && create)
-		p = map_insert(mm->ptes, key);
-	if (p && create)
-		p->huge = (uint8_t)huge;
-	return p;
+	struct pmd_table *t = pmd_table(mm, va, create);
+	if (!t)
+		return NULL;
+	if (huge)
+		return &t->huge[IDX(va, 21)];
+	struct pte_table **pt = &t->pte[IDX(va, 21)];
+	if (!*pt) {
+		if (!create)
+			return NULL;
+		*pt = zalloc(sizeof **pt);
+		init_entries((*pt)->e, SLOTS, 0);
+	}
+	return &(*pt)->e[IDX(va, 12)];
+}
+
+struct pte *mm_next_entry(struct mm *mm, uint64_t va, uint64_t end, uint64_t *base)
+{
+	va &= ~(PAGE_SIZE - 1);
+	while (va < end && va < (1ULL << 48)) {
+		struct pud_table *pud = mm->ptes->pud[IDX(va, 39)];
+		if (!pud) {
+			va = (va | ((1ULL << 39) - 1)) + 1;
+			continue;
+		}
+		struct pmd_table *t = pud->pmd[IDX(va, 30)];
+		if (!t) {
+			va = (va | ((1ULL << 30) - 1)) + 1;
+			continue;
+		}
+		uint64_t hva = va & ~(HUGE_SIZE - 1);
+		struct pte *h = &t->huge[IDX(va, 21)];
+		if (h->state != PTE_NONE) {
+			*base = hva;
+			return h;
+		}
+		struct pte_table *pt = t->pte[IDX(va, 21)];
+		for (size_t i = IDX(va, 12); pt && i < SLOTS && hva + i * PAGE_SIZE < end; i++)
+			if (pt->e[i].state != PTE_NONE) {
+				*base = hva + i * PAGE_SIZE;
+				return &pt->e[i];
+			}
+		va = hva + HUGE_SIZE;
+	}
+	return NULL;
 }
 
 struct pte *mm_lookup(struct mm *mm, uint64_t va, uint64_t *base)

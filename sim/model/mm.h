@@ -10,19 +10,21 @@
 
 enum pte_state { PTE_NONE, PTE_PRESENT, PTE_MIGRATION, PTE_SWAP, PTE_PROTNONE };
 
+/* 24 bytes: a page table holds one per mapped page. */
 struct pte {
-	uint64_t pfn;
+	union {
+		uint64_t pfn;        /* the frame (a swap entry's while swapcache) */
+		uint64_t swap_token; /* PTE_SWAP without swapcache: the content in swap */
+	};
+	int64_t last_op;   /* id of the op that last changed this entry, -1 none */
 	uint8_t state, writable, huge;
 	uint8_t migrating; /* a thp_migrate is copying this PMD: faults wait */
 	uint8_t swapcache; /* swap entry whose frame is still in the swap cache */
-	uint64_t swap_token;
-	int64_t last_op;   /* id of the op that last changed this entry, -1 none */
 };
 
 struct vma { uint64_t start, end; uint8_t huge, writable; };
 
 struct pte_map;
-struct ptl_lock { uint64_t key; struct lock *lock; }; /* the lock never moves */
 
 struct mm {
 	int index;
@@ -32,8 +34,7 @@ struct mm {
 	size_t n_vmas;
 	struct pte_map *ptes;
 	int split_ptl;
-	struct ptl_lock *ptls; /* created on first use, one per page table */
-	size_t n_ptls;
+	struct lock *ptl;      /* the one ptl when locks are not split */
 	struct rwlock mmap_lock;
 	int *devices; /* indices of the devices bound to this PASID */
 	size_t n_devices;
@@ -58,6 +59,11 @@ void mm_protect_vmas(struct mm *mm, uint64_t start, uint64_t end);
 struct pte *mm_lookup(struct mm *mm, uint64_t va, uint64_t *base);
 /* The entry at exactly va of the given size, created (PTE_NONE) if asked. */
 struct pte *mm_entry(struct mm *mm, uint64_t va, int huge, int create);
+/* The first entry that maps something (not PTE_NONE) at or after va's page
+ * and before end, in VA order: a PMD entry if one covers the 2 MiB, else a
+ * 4 KiB entry; NULL if none.  *base gets the VA the entry starts at (a PMD
+ * entry's base may lie below va).  Absent tables cost nothing. */
+struct pte *mm_next_entry(struct mm *mm, uint64_t va, uint64_t end, uint64_t *base);
 /* Makes the entry PTE_NONE, keeping who changed it last. */
 void mm_clear_entry(struct pte *p);
 

@@ -7,14 +7,15 @@
 #define MNSIM_PHYSMEM_H
 #include <stdint.h>
 
+/* 32 bytes: one per allocated page. */
 struct frame {
 	uint64_t token;       /* content; 0 = zero-filled */
 	uint64_t generation;  /* allocation generation */
-	uint32_t refs;
-	uint8_t free, huge, ksm, zero_page;
 	/* last write, for the checker's ordering rule */
 	double last_write_time;
-	int last_writer;      /* device index, or -1 for a CPU */
+	uint32_t refs;
+	int16_t last_writer;  /* device index, or -1 for a CPU */
+	uint8_t free : 1, huge : 1, ksm : 1, zero_page : 1;
 };
 
 struct physmem;
