@@ -40,7 +40,7 @@ struct sim {
 	struct later *later;         /* deferred work (later.h) */
 	struct results *results;
 	struct rng rng;
-	int64_t next_op_id;
+	int64_t next_op_id, next_notification_id;
 	/* run-wide counters and distributions */
 	struct hist op_latency, ptl_hold, notify_latency;
 	uint64_t notifications, notifications_under_ptl, notifications_range_end, notifications_gather,

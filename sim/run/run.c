@@ -2,7 +2,9 @@
 #include "run.h"
 #include "sim.h"
 #include "textutil.h"
+#include "digest.h"
 #include "checker.h"
+#include "policy.h"
 #include "device.h"
 #include "iommu.h"
 #include "kernel_ops.h"
@@ -262,6 +264,14 @@ static void write_config(struct sim *s)
 	results_attr_string(s->results, NULL, "simgrid_version", buf);
 	results_attr_string(s->results, NULL, "trace", s->cfg->trace_path);
 	results_attr_string(s->results, NULL, "platform", s->cfg->platform_path);
+	const char *inputs[][2] = {{"trace_sha256", s->cfg->trace_path}, {"platform_sha256", s->cfg->platform_path}};
+	for (int i = 0; i < 2; i++) {
+		char hex[65], why[256];
+		if (digest_file_sha256(inputs[i][1], hex, why, sizeof why) == 0)
+			results_attr_string(s->results, NULL, inputs[i][0], hex);
+		else
+			sim_fail(s, why);
+	}
 	results_attr_string(s->results, NULL, "policy", s->policy->name);
 	snprintf(buf, sizeof buf, "%llu", (unsigned long long)s->cfg->seed);
 	results_attr_string(s->results, NULL, "seed", buf);
@@ -416,8 +426,13 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	s.mem = physmem_new();
 	build_processes(&s);
 	char *tmp = cfg->out_path ? tmp_name(cfg->out_path) : NULL;
+	/* the names of /notifications' site values (policy.h; -1: change_pte) */
+	struct results_label sites[SITE_COUNT + 1] = {{-1, "change_pte"}};
+	for (int i = 0; i < SITE_COUNT; i++)
+		sites[i + 1] = (struct results_label){i, site_name((enum ir_site)i)};
+	struct results_labels labels = {sites, SITE_COUNT + 1};
 	if (build_iommus(&s, hosts, n_hosts, err, errlen) != 0 || build_devices(&s, err, errlen) != 0 ||
-	    !(s.results = results_open(tmp, err, errlen)))
+	    !(s.results = results_open(tmp, &labels, err, errlen)))
 		goto out_sim;
 	s.checker = checker_new(s.mem, s.results, s.n_devices);
 	write_config(&s);
