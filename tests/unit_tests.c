@@ -232,6 +232,24 @@ static void test_stats(void)
 	CHECK(hist_quantile(&h, 1.0) == h.max);
 }
 
+/* 95 % confidence intervals use the exact Student t quantile at every sample
+ * size (a truncated table gave 1.960 past 30 degrees of freedom). */
+static void test_confidence_intervals(void)
+{
+	CHECK_EQ_DBL(stats_t95(1), 12.706204736174698, 1e-12);
+	CHECK_EQ_DBL(stats_t95(4), 2.7764451051977934, 1e-12);
+	CHECK_EQ_DBL(stats_t95(40), 2.0210753903062737, 1e-12);
+	CHECK_EQ_DBL(stats_t95(1000), 1.9623390808264078, 1e-12);
+	double x[5] = {1, 2, 3, 4, 5};
+	struct mean_ci m = stats_mean_ci(x, 5);
+	CHECK(m.n == 5 && m.mean == 3);
+	CHECK_EQ_DBL(m.ci95, 2.7764451051977934 * sqrt(2.5) / sqrt(5), 1e-12);
+	CHECK(stats_mean_ci(x, 1).ci95 == 0 && stats_mean_ci(x, 1).mean == 1);
+	/* no cancellation: a tiny spread around a large mean */
+	double y[3] = {1e8 + 0.25, 1e8, 1e8 - 0.25};
+	CHECK_EQ_DBL(stats_mean_ci(y, 3).ci95, 4.302652729911275 * 0.25 / sqrt(3), 1e-12);
+}
+
 static void test_physmem_lifo_generations(void)
 {
 	struct physmem *pm = physmem_new();
@@ -308,6 +326,7 @@ int main(int argc, char **argv)
 		{"trace_cursor_streams", test_trace_cursor_streams},
 		{"tlb_lru", test_tlb_lru},
 		{"stats", test_stats},
+		{"confidence_intervals", test_confidence_intervals},
 		{"physmem_lifo_generations", test_physmem_lifo_generations},
 		{"page_table_and_vmas", test_page_table_and_vmas},
 		{"policy_table", test_policy_table},
