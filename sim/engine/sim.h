@@ -8,6 +8,7 @@
 #define MNSIM_SIM_H
 #include "engine.h"
 #include "params.h"
+#include "progress.h"
 #include "results.h"
 #include "rng.h"
 #include "stats.h"
@@ -46,6 +47,7 @@ struct sim {
 	uint64_t notifications, notifications_under_ptl, notifications_range_end, notifications_gather,
 		 descriptors, cpu_sigsegv, ops_skipped, kernel_ops, cpu_accesses;
 	double qi_stall_time;
+	struct progress progress;    /* on stderr, when asked; reads counters only */
 	/* the clock, sleeps, messages and waits (engine.h) */
 	struct engine engine;
 	int failed;

@@ -100,6 +100,26 @@ long h5in_strings(struct h5in *f, const char *dset, const char *field, size_t wi
 	return n;
 }
 
+int h5in_fields(struct h5in *f, const char *dset, void (*fn)(void *ctx, const char *name, int is_string), void *ctx)
+{
+	if (H5Lexists(f->file, dset, H5P_DEFAULT) <= 0)
+		return -1;
+	hid_t d = H5Dopen2(f->file, dset, H5P_DEFAULT), t = d >= 0 ? H5Dget_type(d) : -1;
+	int n = t >= 0 && H5Tget_class(t) == H5T_COMPOUND ? H5Tget_nmembers(t) : -1;
+	for (int i = 0; i < n; i++) {
+		char *name = H5Tget_member_name(t, (unsigned)i);
+		H5T_class_t c = H5Tget_member_class(t, (unsigned)i);
+		if (name)
+			fn(ctx, name, c == H5T_STRING);
+		H5free_memory(name);
+	}
+	if (t >= 0)
+		H5Tclose(t);
+	if (d >= 0)
+		H5Dclose(d);
+	return n;
+}
+
 int h5in_attr_double(struct h5in *f, const char *obj, const char *name, double *v)
 {
 	hid_t a = H5Aopen_by_name(f->file, obj, name, H5P_DEFAULT, H5P_DEFAULT);

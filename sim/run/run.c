@@ -3,6 +3,7 @@
 #include "sim.h"
 #include "textutil.h"
 #include "digest.h"
+#include "logspec.h"
 #include "checker.h"
 #include "policy.h"
 #include "device.h"
@@ -50,17 +51,18 @@ const char *sim_default_platform(void)
 
 /* ---- SimGrid and the platform ---- */
 
-static void init_simgrid(void)
+static void init_simgrid(const struct logspec *log)
 {
-	/* SimGrid keeps argv; the settings go in as --cfg= arguments */
-	static char args[8][128];
-	static char *argv[8];
+	/* SimGrid keeps argv; the settings go in as --log= and --cfg= arguments */
+	static char args[LOGSPEC_MAX + 8][128];
+	static char *argv[LOGSPEC_MAX + 8];
 	int argc = 0;
-	const char *level = getenv("MNSIM_LOG");
 	snprintf(args[argc], sizeof args[0], "mnsim");
 	argv[argc] = args[argc], argc++;
-	snprintf(args[argc], sizeof args[0], "--log=root.thres:%s", level && *level ? level : "warning");
-	argv[argc] = args[argc], argc++;
+	for (int i = 0; i < log->n; i++) {
+		snprintf(args[argc], sizeof args[0], "--log=%s", log->settings[i]);
+		argv[argc] = args[argc], argc++;
+	}
 	for (size_t i = 0; i < sizeof simgrid_settings / sizeof simgrid_settings[0]; i++) {
 		snprintf(args[argc], sizeof args[0], "--cfg=%s:%s", simgrid_settings[i].key, simgrid_settings[i].value);
 		argv[argc] = args[argc], argc++;
@@ -399,7 +401,8 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	struct trace_header trace;
 	memset(&s, 0, sizeof s);
 	s.cfg = cfg;
-	if (trace_load(cfg->trace_path, &trace, err, errlen) != 0)
+	struct logspec log;
+	if (logspec_parse(getenv("MNSIM_LOG"), &log, err, errlen) != 0 || trace_load(cfg->trace_path, &trace, err, errlen) != 0)
 		return -1;
 	s.trace = &trace;
 	char why[256];
@@ -418,7 +421,7 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	hist_init(&s.op_latency);
 	hist_init(&s.ptl_hold);
 	hist_init(&s.notify_latency);
-	init_simgrid();
+	init_simgrid(&log);
 	simgrid_load_platform(cfg->platform_path);
 	size_t n_hosts = sg_host_count();
 	sg_host_t *hosts = sg_host_list();
@@ -442,7 +445,9 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	if (start_cpu_threads(&s, hosts, n_hosts, err, errlen) != 0)
 		goto out_sim;
 	start_actors(&s);
+	progress_init(&s.progress, cfg->progress, trace.n_events, cfg->progress_label);
 	simgrid_run();
+	progress_end(&s.progress);
 	if (s.failed) {
 		failf(err, errlen, "%s", s.failure);
 		goto out_sim;
