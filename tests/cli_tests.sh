@@ -49,7 +49,7 @@ expect missing_trace 1 "cannot open trace" -- "$MNSIM" run -w "$TMP/none.trace" 
 no_file missing_trace_leaves_nothing "$TMP/none.h5"
 expect unknown_parameter 2 "unknown parameter 'qi_dept'" -- "$MNSIM" run -w "$SEED" --set qi_dept=8 -o "$TMP/p.h5"
 expect parameter_range 2 "parameter qi_depth='1': out of range" -- "$MNSIM" run -w "$SEED" --set qi_depth=1 -o "$TMP/p.h5"
-expect unknown_policy 1 "unknown policy 'nope'" -- "$MNSIM" run -w "$SEED" --policy nope -o "$TMP/p.h5"
+expect unknown_policy 2 "unknown policy 'nope'" -- "$MNSIM" run -w "$SEED" --policy nope -o "$TMP/p.h5"
 no_file bad_options_leave_nothing "$TMP/p.h5"
 expect bad_platform 1 "bad.xml" -- "$MNSIM" run -w "$SEED" -p "$TMP/bad.xml" -o "$TMP/plat.h5"
 no_file bad_platform_leaves_nothing "$TMP/plat.h5"
@@ -58,12 +58,16 @@ if [ "$(id -u)" -ne 0 ]; then
   expect unwritable_dir 1 "cannot create result file" -- "$MNSIM" run -w "$SEED" -o "$TMP/ro/x.h5"
 fi
 
-# interrupted runs: exit 128+signal, a clear message, no file left
+# interrupted runs: exit 128+signal, a clear message, no file left.  The signal
+# is sent once the run is known to be running (its temporary result file
+# exists), on a workload that takes seconds: never after a fixed sleep, which
+# a fast machine outruns.
 "$MNSIM" gen cpu_ops=20000 device_ops=20000 -o "$TMP/long.trace" >/dev/null
+"$MNSIM" gen cpu_ops=100000 device_ops=100000 -o "$TMP/longer.trace" >/dev/null
 for sig in INT TERM; do
-  "$MNSIM" run -w "$TMP/long.trace" -o "$TMP/sig.h5" >"$TMP/sig.out" 2>&1 &
+  "$MNSIM" run -w "$TMP/longer.trace" -o "$TMP/sig.h5" >"$TMP/sig.out" 2>&1 &
   pid=$!
-  sleep 1
+  for _ in $(seq 2000); do compgen -G "$TMP/sig.h5.tmp.*" >/dev/null && break; sleep 0.01; done
   kill -$sig $pid
   wait $pid
   rc=$?

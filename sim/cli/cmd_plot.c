@@ -55,6 +55,11 @@ int cmd_plot(int argc, char **argv)
 		return usage_error("plot", "expected one RESULT.h5, DIR or SWEEP_DIR%s", "");
 	if (!kind || !out)
 		return usage_error("plot", "missing --kind KIND or -o FIGURE%s", "");
+	if (!figure_help(kind))
+		return usage_error("plot", "unknown figure kind '%s' (see 'mnsim plot --help')", kind);
+	size_t len = strlen(out);
+	if (len < 5 || (strcmp(out + len - 4, ".png") != 0 && strcmp(out + len - 4, ".svg") != 0))
+		return usage_error("plot", "%s: the figure's name must end in .png or .svg", out);
 	char data_path[4096], err[1024], sweep_h5[4200];
 	snprintf(data_path, sizeof data_path, "%s", data ? data : out);
 	if (!data) {
