@@ -4,11 +4,11 @@
 # block (p-1)*nlines + l-1 is line l of panel p, columns x, mean, CI.
 # titles, nlines, npanels, xlab, ylab, logx; xcat: tic labels of a string
 # x axis (values numbered 0, 1, ...), or ''.
-cols = npanels > 1 ? 2 : 1
+cols = npanels < 3 ? npanels : 3
 rows = (npanels + cols - 1) / cols
-height = 140 + 420 * rows
+height = 160 + 400 * rows
 load sprintf("%s/style.gp", system("dirname '".ARG0."'"))
-set multiplot layout rows, cols title figtitle." — ".ylab.", mean and 95% CI over seeds"
+set multiplot layout rows, cols title ylab." against ".xlab.": mean and 95% CI over seeds"
 set xlabel xlab
 set ylabel ylab
 set format y "%.4g"

@@ -642,21 +642,40 @@ static void collect_field(void *ctx, const char *name, int is_string)
 	}
 }
 
-int sweep_axes(const char *sweep_h5, char names[][48], int *numeric, int max, char *err, size_t errlen)
+static char *axis_text(struct h5in *h, const char *name, int numeric, long n);
+
+int sweep_axes(const char *sweep_h5, char names[][48], int *numeric, int *n_values, int max, char *err, size_t errlen)
 {
 	struct h5in *h = h5in_open(sweep_h5, err, errlen);
 	if (!h)
 		return -1;
 	struct field_list l = {.n = 0};
 	int n = h5in_fields(h, "aggregate", collect_field, &l);
-	h5in_close(h);
-	if (n < 0)
+	double *seeds = NULL;
+	long rows = n < 0 ? -1 : h5in_column(h, "aggregate", "seeds", &seeds);
+	free(seeds);
+	if (n < 0 || rows < 0) {
+		h5in_close(h);
 		return failf(err, errlen, "%s: no /aggregate: not a merged sweep (run 'mnsim sweep --merge DIR')", sweep_h5);
+	}
 	int axes = 0;
 	for (int i = 0; i < l.n && strcmp(l.names[i], "seeds") != 0 && axes < max; i++, axes++) {
 		snprintf(names[axes], 48, "%s", l.names[i]);
 		numeric[axes] = !l.is_string[i];
+		/* distinct values: an axis with one is a constant of the sweep */
+		char *t = axis_text(h, names[axes], numeric[axes], rows);
+		int distinct = 0;
+		for (long r = 0; r < rows; r++) {
+			long q;
+			for (q = 0; q < r && strcmp(t + q * 256, t + r * 256) != 0; q++)
+				;
+			distinct += q == r;
+		}
+		free(t);
+		if (n_values)
+			n_values[axes] = distinct;
 	}
+	h5in_close(h);
 	return axes;
 }
 
@@ -692,25 +711,25 @@ static long sweep_metric(struct kind_ctx *k)
 {
 	const struct plot_opts *o = k->o;
 	char axes[16][48];
-	int numeric[16];
-	int n_axes = sweep_axes(k->in->sweep_h5, axes, numeric, 16, k->err, k->errlen);
+	int numeric[16], n_values[16];
+	int n_axes = sweep_axes(k->in->sweep_h5, axes, numeric, n_values, 16, k->err, k->errlen);
 	if (n_axes < 0)
 		return -1;
-	/* the x axis: asked for, or the only numeric one */
+	/* the x axis: asked for, or the only numeric one that varies */
 	int xa = -1, n_numeric = 0;
 	char choices[512] = "";
 	for (int a = 0; a < n_axes; a++) {
 		if (o && o->x && strcmp(o->x, axes[a]) == 0)
 			xa = a;
-		if (strcmp(axes[a], "policy") != 0)
+		if (strcmp(axes[a], "policy") != 0 && n_values[a] > 1)
 			appendf(choices, sizeof choices, "%s%s", choices[0] ? ", " : "", axes[a]);
-		n_numeric += numeric[a];
+		n_numeric += numeric[a] && n_values[a] > 1;
 	}
 	if (o && o->x && xa < 0)
 		return failf(k->err, k->errlen, "--x %s: not a swept axis of %s (axes: %s)", o->x, k->in->sweep_h5, choices);
 	if (xa < 0)
 		for (int a = 0; a < n_axes && xa < 0; a++)
-			if (numeric[a] && n_numeric == 1)
+			if (numeric[a] && n_values[a] > 1 && n_numeric == 1)
 				xa = a;
 	if (xa < 0)
 		return failf(k->err, k->errlen, "give --x AXIS (the swept axes of %s: %s)", k->in->sweep_h5, choices[0] ? choices : "none");
@@ -754,7 +773,7 @@ static long sweep_metric(struct kind_ctx *k)
 		const char *l = pa >= 0 ? text[pa] + i * 256 : "mean";
 		char p[512] = "";
 		for (int a = 0; a < n_axes; a++)
-			if (a != xa && a != pa)
+			if (a != xa && a != pa && n_values[a] > 1)
 				appendf(p, sizeof p, "%s%s=%s", p[0] ? ", " : "", axes[a], text[a] + i * 256);
 		long j;
 		for (j = 0; j < n_lines && strcmp(lines[j], l) != 0; j++)

@@ -38,8 +38,9 @@ struct op_stats {
 int per_op_stats(const struct result_set *rs, const struct policy_group *g, struct op_stats out[OP_COUNT], char *err,
 		 size_t errlen);
 
-/* The axes of a sweep's /aggregate (columns before "seeds") and whether
- * each is numeric; returns the count or -1. */
-int sweep_axes(const char *sweep_h5, char names[][48], int *numeric, int max, char *err, size_t errlen);
+/* The axes of a sweep's /aggregate (columns before "seeds"), whether each
+ * is numeric and how many distinct values it takes (NULL: not wanted);
+ * returns the count or -1. */
+int sweep_axes(const char *sweep_h5, char names[][48], int *numeric, int *n_values, int max, char *err, size_t errlen);
 
 #endif

@@ -639,6 +639,28 @@ static int report_set(FILE *f, const struct result_set *rs, const char *dir, con
 static const char *const sweep_metrics[] = {"violations", "notifications", "notifications_under_ptl", "descriptors",
 	"op_latency_p99", "ptl_hold_p99", "notify_latency_p99", "qi_stall_fraction", "qi_max_used", "device_stall_time", NULL};
 
+/* "policy=only_end, qi_depth=32": the varying axes of /aggregate row i. */
+static void point_text(struct h5in *h, char axes[][48], const int *numeric, const int *n_values, int n_axes, long n, long i,
+		       char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (int a = 0; a < n_axes; a++) {
+		if (n_values[a] < 2)
+			continue;
+		if (numeric[a]) {
+			double *x = NULL;
+			if (h5in_column(h, "aggregate", axes[a], &x) == n)
+				appendf(buf, len, "%s%s=%.6g", buf[0] ? ", " : "", axes[a], x[i]);
+			free(x);
+		} else {
+			char *s = NULL;
+			if (h5in_strings(h, "aggregate", axes[a], 256, &s) == n)
+				appendf(buf, len, "%s%s=%s", buf[0] ? ", " : "", axes[a], base_name(s + i * 256));
+			free(s);
+		}
+	}
+}
+
 struct sweep_info { char spec[8192]; double points, merged, failed, missing, seeds; char failed_ids[4096]; };
 
 static int report_sweep(FILE *f, const char *sweep_h5, const char *dir, char *err, size_t errlen)
@@ -655,8 +677,8 @@ static int report_sweep(FILE *f, const char *sweep_h5, const char *dir, char *er
 	h5in_attr_double(h, "/", "seeds", &si.seeds);
 	h5in_attr_string(h, "/", "failed_points", si.failed_ids, sizeof si.failed_ids);
 	char axes[16][48];
-	int numeric[16];
-	int n_axes = sweep_axes(sweep_h5, axes, numeric, 16, err, errlen);
+	int numeric[16], n_values[16];
+	int n_axes = sweep_axes(sweep_h5, axes, numeric, n_values, 16, err, errlen);
 	if (n_axes < 0) {
 		h5in_close(h);
 		return -1;
@@ -665,8 +687,10 @@ static int report_sweep(FILE *f, const char *sweep_h5, const char *dir, char *er
 	snprintf(title, sizeof title, "mnsim sweep report: %s", base_name(dir));
 	page_start(f, title);
 	html(f, "<h1>mnsim sweep: %s</h1>\n<p class=sub>", sweep_h5);
+	int shown_axes = 0;
 	for (int a = 0; a < n_axes; a++)
-		html(f, "%s<code>%s</code>", a ? " × " : "axes ", axes[a]);
+		if (n_values[a] > 1)
+			html(f, "%s<code>%s</code> (%d)", shown_axes++ ? " × " : "axes ", axes[a], n_values[a]);
 	fprintf(f, " · %.0f points (%.0f merged) · %.0f seed%s each · mnsim " MNSIM_VERSION "</p>\n", si.points, si.merged, si.seeds,
 		si.seeds == 1 ? "" : "s");
 	if (si.failed > 0 || si.missing > 0) {
@@ -722,26 +746,60 @@ static int report_sweep(FILE *f, const char *sweep_h5, const char *dir, char *er
 			continue;
 		}
 		double lo = INFINITY, hi = -INFINITY;
-		for (long i = 0; i < n; i++)
-			lo = fmin(lo, vmax[i]), hi = fmax(hi, vmax[i]);
-		char unit[16] = "", a[64], b[64];
+		long ilo = 0, ihi = 0;
+		for (long i = 0; i < n; i++) {
+			if (vmax[i] < lo)
+				lo = vmax[i], ilo = i;
+			if (vmax[i] > hi)
+				hi = vmax[i], ihi = i;
+		}
+		char unit[16] = "", a[64], b[64], where_lo[1024], where_hi[1024];
 		h5in_attr_string(h, "aggregate", name, unit, sizeof unit);
+		point_text(h, axes, numeric, n_values, n_axes, n, ilo, where_lo, sizeof where_lo);
+		point_text(h, axes, numeric, n_values, n_axes, n, ihi, where_hi, sizeof where_hi);
 		if (hi > lo)
-			html(f, "<li><code>%s</code> ranges from <b>%s</b> to <b>%s</b> over the grid.</li>\n", sweep_metrics[m],
-			     fmt_value(lo, unit, a, sizeof a), fmt_value(hi, unit, b, sizeof b));
+			html(f, "<li><code>%s</code> from <b>%s</b> (%s) to <b>%s</b> (%s).</li>\n", sweep_metrics[m], fmt_value(lo, unit, a, sizeof a),
+			     where_lo, fmt_value(hi, unit, b, sizeof b), where_hi);
 		free(vmax);
 		vmax = NULL;
 	}
 	html(f, "</ul>\n");
 	free(v), free(pol);
-	/* figures: each review metric against each swept axis (policy is the lines) */
+	/* figures: each review metric that varies against each swept axis:
+	 * the numeric axes, or the other string axes when there is none; the
+	 * policies are the lines */
 	struct fig_input in = {NULL, sweep_h5};
-	html(f, "<h2>Figures</h2>\n<p>Mean and 95 %% CI over seeds; one line per policy, one panel per value of every other swept axis.</p>\n");
+	int any_numeric = 0;
+	for (int a = 0; a < n_axes; a++)
+		any_numeric |= numeric[a] && n_values[a] > 1;
+	char constant[2048] = "";
+	for (int m = 0; sweep_metrics[m]; m++) {
+		char name[96], unit[16] = "", a[64];
+		double *x = NULL;
+		snprintf(name, sizeof name, "%s_mean", sweep_metrics[m]);
+		long k = h5in_column(h, "aggregate", name, &x);
+		int same = k > 0;
+		for (long i = 1; i < k; i++)
+			same &= x[i] == x[0];
+		h5in_attr_string(h, "aggregate", name, unit, sizeof unit);
+		if (same)
+			appendf(constant, sizeof constant, "%s<code>%s</code> = %s", constant[0] ? ", " : "", sweep_metrics[m],
+				fmt_value(x[0], unit, a, sizeof a));
+		free(x);
+	}
+	html(f, "<h2>Figures</h2>\n<p>Mean and 95 %% CI over seeds; one line per policy, one panel per value of every other swept axis.");
+	if (constant[0])
+		fprintf(f, " The same at every point (not drawn): %s.", constant);
+	html(f, "</p>\n");
 	for (int a = 0; a < n_axes; a++) {
-		if (strcmp(axes[a], "policy") == 0 || (!numeric[a] && n_axes > 1 && a != 0 && numeric[0]))
+		if (strcmp(axes[a], "policy") == 0 || n_values[a] < 2 || (any_numeric && !numeric[a]))
 			continue;
 		int drawn = 0;
 		for (int m = 0; sweep_metrics[m]; m++) {
+			char mname[96];
+			snprintf(mname, sizeof mname, "<code>%s</code> =", sweep_metrics[m]);
+			if (strstr(constant, mname))
+				continue;
 			char name[160], heading[200];
 			snprintf(name, sizeof name, "sweep-%s-%s", sweep_metrics[m], axes[a]);
 			snprintf(heading, sizeof heading, "%s against %s", sweep_metrics[m], axes[a]);
