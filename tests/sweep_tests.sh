@@ -71,6 +71,60 @@ check other_sweep_refused "[ $rc -eq 1 ] && grep -qF 'holds another sweep' <<<\"
 # the sweep figure: one line per policy, from /aggregate
 out=$("$MNSIM" plot "$TMP/s" --kind sweep --x qi_depth --metric op_latency_p99 -o "$TMP/sweep.png" 2>&1)
 check sweep_figure "[ -s $TMP/sweep.png ] && [ \$(grep -c '^# ' $TMP/sweep.tsv) -eq 2 ] && [ \$(grep -cE '^[0-9]' $TMP/sweep.tsv) -eq 6 ]"
+# without --x: the only swept number is the x axis (it segfaulted); without --metric: a usage error
+out=$("$MNSIM" plot "$TMP/s" --kind sweep --metric op_latency_p99 -o "$TMP/sweep2.png" 2>&1); rc=$?
+check sweep_figure_default_x "[ $rc -eq 0 ] && cmp -s $TMP/sweep.tsv $TMP/sweep2.tsv"
+out=$("$MNSIM" plot "$TMP/s" --kind sweep -o "$TMP/sweep3.png" 2>&1); rc=$?
+check sweep_figure_needs_metric "[ $rc -eq 2 ] && grep -q 'give --metric' <<<\"\$out\""
+out=$("$MNSIM" plot "$TMP/s" --kind sweep --x qi_dept --metric op_latency_p99 -o "$TMP/sweep3.png" 2>&1); rc=$?
+check sweep_figure_unknown_axis "[ $rc -eq 1 ] && grep -q 'not a swept axis' <<<\"\$out\" && grep -q 'qi_depth' <<<\"\$out\""
+# the merge's confidence interval uses the exact t quantile (t(0.975, 1) = 12.7062047)
+cat >"$TMP/ci.sweep" <<SPEC
+workload = $SRC/workloads/litmus/02-munmap-gather-reuse.trace
+policy = unsafe_end
+preempt_dist = exp
+preempt_window = 2us
+seeds = 2
+SPEC
+"$MNSIM" sweep "$TMP/ci.sweep" -o "$TMP/ci" -j 2 --csv >/dev/null 2>&1
+col() { head -1 "$1" | tr , '\n' | grep -nx "$2" | cut -d: -f1; }
+a=$(awk -F, -v c="$(col $TMP/ci/sweep.csv sim_time)" 'NR == 2 { print $c }' $TMP/ci/sweep.csv)
+b=$(awk -F, -v c="$(col $TMP/ci/sweep.csv sim_time)" 'NR == 3 { print $c }' $TMP/ci/sweep.csv)
+ci=$(awk -F, -v c="$(col $TMP/ci/sweep-aggregate.csv sim_time_ci95)" 'NR == 2 { print $c }' $TMP/ci/sweep-aggregate.csv)
+check merged_ci_student_t "awk -v a=$a -v b=$b -v ci=$ci 'BEGIN { d = a - b; if (d < 0) d = -d; want = 12.706204736174696 * d / 2;
+  exit !(d > 0 && (ci - want) / want < 1e-9 && (want - ci) / want < 1e-9) }'"
+check merged_attributes "h5dump -A $TMP/s/sweep.h5 | grep -q 'ATTRIBUTE \"spec\"' && h5dump -a /points_merged $TMP/s/sweep.h5 | grep -q '(0): 12' && h5dump -a /aggregate/op_latency_p99_mean $TMP/s/sweep.h5 | grep -q '\"s\"'"
+
+# two workloads and two policies: one panel per workload, one line per policy, nothing left out
+cat >"$TMP/two.sweep" <<SPEC
+workload = $SRC/workloads/litmus/01-seed-cow-order.trace, $SRC/workloads/litmus/02-munmap-gather-reuse.trace
+policy = double, unsafe_end
+qi_depth = 8, 16
+SPEC
+"$MNSIM" sweep "$TMP/two.sweep" -o "$TMP/two" -j 2 >/dev/null 2>&1
+out=$("$MNSIM" plot "$TMP/two" --kind sweep --metric violations -o "$TMP/two.png" 2>&1)
+check sweep_figure_panel_per_workload "[ \$(grep -c \"^# panel 'workload=01-seed-cow-order.trace'\" $TMP/two.tsv) -eq 2 ] && [ \$(grep -c \"^# panel 'workload=02-munmap-gather-reuse.trace'\" $TMP/two.tsv) -eq 2 ] && [ \$(grep -cE '^[0-9]' $TMP/two.tsv) -eq 8 ]"
+# the sweep report: figures against qi_depth with a panel per workload, the merged table
+"$MNSIM" report "$TMP/two" -o "$TMP/two-report" >/dev/null 2>&1
+page=$TMP/two-report/index.html
+check sweep_report "[ \$(grep -c '<svg' $page) -ge 3 ] && grep -q 'Merged table' $page && grep -q 'Violations:</b> unsafe_end at 4 of 4 points' $page && ! grep -q 'policy ?' $page"
+mkdir -p "$TMP/junk" && echo junk >"$TMP/junk/a.h5"
+out=$("$MNSIM" report "$TMP/junk" -o "$TMP/bad-report" 2>&1); rc=$?
+check report_refuses_non_results "[ $rc -eq 1 ] && grep -q 'not an HDF5 result file' <<<\"\$out\" && [ ! -e $TMP/bad-report/index.html ]"
+# generator and sweep specs are not mistaken for each other
+out=$("$MNSIM" sweep "$SRC/workloads/specs/mixed.gen" -o "$TMP/x" 2>&1); rc=$?
+check sweep_refuses_gen_spec "[ $rc -eq 2 ] && grep -q 'generator spec' <<<\"\$out\""
+out=$("$MNSIM" gen -s "$SRC/sweeps/queue-depth.sweep" -o "$TMP/x.trace" 2>&1); rc=$?
+check gen_refuses_sweep_spec "[ $rc -eq 2 ] && grep -q 'sweep spec' <<<\"\$out\""
+
+# the shipped example sweeps run (from the repository root, as documented) and report
+for spec in "$SRC"/sweeps/*.sweep; do
+  name=$(basename "$spec" .sweep)
+  out=$(cd "$SRC" && "$MNSIM" sweep "sweeps/$name.sweep" -o "$TMP/ex-$name" -j 2 2>&1); rc=$?
+  check "example_sweep_$name" "[ $rc -eq 0 ] && grep -q ' 0 failed' <<<\"\$out\" && [ -s $TMP/ex-$name/sweep.h5 ]"
+  "$MNSIM" report "$TMP/ex-$name" -o "$TMP/ex-$name-report" >/dev/null 2>&1
+  check "example_sweep_${name}_report" "[ \$(grep -c '<svg' $TMP/ex-$name-report/index.html) -ge 3 ]"
+done
 
 # Slurm: the job array script, not submitted
 out=$("$MNSIM" sweep "$TMP/grid.sweep" -o "$TMP/s" --slurm --partition debug --time 00:10:00 --chunks 4 --dry-run 2>&1)

@@ -32,6 +32,10 @@ int cmd_gen(int argc, char **argv)
 	}
 	if (!out)
 		return usage_error("gen", "missing -o TRACE (or -o - for standard output)%s", "");
+	if (spec && strlen(spec) > 6 && strcmp(spec + strlen(spec) - 6, ".sweep") == 0) {
+		fprintf(stderr, "mnsim gen: %s is a sweep spec (.sweep): it is for 'mnsim sweep'; a generator spec ends in .gen\n", spec);
+		return EXIT_USAGE;
+	}
 	struct gen_spec *g = gen_spec_new();
 	char err[1024];
 	int rc = 0;

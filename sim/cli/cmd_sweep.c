@@ -66,6 +66,12 @@ int cmd_sweep(int argc, char **argv)
 		return usage_error("sweep", "expected SPEC and -o DIR%s", "");
 	if (so.jobs < 1 || so.jobs > 1024)
 		return usage_error("sweep", "-j: expected 1 to 1024 jobs%s", "");
+	size_t len = strlen(argv[optind]);
+	if (len > 4 && strcmp(argv[optind] + len - 4, ".gen") == 0) {
+		fprintf(stderr, "mnsim sweep: %s is a generator spec (.gen): it is for 'mnsim gen -s'; a sweep spec ends in .sweep\n",
+			argv[optind]);
+		return EXIT_USAGE;
+	}
 	struct sweep_spec *s = sweep_spec_load(argv[optind], 1, err, sizeof err);
 	if (!s) {
 		fprintf(stderr, "mnsim sweep: %s\n", err);
