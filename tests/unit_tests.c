@@ -25,7 +25,7 @@ static void test_units(void)
 	CHECK(units_parse_duration("5", &d, &why) != 0);      /* a unit is required */
 	CHECK(units_parse_duration("-1us", &d, &why) != 0);
 	CHECK(units_parse_duration("1parsec", &d, &why) != 0);
-	CHECK(units_parse_duration("1e3ns", &d, &why) != 0); /* plain decimals only */
+	CHECK(units_parse_duration("1e3ns", &d, &why) == 0 && d == 1e-6); /* an exponent, as people type it */
 	CHECK(units_parse_duration("0.3ns", &d, &why) == 0 && d == 0.3e-9);
 	CHECK(units_parse_size("2M", &u, &why) == 0 && u == 2097152);
 	CHECK(units_parse_size("4096", &u, &why) == 0 && u == 4096);
@@ -67,6 +67,34 @@ static void test_duration_parsing_is_exact(void)
 		}
 	}
 	CHECK(mismatches == 0);
+}
+
+/* Durations as people type them: an exponent, a blank before the unit, µs
+ * (micro sign or Greek mu) as well as us; each the double nearest to what
+ * was written; what is not a duration is still refused. */
+static void test_durations_as_typed(void)
+{
+	static const struct { const char *text; const char *same_as; } ok[] = {
+		{"1e-6s", "1e-6"},     {"500 ns", "500e-9"}, {"0.5\xc2\xb5s", "0.5e-6"}, {"0.5\xce\xbcs", "0.5e-6"},
+		{"2.5e3ns", "2.5e-6"}, {" 30us ", "30e-6"},  {"1E-3 s", "1e-3"},        {"7 ms", "7e-3"},
+		{"1.5 \xc2\xb5s", "1.5e-6"}, {"250ns", "250e-9"}, {"0", "0"},
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		double got = -1, want = strtod(ok[i].same_as, NULL);
+		const char *why;
+		CHECK(units_parse_duration(ok[i].text, &got, &why) == 0 && memcmp(&got, &want, sizeof got) == 0);
+		if (got != want)
+			fprintf(stderr, "'%s' gave %.17g, expected %.17g\n", ok[i].text, got, want);
+	}
+	static const char *const bad[] = {"1e-6", "500", "ns", "-1us", "1us s", "1 u s", "e-6s", "1e-6 ", "1.2.3us", "1e400s", "."};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		double v;
+		const char *why = NULL;
+		int rc = units_parse_duration(bad[i], &v, &why);
+		CHECK(rc != 0 && why && strstr(why, "with a unit"));
+		if (rc == 0)
+			fprintf(stderr, "'%s' was accepted as %g\n", bad[i], v);
+	}
 }
 
 static void test_params(void)
@@ -321,6 +349,7 @@ int main(int argc, char **argv)
 	static const struct test_case tests[] = {
 		{"units", test_units},
 		{"duration_parsing_is_exact", test_duration_parsing_is_exact},
+		{"durations_as_typed", test_durations_as_typed},
 		{"params", test_params},
 		{"trace_errors", test_trace_errors},
 		{"trace_cursor_streams", test_trace_cursor_streams},
