@@ -38,7 +38,7 @@ int cmd_size_queue(int argc, char **argv)
 			       "DIR/size-queue.{tsv,png} and DIR/size-queue.answers.tsv, which 'mnsim report --size-queue DIR'\n"
 			       "puts in the report's headline (default DIR: results/size-queue).\n\n"
 			       "Examples:\n"
-			       "  mnsim size-queue -w workloads/devices-4.trace -p platforms/many-devices.xml --policy all \\\n"
+			       "  mnsim size-queue -w workloads/devices-3.trace -p platforms/many-devices.xml --policy all \\\n"
 			       "      --target 'notify_latency_p99<=5us' -o results/sq\n"
 			       "  mnsim size-queue -w my.trace --exact --target 'qi_stall_fraction<=0'\n");
 			print_exit_codes();
