@@ -13,7 +13,7 @@ set xlabel "simulated time (µs)"
 eval("set ytics (".ytics_list.")")
 set yrange [nrows-0.5:-0.5]
 set grid xtics ytics
-set key outside bottom center horizontal
+set key outside right top vertical
 plot datafile index 0 using 1:2:3:(0) with vectors nohead lw 9 lc rgb "#cccccc" title "kernel op", \
      "" index 1 using 1:2 with points pt 7 ps 1.6 lc rgb "#08519c" title "IR under ptl", \
      "" index 2 using 1:2 with points pt 5 ps 1.4 lc rgb "#ff7f0e" title "IR in range_end", \

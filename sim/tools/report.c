@@ -128,10 +128,10 @@ static const char *const css =
 	".headline{background:#f4f8fc;border-left:5px solid #1f77b4;padding:.8em 1.2em .8em 2.2em;font-size:1.12em}"
 	".headline li{margin:.35em 0}table{border-collapse:collapse;margin:.8em 0;font-size:.92em}"
 	"td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;vertical-align:top}td{white-space:nowrap}th{background:#eef2f6}"
-	"td.l,th.l{text-align:left}tr:nth-child(even) td{background:#fafafa}.bad{background:#fdd!important;font-weight:bold;color:#a00}"
+	"td.l,th.l,td.w{text-align:left}td.w{white-space:normal}tr:nth-child(even) td{background:#fafafa}.bad{background:#fdd!important;font-weight:bold;color:#a00}"
 	".good{color:#060;font-weight:bold}.changed td{background:#fff6d5!important}.ratio{color:#555;font-size:.9em}"
 	".ci{color:#777;font-size:.85em}.prov{font-size:.8em;padding:1px 5px;border-radius:3px;white-space:nowrap}"
-	".cited{background:#d9f0d3}.approx{background:#fff1b8}.measured{background:#d9f0d3}.calibrated{background:#d9f0d3}"
+	".prov{white-space:normal}.cited{background:#d9f0d3}.approx{background:#fff1b8}.measured{background:#d9f0d3}.calibrated{background:#d9f0d3}"
 	".assumption{background:#fde0c5}.switch{background:#e8e8e8}svg{max-width:100%;height:auto}figure{margin:1em 0}"
 	"figcaption{color:#555;font-size:.92em;margin-bottom:.3em}code{background:#f2f2f2;padding:0 3px}"
 	"details{margin:.5em 0}pre{background:#f6f6f6;padding:.6em;overflow-x:auto}";
@@ -548,12 +548,14 @@ static void configuration(FILE *f, const struct result_set *rs)
 			params_format(&def, d, dv, sizeof dv);
 			if (d->type == PT_DURATION)
 				fmt_time(c.values[i], v, sizeof v), fmt_time(params_get(&def, d), dv, sizeof dv);
+			else if (d->type == PT_BOOL)
+				snprintf(v, sizeof v, "%s", c.values[i] ? "on" : "off"), snprintf(dv, sizeof dv, "%s", params_get(&def, d) ? "on" : "off");
 			else if (d->unit[0] && strcmp(d->unit, "s") != 0)
 				appendf(v, sizeof v, " %s", d->unit),
 					appendf(dv, sizeof dv, " %s", d->unit);
 			html(f, "<tr%s><td class=l><code>%s</code></td><td>%s</td><td>%s</td><td class=l>%s</td>", differs ? " class=changed" : "",
 			     d->name, v, dv, params_scope_name(d->scope));
-			html(f, "<td class=l><span class=\"prov %s\">%s</span></td><td class=l>%s</td></tr>\n", prov_class(d->provenance),
+			html(f, "<td class=w><span class=\"prov %s\">%s</span></td><td class=w>%s</td></tr>\n", prov_class(d->provenance),
 			     d->provenance, d->help);
 		}
 	html(f, "</table>\n");
