@@ -1,5 +1,6 @@
 /* results: see results.h. */
 #include "results.h"
+#include "h5write.h"
 #include "optable.h"
 #include <hdf5.h>
 #include <stdarg.h>
@@ -240,32 +241,6 @@ static hid_t no_times_dcpl(int chunked)
 	return dcpl;
 }
 
-/* A variable-length UTF-8 string type (h5py reads such attributes as str). */
-static hid_t vlen_string(void)
-{
-	hid_t t = H5Tcopy(H5T_C_S1);
-	if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
-		H5Tclose(t);
-		return -1;
-	}
-	return t;
-}
-
-static int string_attr(hid_t obj, const char *name, const char *value)
-{
-	hid_t t = vlen_string(), space = H5Screate(H5S_SCALAR), a = -1;
-	int rc = -1;
-	if (t >= 0 && space >= 0 && (a = H5Acreate2(obj, name, t, space, H5P_DEFAULT, H5P_DEFAULT)) >= 0)
-		rc = H5Awrite(a, t, &value) < 0 ? -1 : 0;
-	if (a >= 0)
-		H5Aclose(a);
-	if (space >= 0)
-		H5Sclose(space);
-	if (t >= 0)
-		H5Tclose(t);
-	return rc;
-}
-
 static void table_open(struct results *r, struct table *t, const char *name, const struct field *fields, size_t row_size)
 {
 	t->name = name;
@@ -291,7 +266,7 @@ static void table_open(struct results *r, struct table *t, const char *name, con
 		return;
 	}
 	for (const struct field *f = fields; f->name; f++)
-		if (string_attr(t->dset, f->name, f->unit) != 0)
+		if (h5write_string_attr(t->dset, f->name, f->unit) != 0)
 			set_failed(r, "cannot write the unit of %s/%s", name, f->name);
 }
 
@@ -436,7 +411,7 @@ void results_attr_double(struct results *r, const char *group, const char *name,
 
 void results_attr_string(struct results *r, const char *group, const char *name, const char *value)
 {
-	hid_t t = vlen_string();
+	hid_t t = h5write_string_type();
 	if (t < 0) {
 		set_failed(r, "cannot make a string type");
 		return;

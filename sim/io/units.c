@@ -167,18 +167,27 @@ int units_parse_size(const char *text, uint64_t *bytes, const char **why)
 	return 0;
 }
 
-const char *units_format_duration(double seconds, char *buf, int len)
+/* seconds in ns, us, ms or s: digits significant digits, sep between the
+ * number and the unit, micro the name of us */
+static const char *format_duration(double seconds, char *buf, int len, int digits, const char *sep, const char *micro)
 {
 	double a = fabs(seconds);
 	if (a == 0)
 		snprintf(buf, len, "0");
 	else if (a < 1e-6)
-		snprintf(buf, len, "%.4gns", seconds * 1e9);
+		snprintf(buf, len, "%.*g%sns", digits, seconds * 1e9, sep);
 	else if (a < 1e-3)
-		snprintf(buf, len, "%.4gus", seconds * 1e6);
+		snprintf(buf, len, "%.*g%s%s", digits, seconds * 1e6, sep, micro);
 	else if (a < 1)
-		snprintf(buf, len, "%.4gms", seconds * 1e3);
+		snprintf(buf, len, "%.*g%sms", digits, seconds * 1e3, sep);
 	else
-		snprintf(buf, len, "%.4gs", seconds);
+		snprintf(buf, len, "%.*g%ss", digits, seconds, sep);
 	return buf;
+}
+
+const char *units_format_duration(double seconds, char *buf, int len) { return format_duration(seconds, buf, len, 4, "", "us"); }
+
+const char *units_format_duration_text(double seconds, char *buf, int len)
+{
+	return format_duration(seconds, buf, len, 3, " ", "\xc2\xb5s");
 }

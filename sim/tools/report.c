@@ -7,6 +7,7 @@
 #include "resultset.h"
 #include "stats.h"
 #include "textutil.h"
+#include "units.h"
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -53,21 +54,7 @@ static void html(FILE *f, const char *fmt, ...)
 }
 
 /* A duration in the unit a person reads: "500 ns", "1.25 µs", "3.2 ms". */
-static const char *fmt_time(double s, char *buf, size_t len)
-{
-	double a = fabs(s);
-	if (a == 0)
-		snprintf(buf, len, "0");
-	else if (a < 1e-6)
-		snprintf(buf, len, "%.3g ns", s * 1e9);
-	else if (a < 1e-3)
-		snprintf(buf, len, "%.3g µs", s * 1e6);
-	else if (a < 1)
-		snprintf(buf, len, "%.3g ms", s * 1e3);
-	else
-		snprintf(buf, len, "%.3g s", s);
-	return buf;
-}
+static const char *fmt_time(double s, char *buf, size_t len) { return units_format_duration_text(s, buf, (int)len); }
 
 /* A count with thousands separators ("12,345"), or 3 significant digits
  * when it is not whole (a mean over seeds). */

@@ -2,6 +2,7 @@
 #include "sweep.h"
 #include "textutil.h"
 #include "h5read.h"
+#include "h5write.h"
 #include "params.h"
 #include "policy.h"
 #include "isolate.h"
@@ -451,34 +452,6 @@ struct table_out {
 	double *nums;
 };
 
-/* A variable-length UTF-8 string attribute (h5py reads it as str). */
-static int string_attr(hid_t obj, const char *name, const char *value)
-{
-	hid_t t = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR), a = -1;
-	int rc = -1;
-	if (t >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 && H5Tset_cset(t, H5T_CSET_UTF8) >= 0 && space >= 0 &&
-	    (a = H5Acreate2(obj, name, t, space, H5P_DEFAULT, H5P_DEFAULT)) >= 0)
-		rc = H5Awrite(a, t, &value) < 0 ? -1 : 0;
-	if (a >= 0)
-		H5Aclose(a);
-	if (space >= 0)
-		H5Sclose(space);
-	if (t >= 0)
-		H5Tclose(t);
-	return rc;
-}
-
-static int double_attr(hid_t obj, const char *name, double value)
-{
-	hid_t space = H5Screate(H5S_SCALAR), a = space >= 0 ? H5Acreate2(obj, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT) : -1;
-	int rc = a >= 0 && H5Awrite(a, H5T_NATIVE_DOUBLE, &value) >= 0 ? 0 : -1;
-	if (a >= 0)
-		H5Aclose(a);
-	if (space >= 0)
-		H5Sclose(space);
-	return rc;
-}
-
 static void table_add_row(struct table_out *t, char (*strs)[STR_COL], const double *nums)
 {
 	if (t->rows == t->cap) {
@@ -512,9 +485,9 @@ static int write_h5_table(hid_t file, const char *name, const struct table_out *
 	hid_t d = H5Dcreate2(file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
 	int rc = d >= 0 && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0 ? 0 : -1;
 	for (size_t i = 0; rc == 0 && i < t->n_str; i++)
-		rc = string_attr(d, t->str_names[i], "");
+		rc = h5write_string_attr(d, t->str_names[i], "");
 	for (size_t i = 0; rc == 0 && i < t->n_num; i++)
-		rc = string_attr(d, t->num_names[i], t->num_units[i]);
+		rc = h5write_string_attr(d, t->num_names[i], t->num_units[i]);
 	if (d >= 0)
 		H5Dclose(d);
 	H5Pclose(dcpl), H5Sclose(space), H5Tclose(str), H5Tclose(type);
@@ -672,11 +645,11 @@ int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
 		snprintf(sg, sizeof sg, "%d.%d.%d", sg_major, sg_minor, sg_patch);
 		int arc = f < 0 ? -1 : 0;
 		if (arc == 0)
-			arc = string_attr(f, "spec", s->text) | string_attr(f, "mnsim_version", MNSIM_VERSION) |
-			      string_attr(f, "simgrid_version", sg) | double_attr(f, "points", (double)total) |
-			      double_attr(f, "points_merged", (double)found) | double_attr(f, "points_failed", (double)failed) |
-			      double_attr(f, "points_missing", (double)missing) | double_attr(f, "seeds", s->seeds) |
-			      string_attr(f, "failed_points", failed_ids ? failed_ids : "");
+			arc = h5write_string_attr(f, "spec", s->text) | h5write_string_attr(f, "mnsim_version", MNSIM_VERSION) |
+			      h5write_string_attr(f, "simgrid_version", sg) | h5write_double_attr(f, "points", (double)total) |
+			      h5write_double_attr(f, "points_merged", (double)found) | h5write_double_attr(f, "points_failed", (double)failed) |
+			      h5write_double_attr(f, "points_missing", (double)missing) | h5write_double_attr(f, "seeds", s->seeds) |
+			      h5write_string_attr(f, "failed_points", failed_ids ? failed_ids : "");
 		if (f < 0 || arc != 0 || write_h5_table(f, "points", &pts) != 0 || write_h5_table(f, "aggregate", &agg) != 0 ||
 		    H5Fclose(f) < 0 || rename(tmp, final) != 0) {
 			unlink(tmp);
