@@ -60,7 +60,7 @@ static const char *fmt_time(double s, char *buf, size_t len) { return units_form
  * when it is not whole (a mean over seeds). */
 static const char *fmt_count(double v, char *buf, size_t len)
 {
-	if (fabs(v - round(v)) > 1e-9 && fabs(v) < 1e4) {
+	if (fabs(v - round(v)) > 1e-9 && fabs(v) < 100) {
 		snprintf(buf, len, "%.3g", v);
 		return buf;
 	}
@@ -189,15 +189,38 @@ static int seeds_of(const struct result_set *rs)
 }
 
 /* "1,234 ± 12" or "1,234" (times in their unit). */
-static const char *mean_text(struct mean_ci m, const char *unit, int seeds, char *buf, size_t len)
+/* A time's mean and CI in the mean's unit: "5.10 ± 0.19 µs", or with a
+ * separator other than " " "5.10 µs", sep, "± 0.19". */
+static void time_ci(double mean, double ci, const char *sep, char *buf, size_t len)
+{
+	static const struct { double below, scale; const char *unit; } u[] = {
+		{1e-6, 1e9, "ns"}, {1e-3, 1e6, "µs"}, {1, 1e3, "ms"}, {INFINITY, 1, "s"}};
+	int i = 0;
+	while (fabs(mean) >= u[i].below)
+		i++;
+	if (strcmp(sep, " ") == 0)
+		snprintf(buf, len, "%.3g ± %.2g %s", mean * u[i].scale, ci * u[i].scale, u[i].unit);
+	else
+		snprintf(buf, len, "%.3g %s%s± %.2g", mean * u[i].scale, u[i].unit, sep, ci * u[i].scale);
+}
+
+/* "1,234 ± 12" or "1,234" (times in their unit); sep goes before the ±. */
+static const char *mean_text_sep(struct mean_ci m, const char *unit, int seeds, const char *sep, char *buf, size_t len)
 {
 	char a[64], b[64];
-	fmt_value(m.mean, unit, a, sizeof a);
-	if (seeds > 1 && m.n > 1)
-		snprintf(buf, len, "%s ± %s", a, fmt_value(m.ci95, unit, b, sizeof b));
-	else
-		snprintf(buf, len, "%s", a);
+	if (seeds > 1 && m.n > 1 && strcmp(unit, "s") == 0 && m.mean != 0) {
+		time_ci(m.mean, m.ci95, sep, buf, len);
+	} else if (seeds > 1 && m.n > 1) {
+		snprintf(buf, len, "%s%s± %s", fmt_value(m.mean, unit, a, sizeof a), sep, fmt_value(m.ci95, unit, b, sizeof b));
+	} else {
+		snprintf(buf, len, "%s", fmt_value(m.mean, unit, a, sizeof a));
+	}
 	return buf;
+}
+
+static const char *mean_text(struct mean_ci m, const char *unit, int seeds, char *buf, size_t len)
+{
+	return mean_text_sep(m, unit, seeds, " ", buf, len);
 }
 
 static void violation_kinds(const struct result_set *rs, size_t g, char *buf, size_t len)
@@ -372,7 +395,16 @@ static void comparison_table(FILE *f, const struct result_set *rs)
 			struct stat_of v = value_of(rs, g, table_cols[c].key);
 			char a[96];
 			int is_bad = strcmp(table_cols[c].key, "violations") == 0 && v.m.mean > 0;
-			html(f, "<td%s>%s", is_bad ? " class=bad" : "", v.present ? mean_text(v.m, table_cols[c].unit, seeds, a, sizeof a) : "–");
+			html(f, "<td%s>", is_bad ? " class=bad" : "");
+			/* the CI on a line of its own keeps the table narrow */
+			if (!v.present)
+				html(f, "–");
+			else if (seeds > 1) {
+				char *pm = strstr(mean_text_sep(v.m, table_cols[c].unit, seeds, "|", a, sizeof a), "|");
+				*pm = '\0';
+				html(f, "%s<br><span class=ci>%s</span>", a, pm + 1);
+			} else
+				html(f, "%s", mean_text(v.m, table_cols[c].unit, seeds, a, sizeof a));
 			if (base >= 0 && (long)g != base) {
 				struct stat_of b = value_of(rs, (size_t)base, table_cols[c].key);
 				if (b.m.mean != 0)
