@@ -196,7 +196,8 @@ static int scan_dir(struct result_set *rs, const char *arg, const struct asked *
 		names[n++] = strdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, name_cmp);
+	if (n > 0)
+		qsort(names, n, sizeof *names, name_cmp);
 	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		int wanted = !rs->has_manifest;
