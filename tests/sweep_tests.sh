@@ -91,6 +91,8 @@ col() { head -1 "$1" | tr , '\n' | grep -nx "$2" | cut -d: -f1; }
 a=$(awk -F, -v c="$(col $TMP/ci/sweep.csv sim_time)" 'NR == 2 { print $c }' $TMP/ci/sweep.csv)
 b=$(awk -F, -v c="$(col $TMP/ci/sweep.csv sim_time)" 'NR == 3 { print $c }' $TMP/ci/sweep.csv)
 ci=$(awk -F, -v c="$(col $TMP/ci/sweep-aggregate.csv sim_time_ci95)" 'NR == 2 { print $c }' $TMP/ci/sweep-aggregate.csv)
+# a swept duration is merged in seconds, as the run used it ("2us" is 2e-06, not 2)
+check merged_duration_in_seconds "awk -F, -v c=\$(col $TMP/ci/sweep-aggregate.csv preempt_window) 'NR == 2 { exit !(\$c == 2e-06) }' $TMP/ci/sweep-aggregate.csv"
 check merged_ci_student_t "awk -v a=$a -v b=$b -v ci=$ci 'BEGIN { d = a - b; if (d < 0) d = -d; want = 12.706204736174696 * d / 2;
   exit !(d > 0 && (ci - want) / want < 1e-9 && (want - ci) / want < 1e-9) }'"
 check merged_attributes "h5dump -A $TMP/s/sweep.h5 | grep -q 'ATTRIBUTE \"spec\"' && h5dump -a /points_merged $TMP/s/sweep.h5 | grep -q '(0): 12' && h5dump -a /aggregate/op_latency_p99_mean $TMP/s/sweep.h5 | grep -q '\"s\"'"

@@ -2,6 +2,7 @@
 #include "figures.h"
 #include "atomicfile.h"
 #include "h5read.h"
+#include "params.h"
 #include "plot.h"
 #include "stats.h"
 #include "textutil.h"
@@ -798,13 +799,16 @@ static long sweep_metric(struct kind_ctx *k)
 	}
 	int in_us = strstr(o->metric, "latency") || strstr(o->metric, "_time") || strstr(o->metric, "ptl_hold");
 	double scale = in_us ? 1e6 : 1, lo = INFINITY, hi = 0;
+	/* a swept duration reads in µs */
+	const struct param_def *xdef = numeric[xa] ? params_find(axes[xa]) : NULL;
+	double xscale = xdef && xdef->type == PT_DURATION ? 1e6 : 1;
 	long rows = 0;
 	for (long p = 0; p < n_panels; p++)
 		for (long l = 0; l < n_lines; l++) {
 			fprintf(k->f, "# panel '%s', %s: %s\t%s mean\t95%% CI\n", panels[p], lines[l], axes[xa], o->metric);
 			for (long i = 0; i < n; i++)
 				if (panel_of[i] == p && line_of[i] == l) {
-					fprintf(k->f, "%.12g\t%.12g\t%.12g\n", xv[i], mean[i] * scale, ci[i] * scale);
+					fprintf(k->f, "%.12g\t%.12g\t%.12g\n", xv[i] * xscale, mean[i] * scale, ci[i] * scale);
 					lo = xv[i] < lo ? xv[i] : lo, hi = xv[i] > hi ? xv[i] : hi;
 					rows++;
 				}
@@ -819,7 +823,11 @@ static long sweep_metric(struct kind_ctx *k)
 		snprintf(var, sizeof var, "ptitle[%ld]", p + 1);
 		add_string_var(k->v, var, panels[p]);
 	}
-	add_string_var(k->v, "xlab", axes[xa]);
+	char xlab[96];
+	snprintf(xlab, sizeof xlab, "%s%s", axes[xa], xscale != 1 ? " (µs)" : xdef && xdef->unit[0] ? "" : "");
+	if (xdef && xscale == 1 && xdef->unit[0])
+		snprintf(xlab, sizeof xlab, "%s (%s)", axes[xa], xdef->unit);
+	add_string_var(k->v, "xlab", xlab);
 	char ylab[160];
 	snprintf(ylab, sizeof ylab, "%s%s", o->metric, in_us ? " (µs)" : "");
 	add_string_var(k->v, "ylab", ylab);

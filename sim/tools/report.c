@@ -670,8 +670,11 @@ static void point_text(struct h5in *h, char axes[][48], const int *numeric, cons
 			continue;
 		if (numeric[a]) {
 			double *x = NULL;
+			const struct param_def *d = params_find(axes[a]);
+			char v[64];
 			if (h5in_column(h, "aggregate", axes[a], &x) == n)
-				appendf(buf, len, "%s%s=%.6g", buf[0] ? ", " : "", axes[a], x[i]);
+				appendf(buf, len, "%s%s=%s", buf[0] ? ", " : "", axes[a],
+					d && d->type == PT_DURATION ? fmt_time(x[i], v, sizeof v) : (snprintf(v, sizeof v, "%.6g", x[i]), v));
 			free(x);
 		} else {
 			char *s = NULL;

@@ -414,6 +414,16 @@ int sweep_run(const struct sweep_spec *s, const char *dir, const struct sweep_op
 
 /* ---- merging ---- */
 
+/* A swept parameter's value as the run saw it (the spec was checked). */
+static double param_value(const char *key, const char *text)
+{
+	struct params p;
+	char why[256];
+	params_defaults(&p);
+	const struct param_def *d = params_find(key);
+	return d && params_set(&p, key, text, why, sizeof why) == 0 ? params_get(&p, d) : NAN;
+}
+
 struct names { size_t n; char name[64][40]; };
 struct units { const struct names *names; char unit[64][16]; struct h5in *h; };
 
@@ -589,8 +599,9 @@ int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
 			snprintf(strs[a], STR_COL, "%s", s->axes[str_axis[a]].values[choice[str_axis[a]]]);
 		if (h) {
 			struct values x = {&names, vals + n_par + 1};
+			/* a parameter's value in its unit (seconds for "10us", not 10) */
 			for (size_t k = 0; k < n_par; k++)
-				vals[k] = atof(s->axes[par_axis[k]].values[choice[par_axis[k]]]);
+				vals[k] = param_value(s->axes[par_axis[k]].key, s->axes[par_axis[k]].values[choice[par_axis[k]]]);
 			vals[n_par] = seed;
 			h5in_attrs(h, "summary", collect_value, &x);
 			h5in_close(h);
