@@ -449,7 +449,7 @@ static void per_op_table(FILE *f, const struct result_set *rs)
 			char v[8][64];
 			html(f, "<tr>");
 			if (first)
-				fprintf(f, "<td class=l rowspan=%d><b>%s</b><br><small>%s</small></td>", rows, op_info((enum op_kind)k)->name,
+				fprintf(f, "<td class=w rowspan=%d style=\"max-width:16em\"><b>%s</b><br><small>%s</small></td>", rows, op_info((enum op_kind)k)->name,
 					op_info((enum op_kind)k)->source);
 			first = 0;
 			html(f, "<td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
