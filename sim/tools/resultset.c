@@ -109,7 +109,7 @@ void compare_file_name(const char *policy, uint64_t seed, int seeds, char *buf, 
 		snprintf(buf, len, "%s.seed%llu.h5", policy, (unsigned long long)seed);
 }
 
-struct asked { char policies[32][64]; int n_policies, seeds; char done[1024][80]; int n_done; };
+struct asked { char policies[32][64]; int n_policies, seeds; char (*done)[80]; int n_done; };
 
 /* Reads DIR/compare.manifest; 0 if there is none. */
 static int read_manifest(struct result_set *rs, const char *dir, struct asked *a, char *err, size_t errlen)
@@ -139,8 +139,9 @@ static int read_manifest(struct result_set *rs, const char *dir, struct asked *a
 		} else if (strcmp(key, "seeds") == 0) {
 			a->seeds = atoi(value);
 		} else if (strcmp(key, "done") == 0) {
-			if (a->n_done < 1024)
-				snprintf(a->done[a->n_done++], 80, "%s", value);
+			if (!(a->done = realloc(a->done, (size_t)(a->n_done + 1) * sizeof *a->done)))
+				abort();
+			snprintf(a->done[a->n_done++], 80, "%s", value);
 		} else if (strcmp(key, "status") == 0) {
 			snprintf(rs->status, sizeof rs->status, "%s", value);
 		}
@@ -175,6 +176,7 @@ static int load_dir(struct result_set *rs, const char *arg, char *err, size_t er
 	int rc = read_manifest(rs, arg, ap, err, errlen);
 	if (rc == 0)
 		rc = scan_dir(rs, arg, ap, err, errlen);
+	free(ap->done);
 	free(ap);
 	return rc;
 }
