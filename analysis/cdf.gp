@@ -1,5 +1,6 @@
 # cdf.gp: an empirical CDF per policy (latency-cdf, ptl-hold).
 # datafile: one block per policy (blank-line separated), columns value (µs), fraction.
+height = 520
 load sprintf("%s/style.gp", system("dirname '".ARG0."'"))
 set title figtitle
 set xlabel "time (µs, log scale)"

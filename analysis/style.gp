@@ -1,12 +1,15 @@
 # Shared style of every mnsim figure (load it first): fonts, size, and one
 # colour per policy, the same in every figure.  Variables set by mnsim:
 # datafile, outfile, fmt ('png' or 'svg'), figtitle, and per kind titles
-# (space-separated policy names, one per data block or column).
+# (space-separated policy names, one per data block or column); width and
+# height (pixels) when a figure needs another size than 1200x700.
 if (!exists("fmt")) fmt = "png"
+if (!exists("width")) width = 1200
+if (!exists("height")) height = 700
 if (fmt eq "svg") {
-    set terminal svg size 1200,700 dynamic font "DejaVu Sans,13" noenhanced
+    set terminal svg size width,height dynamic font "DejaVu Sans,13" noenhanced
 } else {
-    set terminal pngcairo size 1200,700 font "DejaVu Sans,13" noenhanced
+    set terminal pngcairo size width,height font "DejaVu Sans,13" noenhanced
 }
 set output outfile
 set encoding utf8

@@ -33,4 +33,10 @@ check "every source file is in a layer folder" '[ -z "$unknown_layer" ] && [ -z 
 check "no include reaches up a layer:$up" '[ -z "$up" ]'
 check "no include by a relative path:$relative" '[ -z "$relative" ]'
 check "every header starts with '/* NAME: what it is for':$undocumented" '[ -z "$undocumented" ]'
+# MNSIM_LOG checks categories against io/logspec.c's list: it must hold every one the sources define
+unlisted=""
+for cat in $(grep -ho 'XBT_LOG_NEW_DEFAULT_CATEGORY([a-z_]*' "$SRC"/sim/*/*.c | sed 's/.*(//'); do
+  grep -q "\"$cat\"" "$SRC/sim/io/logspec.c" || unlisted="$unlisted $cat"
+done
+check "every log category is one MNSIM_LOG knows:$unlisted" '[ -z "$unlisted" ]'
 finish

@@ -295,6 +295,8 @@ static double *read_column(hid_t file, const char *dset, const char *field, hid_
 			out[i] = ((int32_t *)raw)[i];
 		else if (type == H5T_NATIVE_UINT32)
 			out[i] = ((uint32_t *)raw)[i];
+		else if (type == H5T_NATIVE_INT64)
+			out[i] = (double)((int64_t *)raw)[i];
 		else
 			out[i] = (double)((uint64_t *)raw)[i];
 	}
@@ -579,7 +581,7 @@ static long read_tsv(const char *path, int block, double *x, double *y, long max
 }
 
 /* The data mnsim plot gives gnuplot are the HDF5 content: the queue's
- * occupancy series point for point, and the op-latency CDF's last point is
+ * time-weighted occupancy distribution as the step function implies it, and the op-latency CDF's last point is
  * the largest latency with fraction 1. */
 static void test_plot_data_is_hdf5_content(void)
 {
@@ -590,16 +592,29 @@ static void test_plot_data_is_hdf5_content(void)
 	snprintf(cmd, sizeof cmd, "%s/mnsim plot %s --kind qi-occupancy -o /tmp/mnsim-plotdata.png >/dev/null", MNSIM_BINARY_DIR, out);
 	CHECK(system(cmd) == 0);
 	static double x[100000], y[100000];
+	/* block 0: the share of the run's time with at least x slots in use,
+	 * computed here from the step function of /qi_occupancy (one IOMMU) */
 	long n = read_tsv("/tmp/mnsim-plotdata.tsv", 0, x, y, 100000);
 	hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
 	long m;
 	double *t = read_column(f, "qi_occupancy", "time", H5T_NATIVE_DOUBLE, 8, &m);
 	double *used = read_column(f, "qi_occupancy", "used", H5T_NATIVE_UINT32, 4, &m);
-	CHECK(n == m && m > 0);
-	for (long i = 0; i < n && i < m; i++) {
-		CHECK_EQ_DBL(x[i], t[i] * 1e6, 1e-6);
-		CHECK(y[i] == used[i]);
+	double end = get(&s, "sim_time"), at_least[64] = {0};
+	long max_used = 0;
+	for (long i = 0; i < m; i++) {
+		double t0 = i ? t[i - 1] : 0, u = i ? used[i - 1] : 0;
+		for (long k = 0; k <= (long)u && k < 64; k++)
+			at_least[k] += t[i] - t0;
+		max_used = (long)used[i] > max_used ? (long)used[i] : max_used;
 	}
+	for (long k = 0; m > 0 && k <= (long)used[m - 1] && k < 64; k++)
+		at_least[k] += end - t[m - 1];
+	CHECK(m > 0 && max_used > 0 && n == max_used + 2);
+	for (long k = 0; k < n && k <= max_used; k++) {
+		CHECK(x[k] == k);
+		CHECK_EQ_DBL(y[k], at_least[k] / end, 1e-9);
+	}
+	CHECK(n > 0 && y[n - 1] == 0);
 	free(t), free(used);
 	snprintf(cmd, sizeof cmd, "%s/mnsim plot %s --kind latency-cdf -o /tmp/mnsim-plotdata.png >/dev/null", MNSIM_BINARY_DIR, out);
 	CHECK(system(cmd) == 0);
@@ -611,6 +626,97 @@ static void test_plot_data_is_hdf5_content(void)
 	unlink(out);
 	unlink("/tmp/mnsim-plotdata.tsv");
 	unlink("/tmp/mnsim-plotdata.png");
+}
+
+static int attr_string(hid_t obj, const char *name, char *buf, size_t len)
+{
+	hid_t a = H5Aopen(obj, name, H5P_DEFAULT), t = a >= 0 ? H5Aget_type(a) : -1;
+	char *s = NULL;
+	int ok = t >= 0 && H5Tis_variable_str(t) > 0 && H5Aread(a, t, &s) >= 0 && s;
+	if (ok)
+		snprintf(buf, len, "%s", s);
+	H5free_memory(s);
+	if (t >= 0)
+		H5Tclose(t);
+	if (a >= 0)
+		H5Aclose(a);
+	return ok;
+}
+
+/* What a user needs to analyse a file without mnsim: enumerations as HDF5
+ * enum types with names, each field's unit as an attribute, compressed
+ * tables, descriptors joined to the invalidate_range call they serve, and
+ * the SHA-256 of the inputs. */
+static void test_results_are_self_describing(void)
+{
+	const char *out = "/tmp/mnsim-selfdesc.h5", *trace = MNSIM_SOURCE_DIR "/workloads/demo-mixed.trace";
+	struct summary s;
+	CHECK(run(trace, DATA "exact.xml", "double", out, &s, NULL) == 0);
+	hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
+	CHECK(f >= 0);
+	if (f < 0)
+		return;
+	/* every descriptor names its call, and each call has as many descriptors as it counted */
+	long nn, nd;
+	double *id = read_column(f, "notifications", "id", H5T_NATIVE_INT64, 8, &nn);
+	double *count = read_column(f, "notifications", "descriptors", H5T_NATIVE_UINT32, 4, &nn);
+	double *of = read_column(f, "qi_descriptors", "notification", H5T_NATIVE_INT64, 8, &nd);
+	CHECK(nn == (long)get(&s, "notifications") && nn > 100 && nd == (long)get(&s, "descriptors"));
+	double *seen = calloc((size_t)nn + 1, sizeof *seen);
+	int bad_ids = 0;
+	for (long i = 0; i < nd; i++) {
+		if (of[i] < 0 || of[i] >= nn)
+			bad_ids++;
+		else
+			seen[(long)of[i]]++;
+	}
+	CHECK(bad_ids == 0);
+	int mismatched = 0;
+	for (long i = 0; i < nn; i++)
+		mismatched += id[i] < 0 || id[i] >= nn || seen[(long)id[i]] != count[i];
+	CHECK(mismatched == 0);
+	free(id), free(count), free(of), free(seen);
+	/* names of enumerations */
+	static const struct { const char *dset, *field; int value; const char *name; } enums[] = {
+		{"violations", "type", 1, "stale_read"}, {"ops", "kind", 8, "munmap"}, {"notifications", "where", 1, "range_end"},
+		{"notifications", "site", -1, "change_pte"}, {"qi_descriptors", "type", 3, "wait"}, {"notifications", "op_kind", 3, "cow"}};
+	for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++) {
+		hid_t d = H5Dopen2(f, enums[i].dset, H5P_DEFAULT), t = H5Dget_type(d);
+		hid_t m = H5Tget_member_type(t, (unsigned)H5Tget_member_index(t, enums[i].field));
+		char name[64] = "";
+		int32_t v = enums[i].value;
+		CHECK(H5Tget_class(m) == H5T_ENUM && H5Tenum_nameof(m, &v, name, sizeof name) >= 0);
+		CHECK(strcmp(name, enums[i].name) == 0);
+		H5Tclose(m), H5Tclose(t), H5Dclose(d);
+	}
+	/* units, compression */
+	hid_t d = H5Dopen2(f, "ops", H5P_DEFAULT);
+	char unit[16] = "";
+	CHECK(attr_string(d, "latency", unit, sizeof unit) && strcmp(unit, "s") == 0);
+	CHECK(attr_string(d, "pages", unit, sizeof unit) && strcmp(unit, "pages") == 0);
+	hid_t dcpl = H5Dget_create_plist(d);
+	int deflate = 0, shuffle = 0;
+	for (int i = 0; i < H5Pget_nfilters(dcpl); i++) {
+		unsigned flags, cd[4];
+		size_t ncd = 4;
+		H5Z_filter_t fl = H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncd, cd, 0, NULL, NULL);
+		deflate |= fl == H5Z_FILTER_DEFLATE, shuffle |= fl == H5Z_FILTER_SHUFFLE;
+	}
+	CHECK(deflate && shuffle);
+	H5Pclose(dcpl), H5Dclose(d);
+	/* the inputs' SHA-256, as sha256sum computes it */
+	char want[80] = "", got[80] = "", cmd[600];
+	snprintf(cmd, sizeof cmd, "sha256sum %s", trace);
+	FILE *p = popen(cmd, "r");
+	CHECK(p && fscanf(p, "%64s", want) == 1);
+	if (p)
+		pclose(p);
+	hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
+	CHECK(attr_string(root, "trace_sha256", got, sizeof got) && strlen(got) == 64 && strcmp(got, want) == 0);
+	CHECK(attr_string(root, "policy", got, sizeof got) && strcmp(got, "double") == 0);
+	H5Gclose(root);
+	H5Fclose(f);
+	unlink(out);
 }
 
 int main(int argc, char **argv)
@@ -631,6 +737,7 @@ int main(int argc, char **argv)
 		{"paging_structure_cache", test_paging_structure_cache},
 		{"stuck_device_times_out", test_stuck_device_times_out},
 		{"plot_data_is_hdf5_content", test_plot_data_is_hdf5_content},
+		{"results_are_self_describing", test_results_are_self_describing},
 		{NULL, NULL},
 	};
 	return run_tests(tests, argc, argv);

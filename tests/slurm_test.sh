@@ -68,12 +68,12 @@ done
 [ "$state" = idle ] || skip "the node did not come up (state '$state'): $(tail -3 "$TMP/slurmd.log" 2>/dev/null)"
 ok slurm_cluster_up
 
-cat >"$TMP/grid.spec" <<SPEC
+cat >"$TMP/grid.sweep" <<SPEC
 workload = $SRC/workloads/litmus/01-seed-cow-order.trace
 policy = double, only_end, minimal
 seeds = 2
 SPEC
-out=$("$MNSIM" sweep "$TMP/grid.spec" -o "$TMP/sweep" --slurm --partition debug --time 00:05:00 --chunks 3 2>&1)
+out=$("$MNSIM" sweep "$TMP/grid.sweep" -o "$TMP/sweep" --slurm --partition debug --time 00:05:00 --chunks 3 2>&1)
 check slurm_submitted "grep -q 'Submitted batch job' <<<\"\$out\""
 for i in $(seq 1 120); do
   [ -z "$(squeue -h 2>/dev/null)" ] && break

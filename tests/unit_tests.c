@@ -25,7 +25,7 @@ static void test_units(void)
 	CHECK(units_parse_duration("5", &d, &why) != 0);      /* a unit is required */
 	CHECK(units_parse_duration("-1us", &d, &why) != 0);
 	CHECK(units_parse_duration("1parsec", &d, &why) != 0);
-	CHECK(units_parse_duration("1e3ns", &d, &why) != 0); /* plain decimals only */
+	CHECK(units_parse_duration("1e3ns", &d, &why) == 0 && d == 1e-6); /* an exponent, as people type it */
 	CHECK(units_parse_duration("0.3ns", &d, &why) == 0 && d == 0.3e-9);
 	CHECK(units_parse_size("2M", &u, &why) == 0 && u == 2097152);
 	CHECK(units_parse_size("4096", &u, &why) == 0 && u == 4096);
@@ -67,6 +67,34 @@ static void test_duration_parsing_is_exact(void)
 		}
 	}
 	CHECK(mismatches == 0);
+}
+
+/* Durations as people type them: an exponent, a blank before the unit, µs
+ * (micro sign or Greek mu) as well as us; each the double nearest to what
+ * was written; what is not a duration is still refused. */
+static void test_durations_as_typed(void)
+{
+	static const struct { const char *text; const char *same_as; } ok[] = {
+		{"1e-6s", "1e-6"},     {"500 ns", "500e-9"}, {"0.5\xc2\xb5s", "0.5e-6"}, {"0.5\xce\xbcs", "0.5e-6"},
+		{"2.5e3ns", "2.5e-6"}, {" 30us ", "30e-6"},  {"1E-3 s", "1e-3"},        {"7 ms", "7e-3"},
+		{"1.5 \xc2\xb5s", "1.5e-6"}, {"250ns", "250e-9"}, {"0", "0"},
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		double got = -1, want = strtod(ok[i].same_as, NULL);
+		const char *why;
+		CHECK(units_parse_duration(ok[i].text, &got, &why) == 0 && memcmp(&got, &want, sizeof got) == 0);
+		if (got != want)
+			fprintf(stderr, "'%s' gave %.17g, expected %.17g\n", ok[i].text, got, want);
+	}
+	static const char *const bad[] = {"1e-6", "500", "ns", "-1us", "1us s", "1 u s", "e-6s", "1e-6 ", "1.2.3us", "1e400s", "."};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		double v;
+		const char *why = NULL;
+		int rc = units_parse_duration(bad[i], &v, &why);
+		CHECK(rc != 0 && why && strstr(why, "with a unit"));
+		if (rc == 0)
+			fprintf(stderr, "'%s' was accepted as %g\n", bad[i], v);
+	}
 }
 
 static void test_params(void)
@@ -232,6 +260,24 @@ static void test_stats(void)
 	CHECK(hist_quantile(&h, 1.0) == h.max);
 }
 
+/* 95 % confidence intervals use the exact Student t quantile at every sample
+ * size (a truncated table gave 1.960 past 30 degrees of freedom). */
+static void test_confidence_intervals(void)
+{
+	CHECK_EQ_DBL(stats_t95(1), 12.706204736174698, 1e-12);
+	CHECK_EQ_DBL(stats_t95(4), 2.7764451051977934, 1e-12);
+	CHECK_EQ_DBL(stats_t95(40), 2.0210753903062737, 1e-12);
+	CHECK_EQ_DBL(stats_t95(1000), 1.9623390808264078, 1e-12);
+	double x[5] = {1, 2, 3, 4, 5};
+	struct mean_ci m = stats_mean_ci(x, 5);
+	CHECK(m.n == 5 && m.mean == 3);
+	CHECK_EQ_DBL(m.ci95, 2.7764451051977934 * sqrt(2.5) / sqrt(5), 1e-12);
+	CHECK(stats_mean_ci(x, 1).ci95 == 0 && stats_mean_ci(x, 1).mean == 1);
+	/* no cancellation: a tiny spread around a large mean */
+	double y[3] = {1e8 + 0.25, 1e8, 1e8 - 0.25};
+	CHECK_EQ_DBL(stats_mean_ci(y, 3).ci95, 4.3026527297494619 * 0.25 / sqrt(3), 1e-12);
+}
+
 static void test_physmem_lifo_generations(void)
 {
 	struct physmem *pm = physmem_new();
@@ -303,11 +349,13 @@ int main(int argc, char **argv)
 	static const struct test_case tests[] = {
 		{"units", test_units},
 		{"duration_parsing_is_exact", test_duration_parsing_is_exact},
+		{"durations_as_typed", test_durations_as_typed},
 		{"params", test_params},
 		{"trace_errors", test_trace_errors},
 		{"trace_cursor_streams", test_trace_cursor_streams},
 		{"tlb_lru", test_tlb_lru},
 		{"stats", test_stats},
+		{"confidence_intervals", test_confidence_intervals},
 		{"physmem_lifo_generations", test_physmem_lifo_generations},
 		{"page_table_and_vmas", test_page_table_and_vmas},
 		{"policy_table", test_policy_table},

@@ -8,12 +8,12 @@ MNSIM=$1
 SRC=$2
 . "$(dirname "$0")/lib.sh"
 
-for spec in "$SRC"/workloads/specs/*.spec; do
-  name=$(basename "$spec" .spec)
+for spec in "$SRC"/workloads/specs/*.gen; do
+  name=$(basename "$spec" .gen)
   if "$MNSIM" gen -s "$spec" -o "$TMP/$name.trace" && cmp -s "$TMP/$name.trace" "$SRC/workloads/$name.trace"; then
     ok "gen_reproduces_$name"
   else
-    ko "gen_reproduces_$name: regenerate with: mnsim gen -s workloads/specs/$name.spec -o workloads/$name.trace"
+    ko "gen_reproduces_$name: regenerate with: mnsim gen -s workloads/specs/$name.gen -o workloads/$name.trace"
   fi
 done
 
@@ -27,12 +27,12 @@ for pattern in sequential uniform zipf strided; do
      "$MNSIM" run -w "$TMP/p.trace" -o "$TMP/p.h5" >/dev/null; then ok "gen_pattern_$pattern"; else ko "gen_pattern_$pattern"; fi
 done
 
-printf 'cpu_threads = 2\npages = 64\nfrobnicate = 3\n' >"$TMP/bad.spec"
-out=$("$MNSIM" gen -s "$TMP/bad.spec" -o "$TMP/bad.trace" 2>&1)
-if [ $? -eq 1 ] && grep -qF "bad.spec:3: unknown key 'frobnicate'" <<<"$out" && [ ! -e "$TMP/bad.trace" ]; then ok gen_bad_key; else ko "gen_bad_key: $out"; fi
-printf 'pages = 64\npages = 128\n' >"$TMP/dup.spec"
-out=$("$MNSIM" gen -s "$TMP/dup.spec" -o "$TMP/dup.trace" 2>&1)
-if [ $? -eq 1 ] && grep -qF "dup.spec:2: key 'pages' set twice" <<<"$out"; then ok gen_duplicate_key; else ko "gen_duplicate_key: $out"; fi
+printf 'cpu_threads = 2\npages = 64\nfrobnicate = 3\n' >"$TMP/bad.gen"
+out=$("$MNSIM" gen -s "$TMP/bad.gen" -o "$TMP/bad.trace" 2>&1)
+if [ $? -eq 1 ] && grep -qF "bad.gen:3: unknown key 'frobnicate'" <<<"$out" && [ ! -e "$TMP/bad.trace" ]; then ok gen_bad_key; else ko "gen_bad_key: $out"; fi
+printf 'pages = 64\npages = 128\n' >"$TMP/dup.gen"
+out=$("$MNSIM" gen -s "$TMP/dup.gen" -o "$TMP/dup.trace" 2>&1)
+if [ $? -eq 1 ] && grep -qF "dup.gen:2: key 'pages' set twice" <<<"$out"; then ok gen_duplicate_key; else ko "gen_duplicate_key: $out"; fi
 out=$("$MNSIM" gen pages=3 -o "$TMP/x.trace" 2>&1)
 if [ $? -eq 2 ] && grep -qF "pages='3': out of range" <<<"$out"; then ok gen_range; else ko "gen_range: $out"; fi
 

@@ -96,13 +96,22 @@ static int check_file(const char *path, int *passed)
 int cmd_check(int argc, char **argv)
 {
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("usage: mnsim check [DIR|FILE.trace]\n\n"
-		       "Runs every litmus trace in DIR (default %s/workloads/litmus) under every policy its\n"
+		print_usage_header("check", "[DIR|FILE.trace]");
+		printf("Runs every litmus trace in DIR (default %s/workloads/litmus) under every policy its\n"
 		       "'expect' lines name, compares the summary with the expected values, prints one line per\n"
-		       "(trace, policy) and a final line 'N passed, N failed'.  Exit status 0 only if all pass.\n",
+		       "(trace, policy) and a final line 'N passed, N failed'.  Exit status 0 only if all pass,\n"
+		       "3 if a verdict differs.\n\n"
+		       "Examples:\n"
+		       "  mnsim check\n"
+		       "  mnsim check workloads/litmus/01-seed-cow-order.trace\n",
 		       MNSIM_SOURCE_DIR);
+		print_exit_codes();
 		return 0;
 	}
+	if (argc > 1 && strcmp(argv[1], "--version") == 0)
+		return print_version();
+	if (check_log_setting() != 0)
+		return EXIT_USAGE;
 	if (argc > 2)
 		return usage_error("check", "expected at most one DIR or FILE, got '%s'", argv[2]);
 	const char *dir = argc > 1 ? argv[1] : MNSIM_SOURCE_DIR "/workloads/litmus";
@@ -144,5 +153,5 @@ int cmd_check(int argc, char **argv)
 		}
 	}
 	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return failed ? EXIT_NO : 0;
 }

@@ -1,8 +1,12 @@
-/* mnsim compare: one trace under several policies, a table with ratios, a figure. */
+/* mnsim compare: one trace under several policies (and seeds), a table with
+ * ratios and confidence intervals, a figure, and a manifest of the set. */
 #include "cli.h"
+#include "atomicfile.h"
+#include "figures.h"
 #include "isolate.h"
-#include "plot.h"
 #include "policy.h"
+#include "resultset.h"
+#include "stats.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,42 +29,61 @@ static int split_policies(char *list, const char **names, int max)
 	return n;
 }
 
-struct column { const char *title, *key; double scale; const char *fmt; };
+struct column { const char *title, *key; double scale; int decimals; };
 
 static const struct column compare_columns[] = {
-	{"notifs", "notifications", 1, "%8.0f"},
-	{"ptl", "notifications_under_ptl", 1, "%8.0f"},
-	{"end", "notifications_range_end", 1, "%8.0f"},
-	{"descs", "descriptors", 1, "%8.0f"},
-	{"op_mean_us", "op_latency_mean", 1e6, "%11.3f"},
-	{"op_p99_us", "op_latency_p99", 1e6, "%10.3f"},
-	{"ptl_mean_us", "ptl_hold_mean", 1e6, "%12.3f"},
-	{"ptl_p99_us", "ptl_hold_p99", 1e6, "%11.3f"},
-	{"dev_stall_us", "device_stall_time", 1e6, "%13.3f"},
-	{"violations", "violations", 1, "%11.0f"},
+	{"notifs", "notifications", 1, 0},
+	{"ptl", "notifications_under_ptl", 1, 0},
+	{"end", "notifications_range_end", 1, 0},
+	{"descs", "descriptors", 1, 0},
+	{"op_mean_us", "op_latency_mean", 1e6, 3},
+	{"op_p99_us", "op_latency_p99", 1e6, 3},
+	{"ptl_mean_us", "ptl_hold_mean", 1e6, 3},
+	{"ptl_p99_us", "ptl_hold_p99", 1e6, 3},
+	{"dev_stall_us", "device_stall_time", 1e6, 3},
+	{"violations", "violations", 1, 0},
 };
 #define N_COLUMNS (sizeof compare_columns / sizeof compare_columns[0])
 
-static void print_header(void)
+/* Mean and CI of one column over a policy's seeds. */
+static struct mean_ci column_of(const struct summary *sums, int seeds, const struct column *c)
+{
+	double x[1000];
+	for (int s = 0; s < seeds; s++) {
+		x[s] = 0;
+		summary_get(&sums[s], c->key, &x[s]);
+		x[s] *= c->scale;
+	}
+	return stats_mean_ci(x, seeds);
+}
+
+static int width_of(const struct column *c, int seeds) { return (int)strlen(c->title) + (seeds > 1 ? 9 : 0) < 8 ? 8 : (int)strlen(c->title) + (seeds > 1 ? 9 : 0); }
+
+static void print_header(int seeds)
 {
 	printf("%-15s", "policy");
-	for (size_t c = 0; c < N_COLUMNS; c++) {
-		int width = (int)strlen(compare_columns[c].title) < 8 ? 8 : (int)strlen(compare_columns[c].title);
-		printf(" %*s", width, compare_columns[c].title);
-	}
+	for (size_t c = 0; c < N_COLUMNS; c++)
+		printf(" %*s", width_of(&compare_columns[c], seeds), compare_columns[c].title);
 	printf("\n");
 }
 
-static void print_compare(const char **names, const struct summary *sums, int n)
+/* sums[i * seeds + s]: policy i, seed s+1. */
+static void print_compare(const char **names, const struct summary *sums, int n, int seeds)
 {
-	print_header();
+	if (seeds > 1)
+		printf("mean ± half-width of the 95%% confidence interval over %d seeds (Student t)\n", seeds);
+	print_header(seeds);
 	for (int i = 0; i < n; i++) {
 		printf("%-15s", names[i]);
 		for (size_t c = 0; c < N_COLUMNS; c++) {
-			double v = 0;
-			summary_get(&sums[i], compare_columns[c].key, &v);
-			printf(" ");
-			printf(compare_columns[c].fmt, v * compare_columns[c].scale);
+			struct mean_ci m = column_of(&sums[i * seeds], seeds, &compare_columns[c]);
+			char cell[64];
+			if (seeds > 1)
+				snprintf(cell, sizeof cell, "%.*f ± %.*f", compare_columns[c].decimals, m.mean, compare_columns[c].decimals, m.ci95);
+			else
+				snprintf(cell, sizeof cell, "%.*f", compare_columns[c].decimals, m.mean);
+			/* "±" is two bytes and one column wide */
+			printf(" %*s", width_of(&compare_columns[c], seeds) + (seeds > 1 ? 1 : 0), cell);
 		}
 		printf("\n");
 	}
@@ -70,15 +93,14 @@ static void print_compare(const char **names, const struct summary *sums, int n)
 			base = i;
 	if (base < 0)
 		return;
-	printf("\nratio to double (1.00 = same; '-' where double is 0)\n");
-	print_header();
+	printf("\nratio to double (of the means; 1.00 = same; '-' where double is 0)\n");
+	print_header(seeds);
 	for (int i = 0; i < n; i++) {
 		printf("%-15s", names[i]);
 		for (size_t c = 0; c < N_COLUMNS; c++) {
-			double v = 0, b = 0;
-			summary_get(&sums[i], compare_columns[c].key, &v);
-			summary_get(&sums[base], compare_columns[c].key, &b);
-			int width = (int)strlen(compare_columns[c].title) < 8 ? 8 : (int)strlen(compare_columns[c].title);
+			double v = column_of(&sums[i * seeds], seeds, &compare_columns[c]).mean;
+			double b = column_of(&sums[base * seeds], seeds, &compare_columns[c]).mean;
+			int width = width_of(&compare_columns[c], seeds);
 			if (b == 0)
 				printf(" %*s", width, "-");
 			else
@@ -88,36 +110,51 @@ static void print_compare(const char **names, const struct summary *sums, int n)
 	}
 }
 
-/* compare.tsv: the table, one row per policy, every summary value. */
-static int write_compare_tsv(const char *path, const char **names, const struct summary *sums, int n)
+/* compare.tsv: one row per run (policy, seed), every summary value. */
+static int write_compare_tsv(const char *path, const char **names, const struct summary *sums, int n, int seeds, char *err,
+			     size_t errlen)
 {
-	FILE *f = fopen(path, "w");
+	struct atomicfile a;
+	FILE *f = atomicfile_open(&a, path, err, errlen);
 	if (!f)
 		return -1;
-	fprintf(f, "policy");
+	fprintf(f, "policy\tseed");
 	for (size_t k = 0; k < sums[0].n; k++)
 		fprintf(f, "\t%s", sums[0].names[k]);
 	fprintf(f, "\n");
-	for (int i = 0; i < n; i++) {
-		fprintf(f, "%s", names[i]);
-		for (size_t k = 0; k < sums[i].n; k++)
-			fprintf(f, "\t%.12g", sums[i].values[k]);
-		fprintf(f, "\n");
-	}
-	return fclose(f) == 0 ? 0 : -1;
+	for (int i = 0; i < n; i++)
+		for (int s = 0; s < seeds; s++) {
+			fprintf(f, "%s\t%d", names[i], s + 1);
+			for (size_t k = 0; k < sums[i * seeds + s].n; k++)
+				fprintf(f, "\t%.12g", sums[i * seeds + s].values[k]);
+			fprintf(f, "\n");
+		}
+	return atomicfile_commit(&a, err, errlen);
 }
 
 int cmd_compare(int argc, char **argv)
 {
-	struct common_opts o = {.cfg = {.seed = 1}};
+	struct common_opts o = {.cfg = {.seed = 1}, .seeds = 1};
 	int rc = parse_common("compare", argc, argv, &o, 1);
+	if (o.version)
+		return print_version();
 	if (o.help) {
-		printf("usage: mnsim compare -w TRACE [-p PLATFORM.xml] [--policies LIST] [--seed N] [--set key=value]... [-o DIR]\n\n"
-		       "Runs TRACE under each policy of LIST (default %s),\n"
-		       "writes DIR/POLICY.h5 (default DIR: results/compare) and prints one table: notifications\n"
-		       "(total, under ptl, in range_end), descriptors, op latency mean and p99, ptl hold mean and p99,\n"
-		       "device stall time and violations, then each value's ratio to 'double'.\n",
+		print_usage_header("compare", "-w TRACE [-p PLATFORM.xml] [--policies LIST] [--seeds N | --seed N] [--set key=value]...\n"
+					      "                     [-q|--progress] [-o DIR]");
+		printf("Runs TRACE under each policy of LIST (default %s),\n"
+		       "writes DIR/POLICY.h5 (with --seeds N: DIR/POLICY.seedK.h5 for seeds 1..N; default DIR:\n"
+		       "results/compare) and prints one table: notifications (total, under ptl, in range_end),\n"
+		       "descriptors, op latency mean and p99, ptl hold mean and p99, device stall time and\n"
+		       "violations (with --seeds: mean ± 95%% CI, Student t), then each value's ratio to 'double'.\n"
+		       "Also writes DIR/compare.tsv (every summary value per run), DIR/compare.png and\n"
+		       "DIR/compare.manifest (what was asked for and what finished: 'mnsim report DIR' says when\n"
+		       "a compare was interrupted or failed, and what is missing).  Progress on a terminal as for run.\n\n"
+		       "Examples:\n"
+		       "  mnsim compare -w workloads/demo-mixed.trace -o results/cmp\n"
+		       "  mnsim compare -w workloads/fork-cow.trace --policies double,only_end --seeds 5 --set preempt_dist=exp -o results/cow\n"
+		       "  mnsim report results/cmp -o results/cmp-report\n",
 		       default_compare_policies);
+		print_exit_codes();
 		return 0;
 	}
 	char list[1024];
@@ -128,40 +165,73 @@ int cmd_compare(int argc, char **argv)
 		rc = EXIT_USAGE;
 	const char *dir = o.cfg.out_path ? o.cfg.out_path : MNSIM_SOURCE_DIR "/results/compare";
 	if (rc == 0 && !file_readable("platform", o.cfg.platform_path))
-		rc = 1;
+		rc = EXIT_FAILED;
+	if (rc == 0)
+		rc = check_log_setting();
 	if (rc == 0 && make_dir(dir) != 0) {
 		fprintf(stderr, "mnsim compare: cannot create directory %s: %s\n", dir, strerror(errno));
-		rc = 1;
+		rc = EXIT_FAILED;
 	}
-	struct summary sums[MAX_POLICIES];
-	for (int i = 0; rc == 0 && i < n; i++) {
-		char out[4096], err[1024];
-		snprintf(out, sizeof out, "%s/%s.h5", dir, names[i]);
-		struct run_config cfg = o.cfg;
-		cfg.policy = names[i];
-		cfg.out_path = out;
-		if (sim_run_isolated(&cfg, &sums[i], err, sizeof err) != 0) {
-			if (err[0])
-				fprintf(stderr, "mnsim: %s\n", err);
-			rc = 1;
+	int seeds = o.seeds;
+	char err[1024];
+	FILE *manifest = NULL;
+	if (rc == 0 && !(manifest = manifest_begin(dir, o.cfg.trace_path, o.cfg.platform_path, names, n, seeds, err, sizeof err))) {
+		fprintf(stderr, "mnsim compare: %s\n", err);
+		rc = EXIT_FAILED;
+	}
+	struct summary *sums = calloc((size_t)(n > 0 ? n : 1) * (size_t)seeds, sizeof *sums);
+	char status[1200] = "complete";
+	for (int i = 0; rc == 0 && i < n; i++)
+		for (int s = 0; rc == 0 && s < seeds; s++) {
+			char out[4200], file[256], label[128];
+			compare_file_name(names[i], (uint64_t)(seeds > 1 ? s + 1 : (int)o.cfg.seed), seeds, file, sizeof file);
+			snprintf(out, sizeof out, "%s/%s", dir, file);
+			struct run_config cfg = o.cfg;
+			cfg.policy = names[i];
+			cfg.out_path = out;
+			if (seeds > 1)
+				cfg.seed = (uint64_t)s + 1;
+			snprintf(label, sizeof label, "[%s %d/%d%s]", names[i], i * seeds + s + 1, n * seeds, seeds > 1 ? " seeds" : "");
+			cfg.progress = progress_wanted(&o);
+			cfg.progress_label = label;
+			if (sim_run_isolated(&cfg, &sums[i * seeds + s], err, sizeof err) != 0) {
+				if (err[0])
+					fprintf(stderr, "mnsim: %s\n", err);
+				snprintf(status, sizeof status, "failed: %s seed %llu: %s", names[i], (unsigned long long)cfg.seed,
+					 err[0] ? err : "see its error above");
+				rc = EXIT_FAILED;
+			} else {
+				manifest_done(manifest, names[i], seeds > 1 ? (uint64_t)s + 1 : 1, file);
+			}
 		}
-	}
+	manifest_end(manifest, status);
 	if (rc == 0) {
-		printf("workload %s on %s, seed %llu\n\n", o.cfg.trace_path, o.cfg.platform_path, (unsigned long long)o.cfg.seed);
-		print_compare(names, sums, n);
-		printf("\nresults: %s/{%s}.h5\n", dir, o.policies ? o.policies : default_compare_policies);
-		char tsv[4096], png[4096], err[1024];
+		if (seeds > 1)
+			printf("workload %s on %s, seeds 1..%d\n\n", o.cfg.trace_path, o.cfg.platform_path, seeds);
+		else
+			printf("workload %s on %s, seed %llu\n\n", o.cfg.trace_path, o.cfg.platform_path, (unsigned long long)o.cfg.seed);
+		print_compare(names, sums, n, seeds);
+		printf("\nresults: %s/{%s}%s.h5\n", dir, o.policies ? o.policies : default_compare_policies, seeds > 1 ? ".seed{1..N}" : "");
+		char tsv[4200], png[4200], data[4200];
 		snprintf(tsv, sizeof tsv, "%s/compare.tsv", dir);
 		snprintf(png, sizeof png, "%s/compare.png", dir);
-		if (write_compare_tsv(tsv, names, sums, n) != 0) {
-			fprintf(stderr, "mnsim compare: cannot write %s: %s\n", tsv, strerror(errno));
-			rc = 1;
-		} else if (plot_render("compare.gp", tsv, png, "", err, sizeof err) != 0) {
+		snprintf(data, sizeof data, "%s/compare-figure.tsv", dir);
+		struct result_set rs;
+		if (write_compare_tsv(tsv, names, sums, n, seeds, err, sizeof err) != 0) {
+			fprintf(stderr, "mnsim compare: %s\n", err);
+			rc = EXIT_FAILED;
+		} else if (result_set_load(dir, &rs, err, sizeof err) != 0) {
 			fprintf(stderr, "mnsim compare: no figure: %s\n", err);
 		} else {
-			printf("table:   %s\nfigure:  %s\n", tsv, png);
+			struct fig_input in = {&rs, NULL};
+			if (plot_figure("compare", &in, NULL, png, data, err, sizeof err) != 0)
+				fprintf(stderr, "mnsim compare: no figure: %s\n", err);
+			else
+				printf("table:   %s\nfigure:  %s\n", tsv, png);
+			result_set_free(&rs);
 		}
 	}
+	free(sums);
 	param_settings_free(&o.cfg.sets);
 	return rc;
 }

@@ -11,18 +11,27 @@
 int cmd_gen(int argc, char **argv)
 {
 	static const struct option opts[] = {{"spec", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
-					     {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+					     {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION},
+					     {NULL, 0, NULL, 0}};
 	const char *spec = NULL, *out = NULL;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:o:h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			printf("usage: mnsim gen [-s SPEC] [key=value]... -o TRACE|-\n\n"
-			       "Writes a synthetic trace.  SPEC holds 'key = value' lines ('#' comments); key=value\n"
-			       "arguments override it.  The same spec gives the same trace.  Keys:\n\n");
+			print_usage_header("gen", "[-s SPEC.gen] [key=value]... -o TRACE|-");
+			printf("Writes a synthetic trace.  SPEC.gen holds 'key = value' lines ('#' comments; generator\n"
+			       "specs end in .gen, sweep specs in .sweep); key=value arguments override it.  The same spec\n"
+			       "gives the same trace.  Keys:\n\n");
 			gen_print_keys(stdout);
+			printf("\nExamples:\n"
+			       "  mnsim gen -s workloads/specs/fork-cow.gen cpu_threads=8 -o my.trace\n"
+			       "  mnsim gen cpu_ops=20000 device_ops=20000 seed=7 -o long.trace\n"
+			       "  mnsim gen -s workloads/specs/mixed.gen -o - | head\n");
+			print_exit_codes();
 			return 0;
 		}
+		if (c == OPT_VERSION)
+			return print_version();
 		if (c == 's')
 			spec = optarg;
 		else if (c == 'o')
@@ -32,6 +41,10 @@ int cmd_gen(int argc, char **argv)
 	}
 	if (!out)
 		return usage_error("gen", "missing -o TRACE (or -o - for standard output)%s", "");
+	if (spec && strlen(spec) > 6 && strcmp(spec + strlen(spec) - 6, ".sweep") == 0) {
+		fprintf(stderr, "mnsim gen: %s is a sweep spec (.sweep): it is for 'mnsim sweep'; a generator spec ends in .gen\n", spec);
+		return EXIT_USAGE;
+	}
 	struct gen_spec *g = gen_spec_new();
 	char err[1024];
 	int rc = 0;

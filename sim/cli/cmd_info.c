@@ -9,9 +9,13 @@
 static int cmd_simple(int argc, char **argv, void (*print)(FILE *), const char *help)
 {
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		print_usage_header(argv[0], "");
 		printf("%s", help);
+		print_exit_codes();
 		return 0;
 	}
+	if (argc > 1 && strcmp(argv[1], "--version") == 0)
+		return print_version();
 	if (argc > 1)
 		return usage_error(argv[0], "unexpected argument '%s'", argv[1]);
 	print(stdout);
@@ -21,12 +25,17 @@ static int cmd_simple(int argc, char **argv, void (*print)(FILE *), const char *
 int cmd_policies(int argc, char **argv)
 {
 	return cmd_simple(argc, argv, kernel_print_policy_table,
-			  "usage: mnsim policies\n\nPrints, for every kernel op, how many invalidate_range calls each policy makes.\n");
+			  "Prints, for every kernel op, how many invalidate_range calls each policy makes.\n\n"
+			  "Examples:\n  mnsim policies\n  mnsim policies | grep munmap\n");
 }
 
 int cmd_params(int argc, char **argv)
 {
 	return cmd_simple(argc, argv, params_print_table,
-			  "usage: mnsim params\n\nPrints every model parameter: scope, default, unit, range and meaning.\n"
-			  "Set one with --set NAME=VALUE, a trace line 'param NAME VALUE', or a platform host property.\n");
+			  "Prints every model parameter: scope, default, unit, range, meaning and provenance (cited,\n"
+			  "approx., measured, calibrated, assumption or switch, with its source).  Set one with\n"
+			  "--set NAME=VALUE, a trace line 'param NAME VALUE', or a platform host property; durations\n"
+			  "take a unit (500ns, 500 ns, 0.5us, 0.5µs, 5e-7s).\n\n"
+			  "Examples:\n  mnsim params\n  mnsim params | grep assumption\n"
+			  "  mnsim run -w workloads/demo-mixed.trace --set qi_depth=16 --set walk_latency='1 us' -o out.h5\n");
 }

@@ -1,7 +1,7 @@
-/* mnsim plot: one figure from result files. */
+/* mnsim plot: one figure from result files or a sweep. */
 #include "cli.h"
-#include "plot.h"
-#include "report.h"
+#include "figures.h"
+#include "resultset.h"
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,21 +11,31 @@ int cmd_plot(int argc, char **argv)
 {
 	static const struct option opts[] = {{"kind", required_argument, NULL, 'k'}, {"output", required_argument, NULL, 'o'},
 					     {"data", required_argument, NULL, 'd'}, {"x", required_argument, NULL, 'x'},
-					     {"metric", required_argument, NULL, 'm'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+					     {"metric", required_argument, NULL, 'm'}, {"policy", required_argument, NULL, OPT_POLICY},
+					     {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION},
+					     {NULL, 0, NULL, 0}};
 	const char *kind = NULL, *out = NULL, *data = NULL;
-	struct plot_opts po = {NULL, NULL};
+	struct plot_opts po = {NULL, NULL, NULL};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:o:d:x:m:h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			printf("usage: mnsim plot RESULT.h5|DIR --kind KIND -o FIGURE.png|FIGURE.svg [--data DATA.tsv]\n"
-			       "       mnsim plot SWEEP_DIR --kind sweep --x PARAM --metric NAME -o FIGURE.png\n\n"
-			       "Draws a figure from one result file or from every .h5 in DIR (one per policy, as\n"
-			       "'mnsim compare' writes them).  The data gnuplot reads are kept in DATA.tsv (default:\n"
-			       "FIGURE with .tsv).  Kinds:\n");
+			print_usage_header("plot", "RESULT.h5|DIR --kind KIND -o FIGURE.png|FIGURE.svg [--data DATA.tsv] [--policy P]\n"
+						   "       mnsim plot SWEEP_DIR --kind sweep [--x AXIS] --metric NAME -o FIGURE.png");
+			printf("Draws a figure from one result file, from a 'mnsim compare' directory (every policy\n"
+			       "and seed it holds, as its compare.manifest lists them), or from a sweep.  The data\n"
+			       "gnuplot reads are kept in DATA.tsv (default: FIGURE with .tsv).  Both files are written\n"
+			       "under temporary names and renamed when complete.  Kinds:\n");
 			plot_print_kinds(stdout);
+			printf("\nExamples:\n"
+			       "  mnsim plot results/cmp --kind latency-cdf -o cdf.svg\n"
+			       "  mnsim plot results/cmp --kind timeline --policy unsafe_end -o t.png\n"
+			       "  mnsim plot results/my-sweep --kind sweep --x qi_depth --metric notify_latency_p99 -o sweep.png\n");
+			print_exit_codes();
 			return 0;
 		}
+		if (c == OPT_VERSION)
+			return print_version();
 		if (c == 'k')
 			kind = optarg;
 		else if (c == 'o')
@@ -36,29 +46,47 @@ int cmd_plot(int argc, char **argv)
 			po.x = optarg;
 		else if (c == 'm')
 			po.metric = optarg;
+		else if (c == OPT_POLICY)
+			po.policy = optarg;
 		else
 			return usage_error("plot", "unknown or incomplete option%s", "");
 	}
 	if (optind != argc - 1)
-		return usage_error("plot", "expected one RESULT.h5 or DIR%s", "");
+		return usage_error("plot", "expected one RESULT.h5, DIR or SWEEP_DIR%s", "");
 	if (!kind || !out)
 		return usage_error("plot", "missing --kind KIND or -o FIGURE%s", "");
-	char data_path[4096], err[1024];
+	if (!figure_help(kind))
+		return usage_error("plot", "unknown figure kind '%s' (see 'mnsim plot --help')", kind);
+	size_t len = strlen(out);
+	if (len < 5 || (strcmp(out + len - 4, ".png") != 0 && strcmp(out + len - 4, ".svg") != 0))
+		return usage_error("plot", "%s: the figure's name must end in .png or .svg", out);
+	char data_path[4096], err[1024], sweep_h5[4200];
 	snprintf(data_path, sizeof data_path, "%s", data ? data : out);
 	if (!data) {
 		char *dot = strrchr(data_path, '.');
 		snprintf(dot ? dot : data_path + strlen(data_path), 8, ".tsv");
 	}
-	struct inputs in;
-	if (report_inputs(argv[optind], &in, err, sizeof err) != 0) {
+	struct result_set rs;
+	struct fig_input in = {NULL, NULL};
+	int is_sweep = result_kind_of(argv[optind], sweep_h5, sizeof sweep_h5) == RK_SWEEP;
+	if (is_sweep) {
+		in.sweep_h5 = sweep_h5;
+	} else if (result_set_load(argv[optind], &rs, err, sizeof err) != 0) {
 		fprintf(stderr, "mnsim plot: %s\n", err);
-		return 1;
+		return EXIT_FAILED;
+	} else {
+		in.rs = &rs;
+		if (!rs.complete)
+			fprintf(stderr, "mnsim plot: warning: %s is an incomplete compare; missing: %s\n", argv[optind],
+				rs.missing ? rs.missing : "(no final status)");
 	}
 	int rc = plot_figure(kind, &in, &po, out, data_path, err, sizeof err);
-	report_inputs_free(&in);
+	if (!is_sweep)
+		result_set_free(&rs);
 	if (rc != 0) {
 		fprintf(stderr, "mnsim plot: %s\n", err);
-		return 1;
+		/* a missing --x or --metric is a usage error */
+		return strncmp(err, "give --", 7) == 0 ? EXIT_USAGE : EXIT_FAILED;
 	}
 	printf("figure: %s\ndata:   %s\n", out, data_path);
 	return 0;

@@ -17,7 +17,7 @@ int cmd_size_queue(int argc, char **argv)
 		{"policy", required_argument, NULL, OPT_POLICY}, {"target", required_argument, NULL, 't'},
 		{"exact", no_argument, NULL, 'e'}, {"seed", required_argument, NULL, OPT_SEED},
 		{"set", required_argument, NULL, OPT_SET}, {"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0}};
 	struct run_config cfg = {.policy = "only_end", .seed = 1};
 	const char *target = NULL, *dir = MNSIM_SOURCE_DIR "/results/size-queue";
 	int c, exact = 0, rc = 0;
@@ -27,16 +27,26 @@ int cmd_size_queue(int argc, char **argv)
 	while (rc == 0 && (c = getopt_long(argc, argv, "w:p:t:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
-			printf("usage: mnsim size-queue -w TRACE [-p PLATFORM] [--policy P|all] --target 'METRIC<=VALUE'\n"
-			       "                        [--exact] [--seed N] [--set key=value]... [-o DIR]\n\n"
-			       "Finds the smallest qi_depth (a power of two; any depth with --exact) that meets the target,\n"
+			print_usage_header("size-queue", "-w TRACE [-p PLATFORM] [--policy P|all] --target 'METRIC<=VALUE'\n"
+							 "                        [--exact] [--seed N] [--set key=value]... [-o DIR]");
+			printf("Finds the smallest qi_depth (a power of two; any depth with --exact) that meets the target,\n"
 			       "by bisection (it assumes the metric does not grow with depth and says so when the points\n"
-			       "it ran disagree).  METRIC: p99_notify_latency, p999_notify_latency, mean_notify_latency,\n"
-			       "p99_op_latency (durations, e.g. 2us) or qi_stall_fraction (0..1).  --policy all answers for\n"
-			       "every policy.  Prints depth -> metric and the answer; writes DIR/size-queue.{tsv,png}\n"
-			       "(default DIR: results/size-queue).  Exit status 1 if the target cannot be met.\n");
+			       "it ran disagree).  METRIC is a summary value: notify_latency_p99, notify_latency_p999,\n"
+			       "notify_latency_mean, op_latency_p99 (durations: 2us, 2 us, 2µs, 2e-6s) or qi_stall_fraction\n"
+			       "(0..1); the old names p99_notify_latency... are accepted with a warning.  --policy all\n"
+			       "answers for every policy.  Prints depth -> metric and the answer; writes\n"
+			       "DIR/size-queue.{tsv,png} and DIR/size-queue.answers.tsv, which 'mnsim report --size-queue DIR'\n"
+			       "puts in the report's headline (default DIR: results/size-queue).\n\n"
+			       "Examples:\n"
+			       "  mnsim size-queue -w workloads/devices-3.trace -p platforms/many-devices.xml --policy all \\\n"
+			       "      --target 'notify_latency_p99<=5us' -o results/sq\n"
+			       "  mnsim size-queue -w my.trace --exact --target 'qi_stall_fraction<=0'\n");
+			print_exit_codes();
 			param_settings_free(&cfg.sets);
 			return 0;
+		case OPT_VERSION:
+			param_settings_free(&cfg.sets);
+			return print_version();
 		case 'w': cfg.trace_path = optarg; break;
 		case 'p': cfg.platform_path = optarg; break;
 		case 't': target = optarg; break;
@@ -82,14 +92,18 @@ int cmd_size_queue(int argc, char **argv)
 		cfg.platform_path = sim_default_platform();
 	if (rc == 0 && make_dir(dir) != 0) {
 		fprintf(stderr, "mnsim size-queue: cannot create %s: %s\n", dir, strerror(errno));
-		rc = 1;
+		rc = EXIT_FAILED;
 	}
+	if (rc == 0)
+		rc = check_log_setting();
 	if (rc == 0) {
 		rc = sizing_run(&cfg, strcmp(cfg.policy, "all") == 0 ? all : one, &t, exact, dir, err, sizeof err);
 		if (rc < 0) {
 			if (err[0])
 				fprintf(stderr, "mnsim size-queue: %s\n", err);
-			rc = 1;
+			rc = EXIT_FAILED;
+		} else if (rc == 1) {
+			rc = EXIT_NO; /* a target not met is an answer, not an error */
 		}
 	}
 	param_settings_free(&cfg.sets);

@@ -16,7 +16,7 @@ int cmd_sweep(int argc, char **argv)
 		{"slurm", no_argument, NULL, OPT_SLURM}, {"partition", required_argument, NULL, OPT_PARTITION},
 		{"time", required_argument, NULL, OPT_TIME}, {"chunks", required_argument, NULL, OPT_CHUNKS},
 		{"chunk", required_argument, NULL, OPT_CHUNK}, {"dry-run", no_argument, NULL, OPT_DRY},
-		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0}};
 	const char *dir = NULL, *merge = NULL, *partition = NULL, *time_limit = NULL;
 	int c, csv = 0, slurm = 0, dry = 0, chunks = 0;
 	long n_cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -24,10 +24,13 @@ int cmd_sweep(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:j:h", opts, NULL)) != -1) {
 		switch (c) {
+		case OPT_VERSION:
+			return print_version();
 		case 'h':
-			printf("usage: mnsim sweep SPEC -o DIR [-j N] [--csv]\n"
-			       "       mnsim sweep SPEC -o DIR --slurm [--partition P] [--time T] [--chunks N] [--dry-run]\n"
-			       "       mnsim sweep --merge DIR [--csv]\n\n"
+			print_usage_header("sweep", "SPEC.sweep -o DIR [-j N] [--csv]\n"
+						    "       mnsim sweep SPEC.sweep -o DIR --slurm [--partition P] [--time T] [--chunks N] [--dry-run]\n"
+						    "       mnsim sweep --merge DIR [--csv]");
+			printf(
 			       "Runs every point of the grid SPEC describes, N at a time (default: the number of cores),\n"
 			       "each into DIR/points/ID.h5, then merges them into DIR/sweep.h5 (and CSV with --csv).\n"
 			       "Re-running the same command skips finished points and retries failed ones (their errors\n"
@@ -35,7 +38,14 @@ int cmd_sweep(int argc, char **argv)
 			       "'key = FROM..TO +STEP', where key is workload, platform, policy or a parameter; and\n"
 			       "'seeds = N' (runs of each point with seeds 1..N; the merge gives mean and 95%% CI).\n"
 			       "--slurm writes DIR/sweep.sbatch, a job array whose tasks each run a chunk of the points\n"
-			       "with this same runner, and submits it with sbatch (not with --dry-run).\n");
+			       "with this same runner, and submits it with sbatch (not with --dry-run).  sweep.h5 records the\n"
+			       "spec, the versions and how many points were merged, failed and not run.  'mnsim report DIR'\n"
+			       "draws every review metric against each swept axis.\n\n"
+			       "Examples (sweeps/ holds more, each documented in its first lines):\n"
+			       "  mnsim sweep sweeps/queue-depth.sweep -o results/queue-depth -j 2 --csv\n"
+			       "  mnsim report results/queue-depth -o results/queue-depth-report\n"
+			       "  mnsim plot results/queue-depth --kind sweep --x qi_depth --metric notify_latency_p99 -o qd.png\n");
+			print_exit_codes();
 			return 0;
 		case 'o': dir = optarg; break;
 		case 'j': so.jobs = atoi(optarg); break;
@@ -66,6 +76,14 @@ int cmd_sweep(int argc, char **argv)
 		return usage_error("sweep", "expected SPEC and -o DIR%s", "");
 	if (so.jobs < 1 || so.jobs > 1024)
 		return usage_error("sweep", "-j: expected 1 to 1024 jobs%s", "");
+	size_t len = strlen(argv[optind]);
+	if (len > 4 && strcmp(argv[optind] + len - 4, ".gen") == 0) {
+		fprintf(stderr, "mnsim sweep: %s is a generator spec (.gen): it is for 'mnsim gen -s'; a sweep spec ends in .sweep\n",
+			argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (check_log_setting() != 0)
+		return EXIT_USAGE;
 	struct sweep_spec *s = sweep_spec_load(argv[optind], 1, err, sizeof err);
 	if (!s) {
 		fprintf(stderr, "mnsim sweep: %s\n", err);

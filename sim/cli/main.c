@@ -9,7 +9,7 @@
 static void usage_main(FILE *out)
 {
 	fprintf(out,
-		"usage: mnsim COMMAND [OPTIONS]\n\n"
+		"usage: mnsim COMMAND [OPTIONS]\n(mnsim " MNSIM_VERSION ")\n\n"
 		"commands:\n"
 		"  run       simulate one trace under one policy, write an HDF5 result file\n"
 		"  compare   simulate one trace under several policies, print a side-by-side table\n"
@@ -21,7 +21,10 @@ static void usage_main(FILE *out)
 		"  sweep     run a parameter grid in parallel (or on Slurm), resumable, merged\n"
 		"  policies  print the policy x op notification table\n"
 		"  params    print every model parameter with default, unit, range and meaning\n\n"
-		"'mnsim COMMAND --help' describes each command.\n");
+		"'mnsim COMMAND --help' describes each command, with examples; 'mnsim --version'.\n"
+		"Environment: MNSIM_LOG=LEVEL or CATEGORY:LEVEL,... (categories sim, kernel, iommu, device,\n"
+		"checker; levels trace, debug, verbose, info, warning, error, critical), MNSIM_PLATFORM (the\n"
+		"default platform file).\n");
 }
 
 static const struct { const char *name; int (*run)(int, char **); } commands[] = {
@@ -36,6 +39,8 @@ int main(int argc, char **argv)
 		usage_main(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : 0;
 	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+		return print_version();
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);

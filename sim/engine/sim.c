@@ -33,6 +33,7 @@ void sim_replay(struct sim *s, int stream, double lead_in, void (*on_event)(void
 	int rc = cur ? 1 : -1;
 	/* a result file that cannot be written any more ends the replay early */
 	while (cur && !results_failed(s->results) && (rc = trace_cursor_next(cur, &ev, err, sizeof err)) == 1) {
+		progress_tick(&s->progress, sim_now(s));
 		/* the lead-in starts when the event does, which is later than its
 		 * time stamp if the stream is behind */
 		double lead = ev.op == OP_THINK ? 0 : lead_in;

@@ -8,6 +8,7 @@
 #define MNSIM_SIM_H
 #include "engine.h"
 #include "params.h"
+#include "progress.h"
 #include "results.h"
 #include "rng.h"
 #include "stats.h"
@@ -40,12 +41,13 @@ struct sim {
 	struct later *later;         /* deferred work (later.h) */
 	struct results *results;
 	struct rng rng;
-	int64_t next_op_id;
+	int64_t next_op_id, next_notification_id;
 	/* run-wide counters and distributions */
 	struct hist op_latency, ptl_hold, notify_latency;
 	uint64_t notifications, notifications_under_ptl, notifications_range_end, notifications_gather,
 		 descriptors, cpu_sigsegv, ops_skipped, kernel_ops, cpu_accesses;
 	double qi_stall_time;
+	struct progress progress;    /* on stderr, when asked; reads counters only */
 	/* the clock, sleeps, messages and waits (engine.h) */
 	struct engine engine;
 	int failed;

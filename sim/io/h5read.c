@@ -68,12 +68,55 @@ long h5in_column(struct h5in *f, const char *dset, const char *field, double **o
 	return read_member(f, dset, field, H5T_NATIVE_DOUBLE, sizeof(double), (void **)out);
 }
 
+/* The character set of a string field (HDF5 does not convert between sets). */
+static H5T_cset_t field_cset(struct h5in *f, const char *dset, const char *field)
+{
+	H5T_cset_t cs = H5T_CSET_ASCII;
+	if (H5Lexists(f->file, dset, H5P_DEFAULT) <= 0)
+		return cs;
+	hid_t d = H5Dopen2(f->file, dset, H5P_DEFAULT), ft = d >= 0 ? H5Dget_type(d) : -1;
+	int idx = ft >= 0 ? H5Tget_member_index(ft, field) : -1;
+	hid_t mt = idx >= 0 ? H5Tget_member_type(ft, (unsigned)idx) : -1;
+	if (mt >= 0 && H5Tget_class(mt) == H5T_STRING)
+		cs = H5Tget_cset(mt);
+	if (mt >= 0)
+		H5Tclose(mt);
+	if (ft >= 0)
+		H5Tclose(ft);
+	if (d >= 0)
+		H5Dclose(d);
+	return cs;
+}
+
 long h5in_strings(struct h5in *f, const char *dset, const char *field, size_t width, char **out)
 {
 	hid_t s = H5Tcopy(H5T_C_S1);
 	H5Tset_size(s, width);
+	H5Tset_cset(s, field_cset(f, dset, field));
 	long n = read_member(f, dset, field, s, width, (void **)out);
 	H5Tclose(s);
+	for (long i = 0; i < n; i++)
+		(*out)[(i + 1) * (long)width - 1] = '\0';
+	return n;
+}
+
+int h5in_fields(struct h5in *f, const char *dset, void (*fn)(void *ctx, const char *name, int is_string), void *ctx)
+{
+	if (H5Lexists(f->file, dset, H5P_DEFAULT) <= 0)
+		return -1;
+	hid_t d = H5Dopen2(f->file, dset, H5P_DEFAULT), t = d >= 0 ? H5Dget_type(d) : -1;
+	int n = t >= 0 && H5Tget_class(t) == H5T_COMPOUND ? H5Tget_nmembers(t) : -1;
+	for (int i = 0; i < n; i++) {
+		char *name = H5Tget_member_name(t, (unsigned)i);
+		H5T_class_t c = H5Tget_member_class(t, (unsigned)i);
+		if (name)
+			fn(ctx, name, c == H5T_STRING);
+		H5free_memory(name);
+	}
+	if (t >= 0)
+		H5Tclose(t);
+	if (d >= 0)
+		H5Dclose(d);
 	return n;
 }
 
@@ -91,7 +134,16 @@ int h5in_attr_string(struct h5in *f, const char *obj, const char *name, char *bu
 	hid_t a = H5Aopen_by_name(f->file, obj, name, H5P_DEFAULT, H5P_DEFAULT);
 	hid_t t = a >= 0 ? H5Aget_type(a) : -1;
 	int ok = 0;
-	if (t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tget_size(t) <= len) {
+	if (t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tis_variable_str(t) > 0) {
+		char *s = NULL;
+		hid_t mt = H5Tcopy(t);
+		if (H5Aread(a, mt, &s) >= 0 && s) {
+			snprintf(buf, len, "%s", s);
+			ok = 1;
+		}
+		H5free_memory(s);
+		H5Tclose(mt);
+	} else if (t >= 0 && H5Tget_class(t) == H5T_STRING && H5Tget_size(t) <= len) {
 		hid_t mt = H5Tcopy(t);
 		ok = H5Aread(a, mt, buf) >= 0;
 		H5Tclose(mt);

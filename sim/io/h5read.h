@@ -15,6 +15,9 @@ void h5in_close(struct h5in *f);
 long h5in_column(struct h5in *f, const char *dset, const char *field, double **out);
 /* One fixed-width string field of every row (*out: n x width chars, to free). */
 long h5in_strings(struct h5in *f, const char *dset, const char *field, size_t width, char **out);
+/* Calls fn with each field of a compound dataset, in order (is_string: a
+ * string field); returns the number of fields, or -1. */
+int h5in_fields(struct h5in *f, const char *dset, void (*fn)(void *ctx, const char *name, int is_string), void *ctx);
 int h5in_attr_double(struct h5in *f, const char *obj, const char *name, double *v);
 int h5in_attr_string(struct h5in *f, const char *obj, const char *name, char *buf, size_t len);
 /* Calls fn for every attribute of obj (numeric ones as doubles). */

@@ -104,12 +104,16 @@ void params_defaults(struct params *p)
 
 const char *params_format(const struct params *p, const struct param_def *d, char *buf, size_t len)
 {
-	double v = params_get(p, d);
+	return params_format_value(d, params_get(p, d), buf, len);
+}
+
+const char *params_format_value(const struct param_def *d, double v, char *buf, size_t len)
+{
 	switch (d->type) {
 	case PT_DURATION:
 		return units_format_duration(v, buf, (int)len);
 	case PT_CHOICE:
-		snprintf(buf, len, "%s", preempt_dist_names[(int)v]);
+		snprintf(buf, len, "%s", v >= 0 && v < 2 ? preempt_dist_names[(int)v] : "?");
 		return buf;
 	default:
 		snprintf(buf, len, "%.0f", v);

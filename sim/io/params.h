@@ -38,6 +38,7 @@ int params_set(struct params *p, const char *name, const char *value, char *err,
 double params_get(const struct params *p, const struct param_def *d);
 /* The value as a person would write it ("250ns", "512", "exp"). */
 const char *params_format(const struct params *p, const struct param_def *d, char *buf, size_t len);
+const char *params_format_value(const struct param_def *d, double v, char *buf, size_t len);
 void params_print_table(FILE *out);
 const char *params_scope_name(enum param_scope s);
 

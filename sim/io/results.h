@@ -2,6 +2,9 @@
  * Record tables (/ops, /notifications, /qi_occupancy, /violations, ...) are
  * appended in chunks while the run goes, so memory does not grow with the
  * run; the summary, per-device and per-IOMMU tables are written at the end.
+ * The files describe themselves: enumerations are HDF5 enum types, each
+ * field's unit is an attribute of its dataset, strings are UTF-8, tables are
+ * compressed (shuffle + deflate).
  * The file is written under a temporary name and renamed by results_close(),
  * so a failed run never leaves a half file.  Object times are not tracked, so
  * the same run gives a bit-identical file. */
@@ -18,9 +21,12 @@ struct op_rec {
 	uint32_t notifications, notifications_under_ptl, descriptors, skipped;
 };
 
-enum ir_where { IR_UNDER_PTL, IR_RANGE_END, IR_GATHER, IR_OTHER };
+enum ir_where { IR_UNDER_PTL, IR_RANGE_END, IR_GATHER, IR_OTHER, IR_WHERE_COUNT };
 
+/* id: numbers the calls from 0 in the order they start (rows are written
+ * when they end); /qi_descriptors rows carry it */
 struct notif_rec {
+	int64_t id;
 	double time, duration, qi_stall;
 	int64_t op_id;
 	int32_t op_kind, cpu, where, site;
@@ -38,10 +44,13 @@ struct event_rec { double time; int32_t stream, type; uint64_t va; int64_t op_id
 /* /streams: the trace's threads, the rows of the timeline */
 struct stream_rec { char name[32]; int32_t is_device; };
 
+/* type: enum qi_type of iommu.h, named by qi_type_names */
+#define QI_TYPE_COUNT 4
 struct qi_desc_rec {
 	double submitted, started, completed;
-	int32_t iommu, type; /* enum qi_type */
+	int32_t iommu, type;
 	uint64_t submission;
+	int64_t notification; /* the /notifications id it serves, -1 none */
 };
 
 struct pasid_rec {
@@ -90,13 +99,22 @@ void summary_set(struct summary *s, const char *name, double value, const char *
 /* 1 and *value if present. */
 int summary_get(const struct summary *s, const char *name, double *value);
 
+/* The names of the enumerations, as stored in the HDF5 enum types. */
 extern const char *const violation_names[V_TYPES];
-extern const char *const ir_where_names[];
+extern const char *const ir_where_names[IR_WHERE_COUNT];
+extern const char *const qi_type_names[QI_TYPE_COUNT];
+extern const char *const event_type_names[EV_TYPES];
+
+/* Names the io layer cannot know: the model's notification sites (value,
+ * name), for the enum type of /notifications' site. */
+struct results_label { int value; const char *name; };
+struct results_labels { const struct results_label *sites; size_t n_sites; };
 
 struct results;
 
-/* path NULL: records are only counted, no file is written. */
-struct results *results_open(const char *tmp_path, char *err, size_t errlen);
+/* path NULL: records are only counted, no file is written.  labels must
+ * outlive the results. */
+struct results *results_open(const char *tmp_path, const struct results_labels *labels, char *err, size_t errlen);
 void results_op(struct results *r, const struct op_rec *rec);
 void results_notification(struct results *r, const struct notif_rec *rec);
 void results_qi(struct results *r, const struct qi_rec *rec);

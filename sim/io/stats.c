@@ -2,8 +2,29 @@
  * below 1 ps (including 0).  Each bucket keeps its own min and max so that a
  * quantile is reported as a value that was actually observed. */
 #include "stats.h"
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <string.h>
+
+double stats_t95(int df) { return df < 1 ? 0 : gsl_cdf_tdist_Pinv(0.975, df); }
+
+struct mean_ci stats_mean_ci(const double *x, int n)
+{
+	struct mean_ci r = {0, 0, n};
+	if (n < 1)
+		return r;
+	double sum = 0;
+	for (int i = 0; i < n; i++)
+		sum += x[i];
+	r.mean = sum / n;
+	if (n < 2)
+		return r;
+	double ss = 0; /* two passes: no cancellation when the spread is small */
+	for (int i = 0; i < n; i++)
+		ss += (x[i] - r.mean) * (x[i] - r.mean);
+	r.ci95 = stats_t95(n - 1) * sqrt(ss / (n - 1)) / sqrt(n);
+	return r;
+}
 
 void hist_init(struct hist *h)
 {

@@ -1,5 +1,6 @@
-/* textutil: two small text helpers shared by the parsers and commands:
- * writing an error message into the caller's buffer, and trimming a line. */
+/* textutil: small text helpers shared by the parsers and commands:
+ * writing an error message into the caller's buffer, appending to a
+ * buffer, trimming a line, splitting 'key = value'. */
 #ifndef MNSIM_TEXTUTIL_H
 #define MNSIM_TEXTUTIL_H
 #include <stdarg.h>
@@ -15,6 +16,19 @@ static inline int failf(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/* Appends to the NUL-terminated string in buf (len bytes), cutting what
+ * does not fit. */
+static inline void appendf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static inline void appendf(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+	va_start(ap, fmt);
+	if (used < len)
+		vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
 }
 
 /* Strips blanks and line endings at both ends, in place. */

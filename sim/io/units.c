@@ -65,9 +65,10 @@ static int parse_scaled(const char *text, const struct suffix *table, double *ou
 }
 
 /* Durations are scaled by decimal exponent ("250ns" is read as "250e-9"),
- * so that they are the double nearest to what was written. */
+ * so that they are the double nearest to what was written.  µs is accepted
+ * as MICRO SIGN (U+00B5) and GREEK SMALL LETTER MU (U+03BC) as well as us. */
 static const struct { const char *name; int exp10; } duration_units[] = {
-	{"ps", -12}, {"ns", -9}, {"us", -6}, {"ms", -3}, {"s", 0}, {NULL, 0}};
+	{"ps", -12}, {"ns", -9}, {"us", -6}, {"\xc2\xb5s", -6}, {"\xce\xbcs", -6}, {"ms", -3}, {"s", 0}, {NULL, 0}};
 
 /* Clinger's fast path: a decimal with at most 15 digits is an integer below
  * 2^53, and 10^k for k <= 22 is a double, so one IEEE multiplication or
@@ -100,23 +101,50 @@ static int exact_decimal(const char *digits, size_t len, int exp10, double *out)
 
 int units_parse_duration(const char *text, double *seconds, const char **why)
 {
-	static const char *const expected = "expected a non-negative duration with a unit (ps, ns, us, ms, s), e.g. 250ns";
+	static const char *const expected =
+		"expected a non-negative duration with a unit (ps, ns, us or µs, ms, s), e.g. 250ns, 250 ns, 2.5e-7s";
 	size_t digits = strspn(text, "0123456789.");
 	if (strcmp(text, "0") == 0) {
 		*seconds = 0;
 		return 0;
 	}
+	/* the fast path: DIGITS UNIT, as traces write them */
 	for (int i = 0; digits > 0 && digits <= 64 && duration_units[i].name; i++) {
 		if (strcmp(text + digits, duration_units[i].name) != 0)
 			continue;
 		if (exact_decimal(text, digits, duration_units[i].exp10, seconds) == 0)
 			return 0;
-		char buf[80];
-		snprintf(buf, sizeof buf, "%.*se%d", (int)digits, text, duration_units[i].exp10);
+		break;
+	}
+	/* what people type: blanks around, an exponent, a blank before the unit */
+	const char *p = text;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	size_t mant = strspn(p, "0123456789.");
+	const char *q = p + mant;
+	long exp10 = 0;
+	if (mant > 0 && mant <= 64 && (*q == 'e' || *q == 'E')) {
+		char *end;
+		errno = 0;
+		exp10 = strtol(q + 1, &end, 10);
+		if (end == q + 1 || errno == ERANGE || exp10 < -400 || exp10 > 400) {
+			*why = expected;
+			return -1;
+		}
+		q = end;
+	}
+	while (*q == ' ' || *q == '\t')
+		q++;
+	size_t ulen = strcspn(q, " \t");
+	for (int i = 0; mant > 0 && mant <= 64 && duration_units[i].name; i++) {
+		if (strlen(duration_units[i].name) != ulen || strncmp(q, duration_units[i].name, ulen) != 0 || q[ulen + strspn(q + ulen, " \t")])
+			continue;
+		char buf[96];
+		snprintf(buf, sizeof buf, "%.*se%ld", (int)mant, p, exp10 + duration_units[i].exp10);
 		char *end;
 		errno = 0;
 		double v = strtod(buf, &end);
-		if (*end || errno == ERANGE || !isfinite(v))
+		if (*end || errno == ERANGE || !isfinite(v) || strspn(p, ".") == mant)
 			break;
 		*seconds = v;
 		return 0;
@@ -139,18 +167,27 @@ int units_parse_size(const char *text, uint64_t *bytes, const char **why)
 	return 0;
 }
 
-const char *units_format_duration(double seconds, char *buf, int len)
+/* seconds in ns, us, ms or s: digits significant digits, sep between the
+ * number and the unit, micro the name of us */
+static const char *format_duration(double seconds, char *buf, int len, int digits, const char *sep, const char *micro)
 {
 	double a = fabs(seconds);
 	if (a == 0)
 		snprintf(buf, len, "0");
 	else if (a < 1e-6)
-		snprintf(buf, len, "%.4gns", seconds * 1e9);
+		snprintf(buf, len, "%.*g%sns", digits, seconds * 1e9, sep);
 	else if (a < 1e-3)
-		snprintf(buf, len, "%.4gus", seconds * 1e6);
+		snprintf(buf, len, "%.*g%s%s", digits, seconds * 1e6, sep, micro);
 	else if (a < 1)
-		snprintf(buf, len, "%.4gms", seconds * 1e3);
+		snprintf(buf, len, "%.*g%sms", digits, seconds * 1e3, sep);
 	else
-		snprintf(buf, len, "%.4gs", seconds);
+		snprintf(buf, len, "%.*g%ss", digits, seconds, sep);
 	return buf;
+}
+
+const char *units_format_duration(double seconds, char *buf, int len) { return format_duration(seconds, buf, len, 4, "", "us"); }
+
+const char *units_format_duration_text(double seconds, char *buf, int len)
+{
+	return format_duration(seconds, buf, len, 3, " ", "\xc2\xb5s");
 }

@@ -13,5 +13,7 @@ int units_parse_u64(const char *text, uint64_t *value, const char **why);
 int units_parse_double(const char *text, double *value, const char **why);
 /* Formats seconds with an engineering unit ("1.25us") into buf. */
 const char *units_format_duration(double seconds, char *buf, int len);
+/* The same for a reader, 3 significant digits: "1.25 µs", "500 ns". */
+const char *units_format_duration_text(double seconds, char *buf, int len);
 
 #endif

@@ -248,7 +248,7 @@ void iommu_start(struct iommu *io)
 
 static void count_desc(struct iommu *io, const struct qi_desc *d, uint64_t submission)
 {
-	struct qi_desc_rec rec = {d->t_submit, d->t_start, d->t_done, io->index, d->req.type, submission};
+	struct qi_desc_rec rec = {d->t_submit, d->t_start, d->t_done, io->index, d->req.type, submission, d->req.notification};
 	results_qi_desc(io->sim->results, &rec);
 	uint64_t *counters[] = {&io->rec.desc_iotlb_psi, &io->rec.desc_iotlb_pasid, &io->rec.desc_devtlb, &io->rec.desc_wait};
 	(*counters[d->req.type])++;
@@ -312,7 +312,7 @@ static int submit_once(struct iommu *io, const struct qi_request *reqs, size_t n
 	for (size_t i = 0; i <= n; i++) {
 		struct qi_desc *d = slot(io, io->tail);
 		memset(d, 0, sizeof *d);
-		d->req = i < n ? reqs[i] : (struct qi_request){.type = QI_WAIT};
+		d->req = i < n ? reqs[i] : (struct qi_request){.type = QI_WAIT, .notification = n ? reqs[0].notification : -1};
 		d->submitter = i < n ? NULL : &done;
 		d->seq = io->tail++;
 		d->t_submit = now;

@@ -27,6 +27,7 @@ struct qi_request {
 	unsigned pasid;
 	uint64_t start, end; /* byte range; what the hardware invalidates */
 	struct device *dev;  /* QI_DEVTLB */
+	int64_t notification; /* the invalidate_range call it serves (/notifications id), -1 none */
 };
 
 struct iommu *iommu_new(struct sim *sim, int index, const char *name, sg_host_t host, const struct params *p);

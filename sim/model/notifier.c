@@ -11,12 +11,12 @@
 
 #define MAX_REQS 256
 
-struct req_list { struct qi_request r[MAX_REQS]; size_t n; };
+struct req_list { struct qi_request r[MAX_REQS]; size_t n; int64_t notification; };
 
 static void add(struct req_list *l, enum qi_type type, unsigned pasid, uint64_t start, uint64_t end, struct device *dev)
 {
 	if (l->n < MAX_REQS)
-		l->r[l->n++] = (struct qi_request){type, pasid, start, end, dev};
+		l->r[l->n++] = (struct qi_request){type, pasid, start, end, dev, l->notification};
 }
 
 static unsigned ceil_log2(uint64_t n)
@@ -85,6 +85,7 @@ int notifier_invalidate_range(struct sim *s, struct mm *mm, uint64_t start, uint
 	if (mm->n_devices == 0)
 		return 0;
 	double t0 = sim_now(s), stall = 0;
+	int64_t id = s->next_notification_id++;
 	sim_sleep(s, s->p.ir_overhead);
 	for (size_t i = 0; i < s->n_iommus; i++) {
 		struct iommu *io = s->iommus[i];
@@ -92,13 +93,13 @@ int notifier_invalidate_range(struct sim *s, struct mm *mm, uint64_t start, uint
 			struct device *dev = s->devices[mm->devices[k]];
 			if (device_iommu(dev) != io)
 				continue;
-			struct req_list l = {.n = 0};
+			struct req_list l = {.n = 0, .notification = id};
 			build(iommu_params(io), (int)s->p.psi_align, dev, mm->pasid, start, end, &l);
 			*descriptors += submit(io, &l, &stall);
 		}
 	}
 	double duration = sim_now(s) - t0;
-	struct notif_rec rec = {.time = t0, .duration = duration, .qi_stall = stall, .op_id = ctx->op_id,
+	struct notif_rec rec = {.id = id, .time = t0, .duration = duration, .qi_stall = stall, .op_id = ctx->op_id,
 				.op_kind = ctx->op_kind, .cpu = ctx->cpu, .where = ctx->where, .site = ctx->site,
 				.pasid = mm->pasid, .descriptors = *descriptors, .start = start, .pages = (end - start) / PAGE_SIZE};
 	results_notification(s->results, &rec);

@@ -2,7 +2,10 @@
 #include "run.h"
 #include "sim.h"
 #include "textutil.h"
+#include "digest.h"
+#include "logspec.h"
 #include "checker.h"
+#include "policy.h"
 #include "device.h"
 #include "iommu.h"
 #include "kernel_ops.h"
@@ -48,17 +51,18 @@ const char *sim_default_platform(void)
 
 /* ---- SimGrid and the platform ---- */
 
-static void init_simgrid(void)
+static void init_simgrid(const struct logspec *log)
 {
-	/* SimGrid keeps argv; the settings go in as --cfg= arguments */
-	static char args[8][128];
-	static char *argv[8];
+	/* SimGrid keeps argv; the settings go in as --log= and --cfg= arguments */
+	static char args[LOGSPEC_MAX + 8][128];
+	static char *argv[LOGSPEC_MAX + 8];
 	int argc = 0;
-	const char *level = getenv("MNSIM_LOG");
 	snprintf(args[argc], sizeof args[0], "mnsim");
 	argv[argc] = args[argc], argc++;
-	snprintf(args[argc], sizeof args[0], "--log=root.thres:%s", level && *level ? level : "warning");
-	argv[argc] = args[argc], argc++;
+	for (int i = 0; i < log->n; i++) {
+		snprintf(args[argc], sizeof args[0], "--log=%s", log->settings[i]);
+		argv[argc] = args[argc], argc++;
+	}
 	for (size_t i = 0; i < sizeof simgrid_settings / sizeof simgrid_settings[0]; i++) {
 		snprintf(args[argc], sizeof args[0], "--cfg=%s:%s", simgrid_settings[i].key, simgrid_settings[i].value);
 		argv[argc] = args[argc], argc++;
@@ -262,6 +266,14 @@ static void write_config(struct sim *s)
 	results_attr_string(s->results, NULL, "simgrid_version", buf);
 	results_attr_string(s->results, NULL, "trace", s->cfg->trace_path);
 	results_attr_string(s->results, NULL, "platform", s->cfg->platform_path);
+	const char *inputs[][2] = {{"trace_sha256", s->cfg->trace_path}, {"platform_sha256", s->cfg->platform_path}};
+	for (int i = 0; i < 2; i++) {
+		char hex[65], why[256];
+		if (digest_file_sha256(inputs[i][1], hex, why, sizeof why) == 0)
+			results_attr_string(s->results, NULL, inputs[i][0], hex);
+		else
+			sim_fail(s, why);
+	}
 	results_attr_string(s->results, NULL, "policy", s->policy->name);
 	snprintf(buf, sizeof buf, "%llu", (unsigned long long)s->cfg->seed);
 	results_attr_string(s->results, NULL, "seed", buf);
@@ -389,7 +401,8 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	struct trace_header trace;
 	memset(&s, 0, sizeof s);
 	s.cfg = cfg;
-	if (trace_load(cfg->trace_path, &trace, err, errlen) != 0)
+	struct logspec log;
+	if (logspec_parse(getenv("MNSIM_LOG"), &log, err, errlen) != 0 || trace_load(cfg->trace_path, &trace, err, errlen) != 0)
 		return -1;
 	s.trace = &trace;
 	char why[256];
@@ -408,7 +421,7 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	hist_init(&s.op_latency);
 	hist_init(&s.ptl_hold);
 	hist_init(&s.notify_latency);
-	init_simgrid();
+	init_simgrid(&log);
 	simgrid_load_platform(cfg->platform_path);
 	size_t n_hosts = sg_host_count();
 	sg_host_t *hosts = sg_host_list();
@@ -416,8 +429,13 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	s.mem = physmem_new();
 	build_processes(&s);
 	char *tmp = cfg->out_path ? tmp_name(cfg->out_path) : NULL;
+	/* the names of /notifications' site values (policy.h; -1: change_pte) */
+	struct results_label sites[SITE_COUNT + 1] = {{-1, "change_pte"}};
+	for (int i = 0; i < SITE_COUNT; i++)
+		sites[i + 1] = (struct results_label){i, site_name((enum ir_site)i)};
+	struct results_labels labels = {sites, SITE_COUNT + 1};
 	if (build_iommus(&s, hosts, n_hosts, err, errlen) != 0 || build_devices(&s, err, errlen) != 0 ||
-	    !(s.results = results_open(tmp, err, errlen)))
+	    !(s.results = results_open(tmp, &labels, err, errlen)))
 		goto out_sim;
 	s.checker = checker_new(s.mem, s.results, s.n_devices);
 	write_config(&s);
@@ -427,7 +445,9 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	if (start_cpu_threads(&s, hosts, n_hosts, err, errlen) != 0)
 		goto out_sim;
 	start_actors(&s);
+	progress_init(&s.progress, cfg->progress, trace.n_events, cfg->progress_label);
 	simgrid_run();
+	progress_end(&s.progress);
 	if (s.failed) {
 		failf(err, errlen, "%s", s.failure);
 		goto out_sim;

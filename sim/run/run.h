@@ -15,6 +15,8 @@ struct run_config {
 	const char *out_path;        /* NULL: no result file */
 	uint64_t seed;
 	struct param_settings sets;  /* --set */
+	int progress;                /* draw progress on stderr (results are the same) */
+	const char *progress_label;  /* e.g. "[only_end 2/5]" */
 };
 
 const char *sim_default_platform(void);

@@ -1,5 +1,6 @@
 /* sizing: see sizing.h. */
 #include "sizing.h"
+#include "atomicfile.h"
 #include "isolate.h"
 #include "plot.h"
 #include "units.h"
@@ -9,13 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Target names users write, and the summary value each reads. */
-static const struct { const char *name, *summary; int is_time; } metrics[] = {
-	{"p99_notify_latency", "notify_latency_p99", 1},
-	{"p999_notify_latency", "notify_latency_p999", 1},
-	{"mean_notify_latency", "notify_latency_mean", 1},
-	{"p99_op_latency", "op_latency_p99", 1},
-	{"qi_stall_fraction", "qi_stall_fraction", 0},
+/* The metrics a target can name: the summary's own names (one name per
+ * metric everywhere), and the names size-queue took before, accepted with a
+ * warning. */
+static const struct { const char *name, *old_name; int is_time; } metrics[] = {
+	{"notify_latency_p99", "p99_notify_latency", 1},
+	{"notify_latency_p999", "p999_notify_latency", 1},
+	{"notify_latency_mean", "mean_notify_latency", 1},
+	{"op_latency_p99", "p99_op_latency", 1},
+	{"qi_stall_fraction", NULL, 0},
 };
 #define N_METRICS (sizeof metrics / sizeof metrics[0])
 #define MIN_DEPTH 4
@@ -26,12 +29,17 @@ int sizing_parse_target(const char *text, struct sizing_target *t, char *err, si
 	const char *op = strstr(text, "<=");
 	memset(t, 0, sizeof *t);
 	if (!op || op == text || (size_t)(op - text) >= sizeof t->metric) {
-		snprintf(err, errlen, "target '%s': expected METRIC<=VALUE, e.g. 'p99_notify_latency<=2us'", text);
+		snprintf(err, errlen, "target '%s': expected METRIC<=VALUE, e.g. 'notify_latency_p99<=2us'", text);
 		return -1;
 	}
 	snprintf(t->metric, sizeof t->metric, "%.*s", (int)(op - text), text);
 	t->at_most = 1;
 	for (size_t i = 0; i < N_METRICS; i++) {
+		if (metrics[i].old_name && strcmp(metrics[i].old_name, t->metric) == 0) {
+			fprintf(stderr, "mnsim size-queue: warning: '%s' is now called '%s' (as in the summary); the old name will go\n",
+				metrics[i].old_name, metrics[i].name);
+			snprintf(t->metric, sizeof t->metric, "%s", metrics[i].name);
+		}
 		if (strcmp(metrics[i].name, t->metric) != 0)
 			continue;
 		const char *why;
@@ -42,18 +50,12 @@ int sizing_parse_target(const char *text, struct sizing_target *t, char *err, si
 		}
 		return 0;
 	}
-	snprintf(err, errlen, "target '%s': unknown metric '%s' (p99_notify_latency, p999_notify_latency, mean_notify_latency, "
-			      "p99_op_latency, qi_stall_fraction)", text, t->metric);
+	snprintf(err, errlen, "target '%s': unknown metric '%s' (notify_latency_p99, notify_latency_p999, notify_latency_mean, "
+			      "op_latency_p99, qi_stall_fraction)", text, t->metric);
 	return -1;
 }
 
-static const char *summary_name(const struct sizing_target *t)
-{
-	for (size_t i = 0; i < N_METRICS; i++)
-		if (strcmp(metrics[i].name, t->metric) == 0)
-			return metrics[i].summary;
-	return NULL;
-}
+static const char *summary_name(const struct sizing_target *t) { return t->metric; }
 
 struct point { int depth; double value; };
 
@@ -149,14 +151,26 @@ static int search_policy(struct search *s, int exact, int *answer, int *monotone
 int sizing_run(const struct run_config *base, const char *const *policies, const struct sizing_target *t, int exact,
 	       const char *dir, char *err, size_t errlen)
 {
-	char tsv[4096], png[4096];
+	char tsv[4096], png[4096], ans[4200];
+	snprintf(ans, sizeof ans, "%s/size-queue.answers.tsv", dir);
 	snprintf(tsv, sizeof tsv, "%s/size-queue.tsv", dir);
 	snprintf(png, sizeof png, "%s/size-queue.png", dir);
-	FILE *f = fopen(tsv, "w");
-	if (!f) {
-		snprintf(err, errlen, "cannot write %s: %s", tsv, strerror(errno));
+	struct atomicfile af, aa;
+	FILE *f = atomicfile_open(&af, tsv, err, errlen);
+	if (!f)
+		return -1;
+	FILE *fa = atomicfile_open(&aa, ans, err, errlen);
+	if (!fa) {
+		atomicfile_abort(&af);
 		return -1;
 	}
+	char target[128], value[48];
+	if (strcmp(t->metric, "qi_stall_fraction") != 0)
+		units_format_duration(t->value, value, sizeof value);
+	else
+		snprintf(value, sizeof value, "%.9g", t->value);
+	snprintf(target, sizeof target, "%s<=%s", t->metric, value);
+	fprintf(fa, "# policy	target	smallest_qi_depth (0: not met)	simulations\n");
 	int scale_us = strcmp(t->metric, "qi_stall_fraction") != 0;
 	char titles[1024] = "", answers[4096] = "";
 	int unmet = 0;
@@ -165,9 +179,11 @@ int sizing_run(const struct run_config *base, const char *const *policies, const
 		struct search s = {.base = base, .policy = policies[p], .t = t};
 		int answer, monotone;
 		if (search_policy(&s, exact, &answer, &monotone, err, errlen) != 0) {
-			fclose(f);
+			atomicfile_abort(&af);
+			atomicfile_abort(&aa);
 			return -1;
 		}
+		fprintf(fa, "%s\t%s\t%d\t%d\n", policies[p], target, answer, s.n);
 		printf("%s\n  %10s  %s%s\n", policies[p], "qi_depth", t->metric, scale_us ? " (us)" : "");
 		fprintf(f, "# %s: qi_depth\t%s\n", policies[p], t->metric);
 		for (int i = 0; i < s.n; i++) {
@@ -187,16 +203,18 @@ int sizing_run(const struct run_config *base, const char *const *policies, const
 		unmet |= !answer;
 		snprintf(titles + strlen(titles), sizeof titles - strlen(titles), "%s%s", p ? " " : "", policies[p]);
 	}
-	if (fclose(f) != 0) {
-		snprintf(err, errlen, "cannot write %s", tsv);
+	if (atomicfile_commit(&af, err, errlen) != 0) {
+		atomicfile_abort(&aa);
 		return -1;
 	}
+	if (atomicfile_commit(&aa, err, errlen) != 0)
+		return -1;
 	printf("\n%s", answers);
 	char vars[2048], why[512];
 	snprintf(vars, sizeof vars, "titles='%s'; target=%.9g; ylab='%s'; figtitle='smallest invalidation queue for %s'; ", titles,
 		 scale_us ? t->value * 1e6 : t->value, scale_us ? "µs" : "fraction", t->metric);
 	if (plot_render("size-queue.gp", tsv, png, vars, why, sizeof why) == 0)
-		printf("table:   %s\nfigure:  %s\n", tsv, png);
+		printf("table:   %s\nanswers: %s (mnsim report --size-queue %s)\nfigure:  %s\n", tsv, ans, dir, png);
 	else
 		fprintf(stderr, "mnsim size-queue: no figure: %s\n", why);
 	return unmet ? 1 : 0;

@@ -2,9 +2,11 @@
 #include "sweep.h"
 #include "textutil.h"
 #include "h5read.h"
+#include "h5write.h"
 #include "params.h"
 #include "policy.h"
 #include "isolate.h"
+#include "stats.h"
 #include "units.h"
 #include <errno.h>
 #include <hdf5.h>
@@ -15,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <simgrid/forward.h>
+#include <simgrid/version.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -410,7 +414,25 @@ int sweep_run(const struct sweep_spec *s, const char *dir, const struct sweep_op
 
 /* ---- merging ---- */
 
+/* A swept parameter's value as the run saw it (the spec was checked). */
+static double param_value(const char *key, const char *text)
+{
+	struct params p;
+	char why[256];
+	params_defaults(&p);
+	const struct param_def *d = params_find(key);
+	return d && params_set(&p, key, text, why, sizeof why) == 0 ? params_get(&p, d) : NAN;
+}
+
 struct names { size_t n; char name[64][40]; };
+struct units { const struct names *names; char unit[64][16]; struct h5in *h; };
+
+static void collect_unit(struct units *u)
+{
+	for (size_t i = 0; i < u->names->n; i++)
+		if (h5in_attr_string(u->h, "summary_units", u->names->name[i], u->unit[i], sizeof u->unit[i]) != 0)
+			u->unit[i][0] = '\0';
+}
 
 static void collect_name(void *ctx, const char *name, double v)
 {
@@ -430,18 +452,15 @@ static void collect_value(void *ctx, const char *name, double v)
 			x->v[i] = v;
 }
 
-/* Two-sided 95% Student t quantile for n-1 degrees of freedom. */
-static double t95(int n)
-{
-	static const double t[] = {0, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-				   2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060,
-				   2.056, 2.052, 2.048, 2.045, 2.042};
-	int df = n - 1;
-	return df < 1 ? 0 : df <= 30 ? t[df] : 1.960;
-}
-
 /* A table under construction: column names, and rows of strings (axes) then doubles. */
-struct table_out { size_t n_str, n_num, rows, cap; char (*str_names)[48]; char (*num_names)[64]; char (*strs)[STR_COL]; double *nums; };
+struct table_out {
+	size_t n_str, n_num, rows, cap;
+	char (*str_names)[48];
+	char (*num_names)[64];
+	char (*num_units)[16]; /* written as attributes named after the columns */
+	char (*strs)[STR_COL];
+	double *nums;
+};
 
 static void table_add_row(struct table_out *t, char (*strs)[STR_COL], const double *nums)
 {
@@ -460,6 +479,7 @@ static int write_h5_table(hid_t file, const char *name, const struct table_out *
 	size_t row = t->n_str * STR_COL + t->n_num * sizeof(double);
 	hid_t type = H5Tcreate(H5T_COMPOUND, row), str = H5Tcopy(H5T_C_S1);
 	H5Tset_size(str, STR_COL);
+	H5Tset_cset(str, H5T_CSET_UTF8);
 	for (size_t i = 0; i < t->n_str; i++)
 		H5Tinsert(type, t->str_names[i], i * STR_COL, str);
 	for (size_t i = 0; i < t->n_num; i++)
@@ -474,6 +494,10 @@ static int write_h5_table(hid_t file, const char *name, const struct table_out *
 	H5Pset_obj_track_times(dcpl, 0);
 	hid_t d = H5Dcreate2(file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
 	int rc = d >= 0 && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0 ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < t->n_str; i++)
+		rc = h5write_string_attr(d, t->str_names[i], "");
+	for (size_t i = 0; rc == 0 && i < t->n_num; i++)
+		rc = h5write_string_attr(d, t->num_names[i], t->num_units[i]);
 	if (d >= 0)
 		H5Dclose(d);
 	H5Pclose(dcpl), H5Sclose(space), H5Tclose(str), H5Tclose(type);
@@ -503,7 +527,7 @@ static int write_csv(const char *path, const struct table_out *t)
 
 static void table_free(struct table_out *t)
 {
-	free(t->str_names), free(t->num_names), free(t->strs), free(t->nums);
+	free(t->str_names), free(t->num_names), free(t->num_units), free(t->strs), free(t->nums);
 }
 
 int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
@@ -530,8 +554,10 @@ int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
 		snprintf(pts.str_names[i], 48, "%s", s->axes[str_axis[i]].key);
 		snprintf(agg.str_names[i], 48, "%s", s->axes[str_axis[i]].key);
 	}
-	double *vals = NULL, *sum = NULL, *sq = NULL;
+	double *vals = NULL, *seed_vals = NULL; /* this point's values, seed by seed */
 	int n_seen = 0;
+	size_t failed = 0, missing = 0;
+	char *failed_ids = NULL; /* the IDs of the failed points, space-separated */
 	char (*strs)[STR_COL] = calloc(n_str + 1, STR_COL);
 	for (size_t i = 0; i < total; i++) {
 		size_t choice[MAX_AXES];
@@ -542,13 +568,19 @@ int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
 		struct h5in *h = file_exists(path) ? h5in_open(path, err, errlen) : NULL;
 		if (h && names.n == 0) {
 			h5in_attrs(h, "summary", collect_name, &names);
+			struct units u = {.names = &names, .h = h};
+			collect_unit(&u);
 			pts.n_num = n_par + 1 + names.n;
 			agg.n_num = n_par + 1 + 2 * names.n;
 			pts.num_names = calloc(pts.n_num, sizeof *pts.num_names);
 			agg.num_names = calloc(agg.n_num, sizeof *agg.num_names);
+			pts.num_units = calloc(pts.n_num, sizeof *pts.num_units);
+			agg.num_units = calloc(agg.n_num, sizeof *agg.num_units);
 			for (size_t k = 0; k < n_par; k++) {
 				snprintf(pts.num_names[k], 64, "%s", s->axes[par_axis[k]].key);
 				snprintf(agg.num_names[k], 64, "%s", s->axes[par_axis[k]].key);
+				snprintf(pts.num_units[k], 16, "%s", params_find(s->axes[par_axis[k]].key)->unit);
+				snprintf(agg.num_units[k], 16, "%s", params_find(s->axes[par_axis[k]].key)->unit);
 			}
 			snprintf(pts.num_names[n_par], 64, "seed");
 			snprintf(agg.num_names[n_par], 64, "seeds");
@@ -556,25 +588,39 @@ int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
 				snprintf(pts.num_names[n_par + 1 + k], 64, "%s", names.name[k]);
 				snprintf(agg.num_names[n_par + 1 + 2 * k], 64, "%s_mean", names.name[k]);
 				snprintf(agg.num_names[n_par + 2 + 2 * k], 64, "%s_ci95", names.name[k]);
+				snprintf(pts.num_units[n_par + 1 + k], 16, "%s", u.unit[k]);
+				snprintf(agg.num_units[n_par + 1 + 2 * k], 16, "%s", u.unit[k]);
+				snprintf(agg.num_units[n_par + 2 + 2 * k], 16, "%s", u.unit[k]);
 			}
 			vals = calloc(pts.n_num, sizeof *vals);
-			sum = calloc(names.n, sizeof *sum);
-			sq = calloc(names.n, sizeof *sq);
+			seed_vals = calloc((size_t)s->seeds * (names.n + 1), sizeof *seed_vals);
 		}
 		for (size_t a = 0; a < n_str; a++)
 			snprintf(strs[a], STR_COL, "%s", s->axes[str_axis[a]].values[choice[str_axis[a]]]);
 		if (h) {
 			struct values x = {&names, vals + n_par + 1};
+			/* a parameter's value in its unit (seconds for "10us", not 10) */
 			for (size_t k = 0; k < n_par; k++)
-				vals[k] = atof(s->axes[par_axis[k]].values[choice[par_axis[k]]]);
+				vals[k] = param_value(s->axes[par_axis[k]].key, s->axes[par_axis[k]].values[choice[par_axis[k]]]);
 			vals[n_par] = seed;
 			h5in_attrs(h, "summary", collect_value, &x);
 			h5in_close(h);
 			table_add_row(&pts, strs, vals);
 			for (size_t k = 0; k < names.n; k++)
-				sum[k] += vals[n_par + 1 + k], sq[k] += vals[n_par + 1 + k] * vals[n_par + 1 + k];
+				seed_vals[k * (size_t)s->seeds + (size_t)n_seen] = vals[n_par + 1 + k];
 			n_seen++;
 			found++;
+		} else {
+			snprintf(path, sizeof path, "%s/points/%s.err", dir, id);
+			if (file_exists(path)) {
+				size_t len = failed_ids ? strlen(failed_ids) : 0;
+				if (!(failed_ids = realloc(failed_ids, len + strlen(id) + 2)))
+					abort();
+				sprintf(failed_ids + len, "%s%s", len ? " " : "", id);
+				failed++;
+			} else {
+				missing++;
+			}
 		}
 		if (seed == s->seeds && n_seen > 0) {
 			/* the last seed of a point: its mean and confidence interval */
@@ -582,10 +628,9 @@ int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
 			memcpy(row, vals, n_par * sizeof *row);
 			row[n_par] = n_seen;
 			for (size_t k = 0; k < names.n; k++) {
-				double mean = sum[k] / n_seen, var = n_seen > 1 ? (sq[k] - n_seen * mean * mean) / (n_seen - 1) : 0;
-				row[n_par + 1 + 2 * k] = mean;
-				row[n_par + 2 + 2 * k] = n_seen > 1 ? t95(n_seen) * sqrt(var > 0 ? var : 0) / sqrt(n_seen) : 0;
-				sum[k] = sq[k] = 0;
+				struct mean_ci m = stats_mean_ci(seed_vals + k * (size_t)s->seeds, n_seen);
+				row[n_par + 1 + 2 * k] = m.mean;
+				row[n_par + 2 + 2 * k] = m.ci95;
 			}
 			table_add_row(&agg, strs, row);
 			free(row);
@@ -604,8 +649,20 @@ int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
 		H5Pset_obj_track_times(fcpl, 0);
 		hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
 		H5Pclose(fcpl);
-		if (f < 0 || write_h5_table(f, "points", &pts) != 0 || write_h5_table(f, "aggregate", &agg) != 0 || H5Fclose(f) < 0 ||
-		    rename(tmp, final) != 0) {
+		/* what the file is: the spec, the versions, what was merged and what not */
+		int sg_major, sg_minor, sg_patch;
+		sg_version_get(&sg_major, &sg_minor, &sg_patch);
+		char sg[32];
+		snprintf(sg, sizeof sg, "%d.%d.%d", sg_major, sg_minor, sg_patch);
+		int arc = f < 0 ? -1 : 0;
+		if (arc == 0)
+			arc = h5write_string_attr(f, "spec", s->text) | h5write_string_attr(f, "mnsim_version", MNSIM_VERSION) |
+			      h5write_string_attr(f, "simgrid_version", sg) | h5write_double_attr(f, "points", (double)total) |
+			      h5write_double_attr(f, "points_merged", (double)found) | h5write_double_attr(f, "points_failed", (double)failed) |
+			      h5write_double_attr(f, "points_missing", (double)missing) | h5write_double_attr(f, "seeds", s->seeds) |
+			      h5write_string_attr(f, "failed_points", failed_ids ? failed_ids : "");
+		if (f < 0 || arc != 0 || write_h5_table(f, "points", &pts) != 0 || write_h5_table(f, "aggregate", &agg) != 0 ||
+		    H5Fclose(f) < 0 || rename(tmp, final) != 0) {
 			unlink(tmp);
 			rc = failf(err, errlen, "cannot write %s", final);
 		}
@@ -619,8 +676,10 @@ int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
 		if (rc == 0)
 			printf("merged %zu of %zu points into %s/sweep.h5 (/points, /aggregate: mean and 95%% CI over seeds)%s\n", found,
 			       total, dir, csv ? ", sweep.csv, sweep-aggregate.csv" : "");
+		if (rc == 0 && found < total)
+			printf("not merged: %zu failed (DIR/points/ID.err), %zu not run yet\n", failed, missing);
 	}
-	free(vals), free(sum), free(sq), free(strs);
+	free(vals), free(seed_vals), free(strs), free(failed_ids);
 	table_free(&pts);
 	table_free(&agg);
 	sweep_spec_free(s);
