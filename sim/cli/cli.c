@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -14,7 +15,8 @@ static const struct option common_long_opts[] = {
 	{"workload", required_argument, NULL, 'w'}, {"platform", required_argument, NULL, 'p'},
 	{"policy", required_argument, NULL, OPT_POLICY}, {"policies", required_argument, NULL, OPT_POLICIES},
 	{"seed", required_argument, NULL, OPT_SEED}, {"set", required_argument, NULL, OPT_SET},
-	{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	{"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0}};
 
 int usage_error(const char *cmd, const char *fmt, const char *arg)
 {
@@ -24,6 +26,16 @@ int usage_error(const char *cmd, const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
+int parse_jobs(const char *cmd, const char *arg, int *jobs)
+{
+	uint64_t n;
+	const char *why;
+	if (units_parse_u64(arg, &n, &why) != 0 || n < 1 || n > 1024)
+		return usage_error(cmd, "-j: expected 1 to 1024 parallel runs, got '%s'", arg);
+	*jobs = (int)n;
+	return 0;
+}
+
 /* Parses argv into o; returns 0, or an exit code. */
 int parse_common(const char *cmd, int argc, char **argv, struct common_opts *o, int allow_policies)
 {
@@ -31,8 +43,14 @@ int parse_common(const char *cmd, int argc, char **argv, struct common_opts *o, 
 	char err[256];
 	const char *why;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "w:p:o:h", common_long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, allow_policies ? "w:p:o:j:h" : "w:p:o:h", common_long_opts, NULL)) != -1) {
 		switch (c) {
+		case 'j':
+			if (!allow_policies)
+				return usage_error(cmd, "-j is for 'mnsim compare'%s", "");
+			if (parse_jobs(cmd, optarg, &o->jobs) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'w': o->cfg.trace_path = optarg; break;
 		case 'p': o->cfg.platform_path = optarg; break;
 		case 'o': o->cfg.out_path = optarg; break;

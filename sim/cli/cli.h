@@ -12,11 +12,13 @@
 extern const char *const default_compare_policies;
 
 /* Options shared by run and compare. */
-struct common_opts { struct run_config cfg; const char *policies; int help; };
+struct common_opts { struct run_config cfg; const char *policies; int help, jobs; /* jobs: compare's -j, 0 if not given */ };
 
 /* getopt_long codes of the long options that have no short form */
 enum { OPT_POLICY = 256, OPT_SEED, OPT_SET, OPT_POLICIES };
 
+/* Parses -j N (1 to 1024 parallel runs); returns 0, or an exit code. */
+int parse_jobs(const char *cmd, const char *arg, int *jobs);
 /* Prints "mnsim CMD: " fmt (with arg) and a pointer to --help; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, const char *arg);
 /* Parses run's or compare's argv into o; returns 0, or an exit code. */

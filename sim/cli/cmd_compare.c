@@ -1,6 +1,6 @@
 /* mnsim compare: one trace under several policies, a table with ratios, a figure. */
 #include "cli.h"
-#include "isolate.h"
+#include "pool.h"
 #include "plot.h"
 #include "policy.h"
 #include <errno.h>
@@ -112,8 +112,10 @@ int cmd_compare(int argc, char **argv)
 	struct common_opts o = {.cfg = {.seed = 1}};
 	int rc = parse_common("compare", argc, argv, &o, 1);
 	if (o.help) {
-		printf("usage: mnsim compare -w TRACE [-p PLATFORM.xml] [--policies LIST] [--seed N] [--set key=value]... [-o DIR]\n\n"
+		printf("usage: mnsim compare -w TRACE [-p PLATFORM.xml] [--policies LIST] [--seed N] [--set key=value]... [-o DIR]\n"
+		       "                     [-j N]\n\n"
 		       "Runs TRACE under each policy of LIST (default %s),\n"
+		       "N at a time in child processes (default: the number of cores; the results do not depend on N),\n"
 		       "writes DIR/POLICY.h5 (default DIR: results/compare) and prints one table: notifications\n"
 		       "(total, under ptl, in range_end), descriptors, op latency mean and p99, ptl hold mean and p99,\n"
 		       "device stall time and violations, then each value's ratio to 'double'.\n",
@@ -134,18 +136,17 @@ int cmd_compare(int argc, char **argv)
 		rc = 1;
 	}
 	struct summary sums[MAX_POLICIES];
+	struct run_config cfgs[MAX_POLICIES];
+	char outs[MAX_POLICIES][4096];
+	int ok[MAX_POLICIES];
 	for (int i = 0; rc == 0 && i < n; i++) {
-		char out[4096], err[1024];
-		snprintf(out, sizeof out, "%s/%s.h5", dir, names[i]);
-		struct run_config cfg = o.cfg;
-		cfg.policy = names[i];
-		cfg.out_path = out;
-		if (sim_run_isolated(&cfg, &sums[i], err, sizeof err) != 0) {
-			if (err[0])
-				fprintf(stderr, "mnsim: %s\n", err);
-			rc = 1;
-		}
+		snprintf(outs[i], sizeof outs[i], "%s/%s.h5", dir, names[i]);
+		cfgs[i] = o.cfg;
+		cfgs[i].policy = names[i];
+		cfgs[i].out_path = outs[i];
 	}
+	if (rc == 0 && pool_run_isolated(cfgs, (size_t)n, o.jobs ? o.jobs : pool_default_jobs(), sums, ok) > 0)
+		rc = 1;
 	if (rc == 0) {
 		printf("workload %s on %s, seed %llu\n\n", o.cfg.trace_path, o.cfg.platform_path, (unsigned long long)o.cfg.seed);
 		print_compare(names, sums, n);

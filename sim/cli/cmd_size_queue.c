@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "params.h"
 #include "policy.h"
+#include "pool.h"
 #include "sizing.h"
 #include "units.h"
 #include <errno.h>
@@ -16,31 +17,34 @@ int cmd_size_queue(int argc, char **argv)
 		{"workload", required_argument, NULL, 'w'}, {"platform", required_argument, NULL, 'p'},
 		{"policy", required_argument, NULL, OPT_POLICY}, {"target", required_argument, NULL, 't'},
 		{"exact", no_argument, NULL, 'e'}, {"seed", required_argument, NULL, OPT_SEED},
-		{"set", required_argument, NULL, OPT_SET}, {"output", required_argument, NULL, 'o'},
+		{"set", required_argument, NULL, OPT_SET}, {"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	struct run_config cfg = {.policy = "only_end", .seed = 1};
 	const char *target = NULL, *dir = MNSIM_SOURCE_DIR "/results/size-queue";
-	int c, exact = 0, rc = 0;
+	int c, exact = 0, rc = 0, jobs = 0;
 	char err[1024];
 	const char *why;
 	optind = 1;
-	while (rc == 0 && (c = getopt_long(argc, argv, "w:p:t:o:h", opts, NULL)) != -1) {
+	while (rc == 0 && (c = getopt_long(argc, argv, "w:p:t:o:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			printf("usage: mnsim size-queue -w TRACE [-p PLATFORM] [--policy P|all] --target 'METRIC<=VALUE'\n"
-			       "                        [--exact] [--seed N] [--set key=value]... [-o DIR]\n\n"
+			       "                        [--exact] [--seed N] [--set key=value]... [-o DIR] [-j N]\n\n"
 			       "Finds the smallest qi_depth (a power of two; any depth with --exact) that meets the target,\n"
 			       "by bisection (it assumes the metric does not grow with depth and says so when the points\n"
 			       "it ran disagree).  METRIC: p99_notify_latency, p999_notify_latency, mean_notify_latency,\n"
 			       "p99_op_latency (durations, e.g. 2us) or qi_stall_fraction (0..1).  --policy all answers for\n"
-			       "every policy.  Prints depth -> metric and the answer; writes DIR/size-queue.{tsv,png}\n"
-			       "(default DIR: results/size-queue).  Exit status 1 if the target cannot be met.\n");
+			       "every policy, the policies' searches N at a time in child processes (default: the number of\n"
+			       "cores; the answers do not depend on N).  Prints depth -> metric and the answer; writes\n"
+			       "DIR/size-queue.{tsv,png} (default DIR: results/size-queue).  Exit status 1 if the target\n"
+			       "cannot be met.\n");
 			param_settings_free(&cfg.sets);
 			return 0;
 		case 'w': cfg.trace_path = optarg; break;
 		case 'p': cfg.platform_path = optarg; break;
 		case 't': target = optarg; break;
 		case 'e': exact = 1; break;
+		case 'j': rc = parse_jobs("size-queue", optarg, &jobs); break;
 		case 'o': dir = optarg; break;
 		case OPT_POLICY: cfg.policy = optarg; break;
 		case OPT_SEED:
@@ -85,7 +89,8 @@ int cmd_size_queue(int argc, char **argv)
 		rc = 1;
 	}
 	if (rc == 0) {
-		rc = sizing_run(&cfg, strcmp(cfg.policy, "all") == 0 ? all : one, &t, exact, dir, err, sizeof err);
+		rc = sizing_run(&cfg, strcmp(cfg.policy, "all") == 0 ? all : one, &t, exact, jobs ? jobs : pool_default_jobs(), dir, err,
+				sizeof err);
 		if (rc < 0) {
 			if (err[0])
 				fprintf(stderr, "mnsim size-queue: %s\n", err);
