@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
 # Coalesced sleeps change nothing but the engine counters: every workload
 # here gives the same result file, dataset for dataset and attribute for
-# attribute, with coalesce_sleeps=1 (the default) and 0, and coalescing did
-# happen.  Only the engine_* summary values and the setting itself differ.
+# attribute, and the same printed summary, with coalesce_sleeps=1 (the
+# default) and 0.  Only the engine_* summary values and the setting itself
+# differ.  The workloads: every shipped workload (workloads/*.trace) under
+# only_end (the demo under double too); every litmus trace under the first
+# policy its header names; and generated stress-like traces (translation-heavy, ATC-hit-heavy,
+# CPU-op-heavy, many CPUs and devices racing on a few pages, a full
+# invalidation queue, a dead device timing out, two IOMMUs, the event
+# log), on which coalescing must also have happened.
+# MNSIM_THOROUGH=1 runs every shipped workload and litmus trace under all
+# five policies (about 5x longer).
 # Usage: coalescing_tests.sh MNSIM SOURCE_DIR
 set -u
 MNSIM=$1
@@ -17,31 +25,69 @@ dump() {
     { print }'
 }
 
-same_both_ways() { # NAME TRACE POLICY
-  local name=$1 trace=$2 policy=$3
-  "$MNSIM" run -w "$trace" --policy "$policy" --set coalesce_sleeps=0 -o "$TMP/r.h5" >/dev/null &&
+total_coalesced=0
+same_both_ways() { # NAME MUST_COALESCE TRACE POLICY [RUN-ARGS...]
+  local name=$1 must=$2 trace=$3 policy=$4
+  shift 4
+  "$MNSIM" run -w "$trace" --policy "$policy" "$@" --set coalesce_sleeps=0 -o "$TMP/r.h5" >"$TMP/off.sum" &&
     dump "$TMP/r.h5" >"$TMP/off.txt" &&
-    "$MNSIM" run -w "$trace" --policy "$policy" -o "$TMP/r.h5" >"$TMP/on.sum" &&
+    "$MNSIM" run -w "$trace" --policy "$policy" "$@" -o "$TMP/r.h5" >"$TMP/on.sum" &&
     dump "$TMP/r.h5" >"$TMP/on.txt" || { ko "$name: a run failed"; return; }
   local coalesced; coalesced=$(awk '$1 == "engine_coalesced" { print $2 }' "$TMP/on.sum")
-  if [ "$(wc -l <"$TMP/on.txt")" -gt 100 ] && cmp -s "$TMP/off.txt" "$TMP/on.txt" && [ "${coalesced:-0}" -gt 0 ]; then
+  total_coalesced=$((total_coalesced + ${coalesced:-0}))
+  if [ "$(wc -l <"$TMP/on.txt")" -gt 100 ] && cmp -s "$TMP/off.txt" "$TMP/on.txt" &&
+     cmp -s <(grep -v '^engine_' "$TMP/off.sum") <(grep -v '^engine_' "$TMP/on.sum") &&
+     { [ "$must" = any ] || [ "${coalesced:-0}" -gt 0 ]; }; then
     ok "$name ($coalesced sleeps coalesced)"
   else
     ko "$name: coalesced=${coalesced:-none}; $(diff "$TMP/off.txt" "$TMP/on.txt" | head -5 | tr '\n' ' ')"
   fi
 }
 
-same_both_ways demo_double "$SRC/workloads/demo-mixed.trace" double
-same_both_ways demo_only_end "$SRC/workloads/demo-mixed.trace" only_end
-same_both_ways fork_cow "$SRC/workloads/fork-cow.trace" only_end
-same_both_ways memory_pressure "$SRC/workloads/memory-pressure.trace" secondary_tlbs
-same_both_ways litmus_seed_unsafe "$SRC/workloads/litmus/01-seed-cow-order.trace" unsafe_end
-same_both_ways litmus_pri_faults "$SRC/workloads/litmus/11-device-pri-faults.trace" only_end
-"$MNSIM" gen cpu_threads=1 cpu_ops=20 devices=2 device_threads=2 device_ops=5000 device_gap=100ns pages=32 pattern=zipf \
-  -o "$TMP/atc.trace" >/dev/null
-same_both_ways atc_hit_heavy "$TMP/atc.trace" only_end
-"$MNSIM" gen cpu_threads=1 cpu_ops=20 devices=3 device_threads=2 device_ops=2000 device_gap=100ns -o "$TMP/xlate.trace" >/dev/null
-same_both_ways translation_heavy "$TMP/xlate.trace" double
-"$MNSIM" gen cpu_threads=8 cpu_ops=300 devices=1 device_ops=100 cpu_gap=1us -o "$TMP/cpu.trace" >/dev/null
-same_both_ways cpu_op_heavy "$TMP/cpu.trace" only_end
+all_policies="double only_end secondary_tlbs minimal unsafe_end"
+for w in "$SRC"/workloads/*.trace; do
+  policies=only_end
+  [ "${MNSIM_THOROUGH:-0}" = 1 ] && policies=$all_policies
+  for p in $policies; do
+    same_both_ways "$(basename "$w" .trace)_$p" coalesce "$w" "$p"
+  done
+done
+[ "${MNSIM_THOROUGH:-0}" = 1 ] || same_both_ways demo-mixed_double coalesce "$SRC/workloads/demo-mixed.trace" double
+
+for w in "$SRC"/workloads/litmus/*.trace; do
+  if [ "${MNSIM_THOROUGH:-0}" = 1 ]; then
+    policies=$all_policies
+  else
+    policies=$(awk '$1 == "expect" { print $2; exit }' "$w")
+  fi
+  for p in $policies; do
+    same_both_ways "litmus_$(basename "$w" .trace | cut -c1-2)_$p" any "$w" "$p"
+  done
+done
+
+gen() { # NAME GEN-ARGS...
+  local name=$1; shift
+  "$MNSIM" gen "$@" -o "$TMP/$name.trace" >/dev/null || ko "gen $name"
+}
+gen atc cpu_threads=1 cpu_ops=20 devices=2 device_threads=2 device_ops=5000 device_gap=100ns pages=32 pattern=zipf
+same_both_ways atc_hit_heavy coalesce "$TMP/atc.trace" only_end
+gen xlate cpu_threads=1 cpu_ops=20 devices=3 device_threads=2 device_ops=2000 device_gap=100ns
+same_both_ways translation_heavy coalesce "$TMP/xlate.trace" double
+gen cpu cpu_threads=8 cpu_ops=300 devices=1 device_ops=100 cpu_gap=1us
+same_both_ways cpu_op_heavy coalesce "$TMP/cpu.trace" only_end
+# many CPUs and devices racing on 16 pages, with every op kind and PRI faults
+gen race processes=2 cpu_threads=16 cpu_ops=60 cpu_gap=500ns devices=6 device_threads=2 device_ops=400 device_gap=50ns \
+  pages=16 huge_pages=2 write_ratio=0.5
+same_both_ways race_unsafe_end coalesce "$TMP/race.trace" unsafe_end -p "$SRC/platforms/many-devices.xml"
+same_both_ways race_secondary_tlbs coalesce "$TMP/race.trace" secondary_tlbs -p "$SRC/platforms/many-devices.xml"
+# a queue of 8 slots: QI-full stalls
+same_both_ways qi_full coalesce "$TMP/cpu.trace" double --set qi_depth=8
+# a device that never answers an ATS invalidation: time-outs (ITE) and retries
+same_both_ways dead_device coalesce "$TMP/cpu.trace" only_end --set ats_inv_responds=0 --set ats_inv_timeout=20us
+# two IOMMUs, a slow walker (translations racing invalidations), the event log
+gen race2 processes=2 cpu_threads=8 cpu_ops=60 cpu_gap=500ns devices=2 device_hosts=devA,devB device_threads=2 device_ops=400 \
+  device_gap=50ns pages=16 huge_pages=2 write_ratio=0.5
+same_both_ways two_iommus coalesce "$TMP/race2.trace" double -p "$SRC/tests/data/two-iommus.xml" --set walk_latency=2us
+same_both_ways event_log coalesce "$TMP/race.trace" minimal -p "$SRC/platforms/many-devices.xml" --set record_events=1
+check some_sleeps_coalesced "[ $total_coalesced -gt 100000 ]"
 finish

@@ -10,6 +10,7 @@
 #include <simgrid/forward.h>
 #include <simgrid/version.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,7 +24,7 @@ static const struct option common_long_opts[] = {
 	{"seed", required_argument, NULL, OPT_SEED}, {"set", required_argument, NULL, OPT_SET},
 	{"seeds", required_argument, NULL, OPT_SEEDS}, {"quiet", no_argument, NULL, 'q'},
 	{"progress", no_argument, NULL, OPT_PROGRESS}, {"version", no_argument, NULL, OPT_VERSION},
-	{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	{"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 
 void print_usage_header(const char *cmd, const char *args)
 {
@@ -71,6 +72,16 @@ int usage_error(const char *cmd, const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
+int parse_jobs(const char *cmd, const char *arg, int *jobs)
+{
+	uint64_t n;
+	const char *why;
+	if (units_parse_u64(arg, &n, &why) != 0 || n < 1 || n > 1024)
+		return usage_error(cmd, "-j: expected 1 to 1024 parallel runs, got '%s'", arg);
+	*jobs = (int)n;
+	return 0;
+}
+
 /* Parses argv into o; returns 0, or an exit code. */
 int parse_common(const char *cmd, int argc, char **argv, struct common_opts *o, int allow_policies)
 {
@@ -78,8 +89,14 @@ int parse_common(const char *cmd, int argc, char **argv, struct common_opts *o, 
 	char err[256];
 	const char *why;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "w:p:o:qh", common_long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, allow_policies ? "w:p:o:j:qh" : "w:p:o:qh", common_long_opts, NULL)) != -1) {
 		switch (c) {
+		case 'j':
+			if (!allow_policies)
+				return usage_error(cmd, "-j is for 'mnsim compare'%s", "");
+			if (parse_jobs(cmd, optarg, &o->jobs) != 0)
+				return EXIT_USAGE;
+			break;
 		case 'w': o->cfg.trace_path = optarg; break;
 		case 'p': o->cfg.platform_path = optarg; break;
 		case 'o': o->cfg.out_path = optarg; break;

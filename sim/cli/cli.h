@@ -24,11 +24,14 @@ struct common_opts {
 	int quiet;         /* -q: no progress */
 	int force_progress; /* --progress: progress even when stderr is not a terminal */
 	int help, version;
+	int jobs;          /* compare -j N: runs at once, 0 if not given */
 };
 
 /* getopt_long codes of the long options that have no short form */
 enum { OPT_POLICY = 256, OPT_SEED, OPT_SET, OPT_POLICIES, OPT_SEEDS, OPT_PROGRESS, OPT_VERSION };
 
+/* Parses -j N (1 to 1024 parallel runs); returns 0, or an exit code. */
+int parse_jobs(const char *cmd, const char *arg, int *jobs);
 /* Prints "mnsim CMD: " fmt (with arg) and a pointer to --help; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, const char *arg);
 /* The first lines of every --help: "usage: mnsim CMD ARGS" and the version. */

@@ -3,7 +3,7 @@
 #include "cli.h"
 #include "atomicfile.h"
 #include "figures.h"
-#include "isolate.h"
+#include "pool.h"
 #include "policy.h"
 #include "resultset.h"
 #include "stats.h"
@@ -132,6 +132,26 @@ static int write_compare_tsv(const char *path, const char **names, const struct 
 	return atomicfile_commit(&a, err, errlen);
 }
 
+/* The manifest learns of each run as it ends, so that an interrupted compare
+ * still lists what finished. */
+struct compare_progress {
+	FILE *manifest;
+	const struct run_config *cfgs;
+	char (*files)[256];
+	int seeds;
+	char status[1200];
+};
+
+static void compare_run_done(void *arg, size_t k, int ok)
+{
+	struct compare_progress *cp = arg;
+	if (ok)
+		manifest_done(cp->manifest, cp->cfgs[k].policy, cp->seeds > 1 ? cp->cfgs[k].seed : 1, cp->files[k]);
+	else if (strcmp(cp->status, "complete") == 0)
+		snprintf(cp->status, sizeof cp->status, "failed: %s seed %llu (see its error above)", cp->cfgs[k].policy,
+			 (unsigned long long)cp->cfgs[k].seed);
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	struct common_opts o = {.cfg = {.seed = 1}, .seeds = 1};
@@ -140,15 +160,16 @@ int cmd_compare(int argc, char **argv)
 		return print_version();
 	if (o.help) {
 		print_usage_header("compare", "-w TRACE [-p PLATFORM.xml] [--policies LIST] [--seeds N | --seed N] [--set key=value]...\n"
-					      "                     [-q|--progress] [-o DIR]");
-		printf("Runs TRACE under each policy of LIST (default %s),\n"
-		       "writes DIR/POLICY.h5 (with --seeds N: DIR/POLICY.seedK.h5 for seeds 1..N; default DIR:\n"
+					      "                     [-j N] [-q|--progress] [-o DIR]");
+		printf("Runs TRACE under each policy of LIST (default %s), N runs at a time in child\n"
+		       "processes (-j N; default: the number of cores; the results do not depend on N); writes DIR/POLICY.h5 (with --seeds N: DIR/POLICY.seedK.h5 for seeds 1..N; default DIR:\n"
 		       "results/compare) and prints one table: notifications (total, under ptl, in range_end),\n"
 		       "descriptors, op latency mean and p99, ptl hold mean and p99, device stall time and\n"
 		       "violations (with --seeds: mean ± 95%% CI, Student t), then each value's ratio to 'double'.\n"
 		       "Also writes DIR/compare.tsv (every summary value per run), DIR/compare.png and\n"
 		       "DIR/compare.manifest (what was asked for and what finished: 'mnsim report DIR' says when\n"
-		       "a compare was interrupted or failed, and what is missing).  Progress on a terminal as for run.\n\n"
+		       "a compare was interrupted or failed, and what is missing).  Progress on a terminal as for run\n"
+		       "(when the runs go one at a time: -j 1, or a single run).\n\n"
 		       "Examples:\n"
 		       "  mnsim compare -w workloads/demo-mixed.trace -o results/cmp\n"
 		       "  mnsim compare -w workloads/fork-cow.trace --policies double,only_end --seeds 5 --set preempt_dist=exp -o results/cow\n"
@@ -179,32 +200,40 @@ int cmd_compare(int argc, char **argv)
 		fprintf(stderr, "mnsim compare: %s\n", err);
 		rc = EXIT_FAILED;
 	}
-	struct summary *sums = calloc((size_t)(n > 0 ? n : 1) * (size_t)seeds, sizeof *sums);
-	char status[1200] = "complete";
+	size_t runs = (size_t)(n > 0 ? n : 1) * (size_t)seeds;
+	int jobs = o.jobs ? o.jobs : pool_default_jobs();
+	struct summary *sums = calloc(runs, sizeof *sums);
+	struct run_config *cfgs = calloc(runs, sizeof *cfgs);
+	char (*outs)[4200] = calloc(runs, sizeof *outs), (*files)[256] = calloc(runs, sizeof *files),
+	     (*labels)[128] = calloc(runs, sizeof *labels);
+	int *ok = calloc(runs, sizeof *ok);
+	if (!sums || !cfgs || !outs || !files || !labels || !ok)
+		abort();
 	for (int i = 0; rc == 0 && i < n; i++)
-		for (int s = 0; rc == 0 && s < seeds; s++) {
-			char out[4200], file[256], label[128];
-			compare_file_name(names[i], (uint64_t)(seeds > 1 ? s + 1 : (int)o.cfg.seed), seeds, file, sizeof file);
-			snprintf(out, sizeof out, "%s/%s", dir, file);
-			struct run_config cfg = o.cfg;
-			cfg.policy = names[i];
-			cfg.out_path = out;
+		for (int s = 0; s < seeds; s++) {
+			size_t k = (size_t)i * (size_t)seeds + (size_t)s;
+			struct run_config *cfg = &cfgs[k];
+			*cfg = o.cfg;
+			cfg->policy = names[i];
 			if (seeds > 1)
-				cfg.seed = (uint64_t)s + 1;
-			snprintf(label, sizeof label, "[%s %d/%d%s]", names[i], i * seeds + s + 1, n * seeds, seeds > 1 ? " seeds" : "");
-			cfg.progress = progress_wanted(&o);
-			cfg.progress_label = label;
-			if (sim_run_isolated(&cfg, &sums[i * seeds + s], err, sizeof err) != 0) {
-				if (err[0])
-					fprintf(stderr, "mnsim: %s\n", err);
-				snprintf(status, sizeof status, "failed: %s seed %llu: %s", names[i], (unsigned long long)cfg.seed,
-					 err[0] ? err : "see its error above");
-				rc = EXIT_FAILED;
-			} else {
-				manifest_done(manifest, names[i], seeds > 1 ? (uint64_t)s + 1 : 1, file);
-			}
+				cfg->seed = (uint64_t)s + 1;
+			compare_file_name(names[i], cfg->seed, seeds, files[k], sizeof files[k]);
+			snprintf(outs[k], sizeof outs[k], "%s/%s", dir, files[k]);
+			cfg->out_path = outs[k];
+			snprintf(labels[k], sizeof labels[k], "[%s %zu/%zu%s]", names[i], k + 1, runs, seeds > 1 ? " seeds" : "");
+			/* one progress line at a time: only when the runs go one by one */
+			cfg->progress = progress_wanted(&o) && (jobs == 1 || runs == 1);
+			cfg->progress_label = labels[k];
 		}
-	manifest_end(manifest, status);
+	struct compare_progress cp = {manifest, cfgs, files, seeds, "complete"};
+	if (rc == 0 && pool_run_isolated(cfgs, runs, jobs, sums, ok, compare_run_done, &cp) > 0)
+		rc = EXIT_FAILED;
+	manifest_end(manifest, cp.status);
+	free(cfgs);
+	free(outs);
+	free(files);
+	free(labels);
+	free(ok);
 	if (rc == 0) {
 		if (seeds > 1)
 			printf("workload %s on %s, seeds 1..%d\n\n", o.cfg.trace_path, o.cfg.platform_path, seeds);

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "params.h"
 #include "policy.h"
+#include "pool.h"
 #include "sizing.h"
 #include "units.h"
 #include <errno.h>
@@ -16,25 +17,26 @@ int cmd_size_queue(int argc, char **argv)
 		{"workload", required_argument, NULL, 'w'}, {"platform", required_argument, NULL, 'p'},
 		{"policy", required_argument, NULL, OPT_POLICY}, {"target", required_argument, NULL, 't'},
 		{"exact", no_argument, NULL, 'e'}, {"seed", required_argument, NULL, OPT_SEED},
-		{"set", required_argument, NULL, OPT_SET}, {"output", required_argument, NULL, 'o'},
+		{"set", required_argument, NULL, OPT_SET}, {"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0}};
 	struct run_config cfg = {.policy = "only_end", .seed = 1};
 	const char *target = NULL, *dir = MNSIM_SOURCE_DIR "/results/size-queue";
-	int c, exact = 0, rc = 0;
+	int c, exact = 0, rc = 0, jobs = 0;
 	char err[1024];
 	const char *why;
 	optind = 1;
-	while (rc == 0 && (c = getopt_long(argc, argv, "w:p:t:o:h", opts, NULL)) != -1) {
+	while (rc == 0 && (c = getopt_long(argc, argv, "w:p:t:o:j:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			print_usage_header("size-queue", "-w TRACE [-p PLATFORM] [--policy P|all] --target 'METRIC<=VALUE'\n"
-							 "                        [--exact] [--seed N] [--set key=value]... [-o DIR]");
+							 "                        [--exact] [--seed N] [--set key=value]... [-o DIR] [-j N]");
 			printf("Finds the smallest qi_depth (a power of two; any depth with --exact) that meets the target,\n"
 			       "by bisection (it assumes the metric does not grow with depth and says so when the points\n"
 			       "it ran disagree).  METRIC is a summary value: notify_latency_p99, notify_latency_p999,\n"
 			       "notify_latency_mean, op_latency_p99 (durations: 2us, 2 us, 2µs, 2e-6s) or qi_stall_fraction\n"
 			       "(0..1); the old names p99_notify_latency... are accepted with a warning.  --policy all\n"
-			       "answers for every policy.  Prints depth -> metric and the answer; writes\n"
+			       "answers for every policy, the policies' searches N at a time in child processes (-j N; default:\n"
+			       "the number of cores; the answers do not depend on N).  Prints depth -> metric and the answer; writes\n"
 			       "DIR/size-queue.{tsv,png} and DIR/size-queue.answers.tsv, which 'mnsim report --size-queue DIR'\n"
 			       "puts in the report's headline (default DIR: results/size-queue).\n\n"
 			       "Examples:\n"
@@ -51,6 +53,7 @@ int cmd_size_queue(int argc, char **argv)
 		case 'p': cfg.platform_path = optarg; break;
 		case 't': target = optarg; break;
 		case 'e': exact = 1; break;
+		case 'j': rc = parse_jobs("size-queue", optarg, &jobs); break;
 		case 'o': dir = optarg; break;
 		case OPT_POLICY: cfg.policy = optarg; break;
 		case OPT_SEED:
@@ -97,7 +100,8 @@ int cmd_size_queue(int argc, char **argv)
 	if (rc == 0)
 		rc = check_log_setting();
 	if (rc == 0) {
-		rc = sizing_run(&cfg, strcmp(cfg.policy, "all") == 0 ? all : one, &t, exact, dir, err, sizeof err);
+		rc = sizing_run(&cfg, strcmp(cfg.policy, "all") == 0 ? all : one, &t, exact, jobs ? jobs : pool_default_jobs(), dir, err,
+				sizeof err);
 		if (rc < 0) {
 			if (err[0])
 				fprintf(stderr, "mnsim size-queue: %s\n", err);

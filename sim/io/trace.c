@@ -487,13 +487,17 @@ int trace_load(const char *path, struct trace_header *h, char *err, size_t errle
 		return -1;
 	int rc = check_header_line(&r, err, errlen);
 	double *last_abs = NULL;
+	int prev = -1; /* the stream of the last event: gen writes one stream after another */
 	while (rc == 0) {
 		int got = next_tokens(&r, err, errlen);
 		if (got <= 0) {
 			rc = got;
 			break;
 		}
-		int s = find_name(h->streams, h->n_streams, sizeof *h->streams, r.tok[0]);
+		int s = prev >= 0 && strcmp(h->streams[prev].name, r.tok[0]) == 0
+				? prev
+				: find_name(h->streams, h->n_streams, sizeof *h->streams, r.tok[0]);
+		prev = s;
 		if (s < 0) {
 			if (h->n_events && is_declaration_keyword(r.tok[0]))
 				rc = fail(err, errlen, path, r.lineno, "declaration '%s' after the first event: declarations come first", r.tok[0]);

@@ -49,10 +49,10 @@ struct gen_key {
 #define MIXKEY(op) {"mix_" #op, GK_REAL, "0", NULL, 0, 1e9, offsetof(struct gen_spec, mix_##op), "weight of " #op " in the CPU op mix"},
 static const struct gen_key keys[] = {
 	K(seed, INT, "1", NULL, 0, 1e18, "random seed"),
-	K(processes, INT, "1", NULL, 1, 64, "processes (PASIDs)"),
-	K(cpu_threads, INT, "2", NULL, 1, 1024, "CPU threads, spread over the processes"),
-	K(devices, INT, "1", NULL, 0, 64, "devices bound, device i to process i mod processes"),
-	K(device_hosts, STRING, "dev0,dev1,dev2,dev3,dev4,dev5,dev6,dev7", NULL, 0, 0, "platform hosts used for the devices, in order"),
+	K(processes, INT, "1", NULL, 1, 4096, "processes (PASIDs)"),
+	K(cpu_threads, INT, "2", NULL, 1, 4096, "CPU threads, spread over the processes"),
+	K(devices, INT, "1", NULL, 0, 4096, "devices bound, device i to process i mod processes"),
+	K(device_hosts, STRING, "dev0,dev1,dev2,dev3,dev4,dev5,dev6,dev7", NULL, 0, 0, "platform hosts used for the devices, in order; PREFIX* names PREFIX0, PREFIX1, ... (as many as devices)"),
 	K(device_threads, INT, "1", NULL, 0, 64, "threads per device"),
 	K(pages, INT, "1024", NULL, 16, 4194304, "pages of the main (copy-on-write) mapping per process"),
 	K(huge_pages, INT, "4", NULL, 0, 8192, "2 MiB THPs per process"),
@@ -225,7 +225,14 @@ int gen_spec_check(const struct gen_spec *g, char *err, size_t errlen)
 	size_t hosts = 1;
 	for (const char *c = g->device_hosts; *c; c++)
 		hosts += *c == ',';
-	if (g->devices > hosts) {
+	if (hosts == 1 && strchr(g->device_hosts, '*')) {
+		if (g->device_hosts[strcspn(g->device_hosts, "*") + 1] != '\0') {
+			snprintf(err, errlen, "device_hosts=%s: '*' may only end a single PREFIX*", g->device_hosts);
+			return -1;
+		}
+		hosts = SIZE_MAX;
+	}
+	if (g->devices > (double)hosts) {
 		snprintf(err, errlen, "devices=%g but device_hosts names only %zu hosts", g->devices, hosts);
 		return -1;
 	}
@@ -271,7 +278,11 @@ void gen_print_keys(FILE *out)
 #define JIT_BASE (5 * REGION_SPAN)
 #define HUGE_BASE (6 * REGION_SPAN)
 #define JIT_SLICES 16
+/* each process's regions start at its own 256 GiB; the 48-bit address space holds 1024
+ * such slots, so processes past 1024 reuse them (their address spaces are
+ * separate anyway) */
 #define PROC_STRIDE (256ULL << 30)
+#define PROC_OFFSET(p) (((p) % 1024) * PROC_STRIDE)
 
 enum mix_op {
 #define X(op) M_##op,
@@ -279,6 +290,21 @@ enum mix_op {
 #undef X
 	M_COUNT
 };
+
+/* The platform host of device d: the d-th name of device_hosts, or PREFIXd
+ * for device_hosts = PREFIX*. */
+static void device_host(const struct gen_spec *g, uint64_t d, char *out, size_t len)
+{
+	const char *h = g->device_hosts;
+	size_t star = strcspn(h, "*");
+	if (h[star] == '*' && !strchr(h, ',')) {
+		snprintf(out, len, "%.*s%llu", (int)star, h, (unsigned long long)d);
+		return;
+	}
+	for (uint64_t i = 0; i < d; i++)
+		h += strcspn(h, ",") + 1;
+	snprintf(out, len, "%.*s", (int)strcspn(h, ","), h);
+}
 
 struct proc_counts { uint64_t zero, ksm, munmap; }; /* ops per process that consume their own region */
 
@@ -344,7 +370,7 @@ static void write_header(const struct gen_spec *g, const struct proc_counts *pc,
 	}
 	fprintf(out, "param preempt_window %.0fps\nparam preempt_dist %s\n", g->window * 1e12, g->window_dist ? "exp" : "const");
 	for (uint64_t p = 0; p < (uint64_t)g->processes; p++) {
-		uint64_t o = p * PROC_STRIDE;
+		uint64_t o = PROC_OFFSET(p);
 		fprintf(out, "process p%llu\n", (unsigned long long)p);
 		fprintf(out, "map p%llu %#llx %lluK populate=cow\n", (unsigned long long)p, (unsigned long long)(MAIN_BASE + o),
 			(unsigned long long)g->pages * 4);
@@ -363,27 +389,25 @@ static void write_header(const struct gen_spec *g, const struct proc_counts *pc,
 			fprintf(out, "map p%llu %#llx %lluM huge populate=write\n", (unsigned long long)p,
 				(unsigned long long)(HUGE_BASE + o), (unsigned long long)g->huge_pages * 2);
 	}
-	const char *h = g->device_hosts;
 	for (uint64_t d = 0; d < (uint64_t)g->devices; d++) {
-		size_t len = strcspn(h, ",");
-		fprintf(out, "device %.*s process=p%llu\n", (int)len, h, (unsigned long long)(d % (uint64_t)g->processes));
-		h += len + (h[len] == ',');
+		char h[80];
+		device_host(g, d, h, sizeof h);
+		fprintf(out, "device %s process=p%llu\n", h, (unsigned long long)(d % (uint64_t)g->processes));
 	}
 	for (uint64_t t = 0; t < (uint64_t)g->cpu_threads; t++)
 		fprintf(out, "cpu t%llu process=p%llu\n", (unsigned long long)t, (unsigned long long)(t % (uint64_t)g->processes));
-	h = g->device_hosts;
 	for (uint64_t d = 0; d < (uint64_t)g->devices; d++) {
-		size_t len = strcspn(h, ",");
+		char h[80];
+		device_host(g, d, h, sizeof h);
 		for (uint64_t k = 0; k < (uint64_t)g->device_threads; k++)
-			fprintf(out, "devthread d%llu_%llu device=%.*s\n", (unsigned long long)d, (unsigned long long)k, (int)len, h);
-		h += len + (h[len] == ',');
+			fprintf(out, "devthread d%llu_%llu device=%s\n", (unsigned long long)d, (unsigned long long)k, h);
 	}
 }
 
 static void write_cpu_stream(const struct gen_spec *g, uint64_t t, struct proc_counts *used, FILE *out)
 {
 	struct rng r = {(uint64_t)g->seed * 1000003 + t};
-	uint64_t p = t % (uint64_t)g->processes, o = p * PROC_STRIDE;
+	uint64_t p = t % (uint64_t)g->processes, o = PROC_OFFSET(p);
 	double now = 0;
 	for (uint64_t i = 0; i < (uint64_t)g->cpu_ops; i++) {
 		now += gap(&r, g->cpu_arrivals, g->cpu_gap);
@@ -480,7 +504,7 @@ static void write_device_stream(const struct gen_spec *g, uint64_t d, uint64_t k
 		}
 		int write = rng_uniform(&r) <= g->write_ratio;
 		fprintf(out, "d%llu_%llu @%.0fps %s %#llx\n", (unsigned long long)d, (unsigned long long)k, now * 1e12,
-			write ? "write" : "read", (unsigned long long)(MAIN_BASE + p * PROC_STRIDE + idx * PAGE_SIZE));
+			write ? "write" : "read", (unsigned long long)(MAIN_BASE + PROC_OFFSET(p) + idx * PAGE_SIZE));
 	}
 }
 

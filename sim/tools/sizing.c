@@ -3,12 +3,15 @@
 #include "atomicfile.h"
 #include "isolate.h"
 #include "plot.h"
+#include "pool.h"
 #include "units.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* The metrics a target can name: the summary's own names (one name per
  * metric everywhere), and the names size-queue took before, accepted with a
@@ -148,20 +151,118 @@ static int search_policy(struct search *s, int exact, int *answer, int *monotone
 	return 0;
 }
 
+/* One policy's search, as it comes back from the child that ran it. */
+struct found { struct point pts[64]; int n, answer, monotone, rc; char err[512]; };
+
+struct searches {
+	const struct run_config *base;
+	const char *const *policies;
+	const struct sizing_target *t;
+	int exact;
+	struct found *f;
+	int *fd;
+};
+
+static void search_one(const struct searches *x, size_t p, struct found *f)
+{
+	struct search s = {.base = x->base, .policy = x->policies[p], .t = x->t};
+	memset(f, 0, sizeof *f);
+	f->rc = search_policy(&s, x->exact, &f->answer, &f->monotone, f->err, sizeof f->err);
+	memcpy(f->pts, s.pts, sizeof f->pts);
+	f->n = s.n;
+}
+
+/* A child per policy; its result (a few KiB, less than a pipe holds) comes
+ * back through a pipe.  The child stops its own runs on SIGTERM. */
+static pid_t start_search(void *ctx, size_t p)
+{
+	struct searches *x = ctx;
+	int fds[2];
+	if (pipe(fds) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid != 0) {
+		close(fds[1]);
+		if (pid < 0)
+			close(fds[0]);
+		x->fd[p] = pid < 0 ? -1 : fds[0];
+		return pid;
+	}
+	pool_child();
+	close(fds[0]);
+	struct found f;
+	search_one(x, p, &f);
+	fflush(NULL);
+	_exit(write(fds[1], &f, sizeof f) == (ssize_t)sizeof f ? 0 : 1);
+}
+
+static void search_done(void *ctx, size_t p, pid_t pid, int status)
+{
+	(void)pid;
+	struct searches *x = ctx;
+	struct found *f = &x->f[p];
+	int ok = x->fd[p] >= 0 && status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+		 read(x->fd[p], f, sizeof *f) == (ssize_t)sizeof *f;
+	if (x->fd[p] >= 0)
+		close(x->fd[p]);
+	x->fd[p] = -1;
+	if (!ok) {
+		f->rc = -1;
+		snprintf(f->err, sizeof f->err, "the search for %s ended without an answer", x->policies[p]);
+	}
+}
+
+/* Every policy's search, jobs at a time (each in a child when jobs > 1). */
+static int run_searches(struct searches *x, size_t n, int jobs, char *err, size_t errlen)
+{
+	if (jobs <= 1 || n <= 1) {
+		for (size_t p = 0; p < n; p++)
+			search_one(x, p, &x->f[p]);
+	} else {
+		for (size_t p = 0; p < n; p++)
+			x->fd[p] = -1;
+		static const struct pool_ops ops = {start_search, search_done, NULL, SIGTERM};
+		int sig = pool_run(n, jobs, &ops, x);
+		if (sig) {
+			fprintf(stderr, "mnsim: interrupted by %s\n", strsignal(sig));
+			exit(128 + sig);
+		}
+	}
+	for (size_t p = 0; p < n; p++)
+		if (x->f[p].rc != 0) {
+			snprintf(err, errlen, "%s", x->f[p].err);
+			return -1;
+		}
+	return 0;
+}
+
 int sizing_run(const struct run_config *base, const char *const *policies, const struct sizing_target *t, int exact,
-	       const char *dir, char *err, size_t errlen)
+	       int jobs, const char *dir, char *err, size_t errlen)
 {
 	char tsv[4096], png[4096], ans[4200];
+	size_t n_pol = 0;
+	while (policies[n_pol])
+		n_pol++;
+	struct searches x = {base, policies, t, exact, calloc(n_pol + 1, sizeof(struct found)), calloc(n_pol + 1, sizeof(int))};
+	if (!x.f || !x.fd)
+		abort();
+	int searched = run_searches(&x, n_pol, jobs, err, errlen);
+	if (searched != 0) {
+		free(x.f);
+		free(x.fd);
+		return -1;
+	}
 	snprintf(ans, sizeof ans, "%s/size-queue.answers.tsv", dir);
 	snprintf(tsv, sizeof tsv, "%s/size-queue.tsv", dir);
 	snprintf(png, sizeof png, "%s/size-queue.png", dir);
 	struct atomicfile af, aa;
 	FILE *f = atomicfile_open(&af, tsv, err, errlen);
-	if (!f)
-		return -1;
-	FILE *fa = atomicfile_open(&aa, ans, err, errlen);
+	FILE *fa = f ? atomicfile_open(&aa, ans, err, errlen) : NULL;
 	if (!fa) {
-		atomicfile_abort(&af);
+		if (f)
+			atomicfile_abort(&af);
+		free(x.f);
+		free(x.fd);
 		return -1;
 	}
 	char target[128], value[48];
@@ -177,12 +278,9 @@ int sizing_run(const struct run_config *base, const char *const *policies, const
 	printf("target: %s <= %g%s on %s\n\n", t->metric, scale_us ? t->value * 1e6 : t->value, scale_us ? " us" : "", base->trace_path);
 	for (int p = 0; policies[p]; p++) {
 		struct search s = {.base = base, .policy = policies[p], .t = t};
-		int answer, monotone;
-		if (search_policy(&s, exact, &answer, &monotone, err, errlen) != 0) {
-			atomicfile_abort(&af);
-			atomicfile_abort(&aa);
-			return -1;
-		}
+		memcpy(s.pts, x.f[p].pts, sizeof s.pts);
+		s.n = x.f[p].n;
+		int answer = x.f[p].answer, monotone = x.f[p].monotone;
 		fprintf(fa, "%s\t%s\t%d\t%d\n", policies[p], target, answer, s.n);
 		printf("%s\n  %10s  %s%s\n", policies[p], "qi_depth", t->metric, scale_us ? " (us)" : "");
 		fprintf(f, "# %s: qi_depth\t%s\n", policies[p], t->metric);
@@ -203,6 +301,8 @@ int sizing_run(const struct run_config *base, const char *const *policies, const
 		unmet |= !answer;
 		snprintf(titles + strlen(titles), sizeof titles - strlen(titles), "%s%s", p ? " " : "", policies[p]);
 	}
+	free(x.f);
+	free(x.fd);
 	if (atomicfile_commit(&af, err, errlen) != 0) {
 		atomicfile_abort(&aa);
 		return -1;

@@ -6,6 +6,7 @@
 #include "params.h"
 #include "policy.h"
 #include "isolate.h"
+#include "pool.h"
 #include "stats.h"
 #include "units.h"
 #include <errno.h>
@@ -271,30 +272,26 @@ static int claim_dir(const struct sweep_spec *s, const char *dir, char *err, siz
 
 /* ---- running ---- */
 
-struct worker { pid_t pid; size_t index; char id[32]; };
+/* The points a run still has to do: task k of the pool is point todo[k]. */
+struct todo { const struct sweep_spec *s; const char *dir; size_t *index; char (*id)[32]; size_t done, failed, n; int progress; time_t start; };
 
-static volatile sig_atomic_t sweep_interrupted;
-static void on_signal(int sig) { sweep_interrupted = sig; }
-
-static pid_t start_point(const struct sweep_spec *s, const char *dir, size_t index, char *id, size_t idlen)
+static pid_t start_point(void *ctx, size_t k)
 {
-	size_t choice[MAX_AXES];
-	int seed = decode(s, index, choice);
-	point_id(s, choice, seed, id, idlen);
-	fflush(NULL);
+	struct todo *t = ctx;
+	size_t choice[MAX_AXES], index = t->index[k];
+	int seed = decode(t->s, index, choice);
+	point_id(t->s, choice, seed, t->id[k], sizeof t->id[k]);
 	pid_t pid = fork();
 	if (pid != 0)
 		return pid;
-	setpgid(0, 0);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	pool_child();
 	char out[4096], log[4096], err[1024];
-	snprintf(out, sizeof out, "%s/points/%s.h5", dir, id);
-	snprintf(log, sizeof log, "%s/points/%s.log", dir, id);
+	snprintf(out, sizeof out, "%s/points/%s.h5", t->dir, t->id[k]);
+	snprintf(log, sizeof log, "%s/points/%s.log", t->dir, t->id[k]);
 	if (!freopen(log, "w", stderr) || !freopen("/dev/null", "w", stdout))
 		_exit(1);
 	struct run_config cfg;
-	point_config(s, choice, seed, &cfg);
+	point_config(t->s, choice, seed, &cfg);
 	cfg.out_path = out;
 	fprintf(stderr, "point %zu: workload=%s policy=%s seed=%d\n", index, cfg.trace_path, cfg.policy, seed);
 	struct summary sum;
@@ -305,26 +302,6 @@ static pid_t start_point(const struct sweep_spec *s, const char *dir, size_t ind
 	_exit(rc == 0 ? 0 : 1);
 }
 
-static void finish_point(const char *dir, const struct worker *w, int ok)
-{
-	char log[4096], errf[4096];
-	snprintf(log, sizeof log, "%s/points/%s.log", dir, w->id);
-	snprintf(errf, sizeof errf, "%s/points/%s.err", dir, w->id);
-	if (ok) {
-		unlink(log);
-		unlink(errf);
-		return;
-	}
-	rename(log, errf);
-	FILE *f = fopen(errf, "r");
-	char line[1024] = "", last[1024] = "";
-	while (f && fgets(line, sizeof line, f))
-		snprintf(last, sizeof last, "%s", line);
-	if (f)
-		fclose(f);
-	fprintf(stderr, "\nmnsim sweep: point %zu (%s) failed: %s", w->index, w->id, last[0] ? last : "no message\n");
-}
-
 static void progress(size_t done, size_t total, size_t failed, time_t start)
 {
 	double el = difftime(time(NULL), start);
@@ -332,12 +309,51 @@ static void progress(size_t done, size_t total, size_t failed, time_t start)
 	fprintf(stderr, "\r%zu/%zu points, %zu failed, %.0fs elapsed, ETA %.0fs   ", done, total, failed, el, eta);
 }
 
+static void finish_point(void *ctx, size_t k, pid_t pid, int status)
+{
+	(void)pid;
+	struct todo *t = ctx;
+	char log[4096], errf[4096];
+	snprintf(log, sizeof log, "%s/points/%s.log", t->dir, t->id[k]);
+	snprintf(errf, sizeof errf, "%s/points/%s.err", t->dir, t->id[k]);
+	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		unlink(log);
+		unlink(errf);
+		t->done++;
+	} else {
+		t->failed++;
+		rename(log, errf);
+		FILE *f = fopen(errf, "r");
+		char line[1024] = "", last[1024] = "";
+		while (f && fgets(line, sizeof line, f))
+			snprintf(last, sizeof last, "%s", line);
+		if (f)
+			fclose(f);
+		fprintf(stderr, "\nmnsim sweep: point %zu (%s) failed: %s", t->index[k], t->id[k], last[0] ? last : "no message\n");
+	}
+	if (t->progress)
+		progress(t->done + t->failed, t->n, t->failed, t->start);
+}
+
+/* Interrupted: what the point began is removed, what finished stays. */
+static void drop_point(void *ctx, size_t k, pid_t pid)
+{
+	struct todo *t = ctx;
+	char tmp[4096], log[4096];
+	snprintf(tmp, sizeof tmp, "%s/points/%s.h5.tmp.%ld", t->dir, t->id[k], (long)pid);
+	snprintf(log, sizeof log, "%s/points/%s.log", t->dir, t->id[k]);
+	unlink(tmp);
+	unlink(log);
+}
+
 int sweep_run(const struct sweep_spec *s, const char *dir, const struct sweep_opts *o, char *err, size_t errlen)
 {
 	if (claim_dir(s, dir, err, errlen) != 0)
 		return -1;
-	size_t total = sweep_points(s), mine = 0, skipped = 0, done = 0, failed = 0;
-	size_t *todo = malloc(total * sizeof *todo), n_todo = 0;
+	size_t total = sweep_points(s), mine = 0, skipped = 0;
+	struct todo t = {.s = s, .dir = dir, .progress = o->progress, .start = time(NULL)};
+	if (!(t.index = malloc((total + 1) * sizeof *t.index)) || !(t.id = malloc((total + 1) * sizeof *t.id)))
+		abort();
 	for (size_t i = 0; i < total; i++) {
 		if ((int)(i % (size_t)o->chunks) != o->chunk)
 			continue;
@@ -350,66 +366,21 @@ int sweep_run(const struct sweep_spec *s, const char *dir, const struct sweep_op
 		if (file_exists(path))
 			skipped++;
 		else
-			todo[n_todo++] = i;
+			t.index[t.n++] = i;
 	}
-	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	struct worker *w = calloc((size_t)o->jobs, sizeof *w);
-	size_t next = 0, running = 0;
-	time_t start = time(NULL);
-	while ((next < n_todo || running) && !sweep_interrupted) {
-		while (running < (size_t)o->jobs && next < n_todo && !sweep_interrupted) {
-			for (int k = 0; k < o->jobs; k++)
-				if (!w[k].pid) {
-					w[k].index = todo[next++];
-					w[k].pid = start_point(s, dir, w[k].index, w[k].id, sizeof w[k].id);
-					running++;
-					break;
-				}
-		}
-		int status;
-		pid_t pid = waitpid(-1, &status, 0);
-		if (pid < 0)
-			continue; /* EINTR: a signal; the loop checks it */
-		for (int k = 0; k < o->jobs; k++)
-			if (w[k].pid == pid) {
-				int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-				finish_point(dir, &w[k], ok);
-				done += ok;
-				failed += !ok;
-				w[k].pid = 0;
-				running--;
-			}
-		if (o->progress)
-			progress(done + failed, n_todo, failed, start);
+	static const struct pool_ops ops = {start_point, finish_point, drop_point, 0};
+	int sig = pool_run(t.n, o->jobs, &ops, &t);
+	if (sig) {
+		fprintf(stderr, "\nmnsim sweep: interrupted; %zu points finished are kept, re-run the same command to go on\n", t.done);
+		exit(128 + sig);
 	}
-	if (sweep_interrupted) {
-		/* stop the points in progress; what they began is removed, what
-		 * finished stays */
-		for (int k = 0; k < o->jobs; k++)
-			if (w[k].pid) {
-				kill(w[k].pid, SIGKILL);
-				waitpid(w[k].pid, NULL, 0);
-				char tmp[4096], log[4096];
-				snprintf(tmp, sizeof tmp, "%s/points/%s.h5.tmp.%ld", dir, w[k].id, (long)w[k].pid);
-				snprintf(log, sizeof log, "%s/points/%s.log", dir, w[k].id);
-				unlink(tmp);
-				unlink(log);
-			}
-		fprintf(stderr, "\nmnsim sweep: interrupted; %zu points finished are kept, re-run the same command to go on\n", done);
-		exit(128 + sweep_interrupted);
-	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
 	if (o->progress)
 		fprintf(stderr, "\n");
 	printf("sweep %s: %zu points%s: %zu run now, %zu already done, %zu failed (%.0fs)\n", dir, mine,
-	       o->chunks > 1 ? " in this chunk" : "", done, skipped, failed, difftime(time(NULL), start));
-	free(w);
-	free(todo);
-	return (int)failed;
+	       o->chunks > 1 ? " in this chunk" : "", t.done, skipped, t.failed, difftime(time(NULL), t.start));
+	free(t.index);
+	free(t.id);
+	return (int)t.failed;
 }
 
 /* ---- merging ---- */
