@@ -116,13 +116,14 @@ static int load_text(const char *text, char *err, size_t errlen)
 }
 
 #define HEADER "mnsim-trace 1\nprocess p0\nmap p0 0x1000 16K populate=write\ncpu t0 process=p0\n"
+#define V2 "mnsim-trace 2\nprocess p0\nmap p0 0x1000 16K populate=write\ncpu t0 process=p0\n"
 
 static void test_trace_errors(void)
 {
 	char err[512];
 	static const struct { const char *text, *message; } bad[] = {
 		{"", ": empty trace"},
-		{"mnsim-trace 2\n", "version '2' is not supported"},
+		{"mnsim-trace 3\n", "version '3' is not supported"},
 		{HEADER "t0 @1us frobnicate 0x1000\n", ":5: unknown operation 'frobnicate'"},
 		{HEADER "t0 1us read 0x1000\n", ":5: time '1us'"},
 		{HEADER "t0 @2us read 0x1000\nt0 @1us read 0x1000\n", ":6: time '@1us' goes backwards"},
@@ -147,6 +148,30 @@ static void test_trace_errors(void)
 		{HEADER "t0 @1us read 0x1000 \x01\n", ":5: non-ASCII or control byte 0x01"},
 		{HEADER "t0 @99999999999999999999999999s read 0x1000\n", ":5: time"},
 		{HEADER "t0 @1us think\n", ":5: operation 'think' expects 1 argument"},
+		/* format 2 */
+		{HEADER "t0 @1us mmap 0x100000 4K\n", ":5: unknown operation 'mmap' (see workloads/README.md): it needs 'mnsim-trace 2'"},
+		{"mnsim-trace 1\nprocess p0 forked\n", ":2: unknown key 'forked': expected pasid=N"},
+		{"mnsim-trace 1\nprocess p0\nmap p0 0x1000 4K ro\n", ":3: unknown map option 'ro'"},
+		{V2 "t0 @1us read 0x900000\n", ":5: address 0x900000 is outside every mapping of process 'p0' (declared, or made by an earlier"},
+		{V2 "t0 @1us read 0x900000\nt0 @2us mmap 0x900000 4K\n", ":5: address 0x900000 is outside every mapping"},
+		{V2 "t0 @1us mmap 0x900000 4K\nt0 @2us munmap 0x900000 8K\n", ":6: range 0x900000+0x2000 is outside every mapping"},
+		{V2 "t0 @1us brk 0x900000 0x800000\n", ":5: heap range 0x800000..0x900000 is outside every mapping"},
+		{V2 "t0 @1us mremap 0x1000 8K 0x2000 8K\n", ":5: mremap: the new range overlaps the old one"},
+		{V2 "t0 @1us mmap 0x900000 4K colour\n", ":5: unexpected 'colour': expected ro, shared or window=DURATION"},
+		{V2 "t0 @1us fork p0\n", ":5: fork p0: expected another process declared 'forked'"},
+		{V2 "t0 @1us exit\nprocess p1 forked\n", ":6: declaration 'process' after the first event"},
+		{"mnsim-trace 2\nprocess p0\nprocess c forked\nmap c 0x1000 4K\n", ":4: process 'c' is forked: its mappings are its parent's"},
+		{"mnsim-trace 2\nprocess p0\nprocess c forked\ncpu t0 process=c\nt0 @1us exit\n", "process 'c' is declared forked but no fork op makes it"},
+		{"mnsim-trace 2\nprocess p0\nprocess c forked\nmap p0 0x1000 8K\ncpu t0 process=p0\ncpu t1 process=c\n"
+		 "t1 @1us read 0x1000\nt0 @2us fork c\n", ":7: address 0x1000 is outside every mapping of process 'c'"},
+		{"mnsim-trace 2\nprocess p0\nprocess c forked\nmap p0 0x1000 8K\ncpu t0 process=p0\n"
+		 "t0 @1us fork c\nt0 @2us fork c\n", ":7: process 'c' is forked a second time"},
+		{"mnsim-trace 2\nprocess p0\nmap p0 0x1000 16K\npresent p0 0x2000 8K write\npresent p0 0x1000 4K zero\n",
+		 ":5: range starts before the end of the one declared at line 4"},
+		{"mnsim-trace 2\nprocess p0\nmap p0 0x1000 16K populate=write\npresent p0 0x2000 8K write\n",
+		 ":4: range 0x2000+8K is not inside one declared 4 KiB mapping without populate="},
+		{"mnsim-trace 2\nprocess p0\nmap p0 0x1000 16K\npresent p0 0x2000 8K dirty\n", ":4: page state 'dirty'"},
+		{"mnsim-trace 2\ncapture Kernel 6.1\n", ":2: capture key 'Kernel'"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		err[0] = '\0';
@@ -157,6 +182,13 @@ static void test_trace_errors(void)
 	}
 	/* CRLF line endings and comments are accepted */
 	CHECK(load_text("mnsim-trace 1\r\n# c\r\nprocess p0 # x\r\nmap p0 0x1000 4K\r\ncpu t0 process=p0\r\nt0 +1us read 0x1000\r\n", err, sizeof err) == 0);
+	/* format 2: addresses an earlier mmap, brk, mremap or the parent's mappings cover */
+	CHECK(load_text("mnsim-trace 2\nprocess p0\nprocess c forked\nmap p0 0x1000 8K ro file\ncpu t0 process=p0\ncpu t1 process=c\n"
+			"capture command a b  c\npresent p0 0x1000 4K cow\n"
+			"t0 @1us mmap 0x900000 8K shared\nt0 @2us write 0x901000\nt0 @3us brk 0x100000 0x104000\nt0 @4us read 0x103000\n"
+			"t0 @5us mremap 0x900000 8K 0xa00000 16K\nt0 @6us write 0xa03000\nt0 @7us fork c\nt1 @8us write 0x103000\n"
+			"t1 @9us madv_dontneed 0xa00000 16K\nt1 @9us mprotect_rw 0x1000 8K\nt1 @10us exit\n",
+			err, sizeof err) == 0);
 }
 
 static int next_event_line(struct trace_cursor *c)

@@ -79,6 +79,7 @@ struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl, st
 	mm->split_ptl = split_ptl;
 	mm->engine = engine;
 	rwlock_init(&mm->mmap_lock, engine);
+	waitq_init(&mm->born, engine);
 	return mm;
 }
 
@@ -98,6 +99,7 @@ void mm_free(struct mm *mm)
 	}
 	free(mm->ptls);
 	rwlock_destroy(&mm->mmap_lock);
+	waitq_destroy(&mm->born);
 	free(mm);
 }
 
@@ -115,12 +117,14 @@ struct lock *mm_ptl(struct mm *mm, uint64_t va, int huge)
 	return l;
 }
 
-void mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, int huge)
+void mm_add_vma_prot(struct mm *mm, uint64_t start, uint64_t end, int huge, int writable, int shared)
 {
 	if (!(mm->vmas = realloc(mm->vmas, (mm->n_vmas + 1) * sizeof *mm->vmas)))
 		abort();
-	mm->vmas[mm->n_vmas++] = (struct vma){start, end, (uint8_t)huge, 1};
+	mm->vmas[mm->n_vmas++] = (struct vma){start, end, (uint8_t)huge, (uint8_t)writable, (uint8_t)shared};
 }
+
+void mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, int huge) { mm_add_vma_prot(mm, start, end, huge, 1, 0); }
 
 const struct vma *mm_find_vma(const struct mm *mm, uint64_t va)
 {
@@ -137,8 +141,7 @@ static void split_at(struct mm *mm, uint64_t addr)
 		struct vma v = mm->vmas[i];
 		if (addr > v.start && addr < v.end) {
 			mm->vmas[i].end = addr;
-			mm_add_vma(mm, addr, v.end, v.huge);
-			mm->vmas[mm->n_vmas - 1].writable = v.writable;
+			mm_add_vma_prot(mm, addr, v.end, v.huge, v.writable, v.shared);
 			return;
 		}
 	}
@@ -155,13 +158,40 @@ void mm_remove_vmas(struct mm *mm, uint64_t start, uint64_t end)
 	mm->n_vmas = k;
 }
 
-void mm_protect_vmas(struct mm *mm, uint64_t start, uint64_t end)
+static void set_writable(struct mm *mm, uint64_t start, uint64_t end, int writable)
 {
 	split_at(mm, start);
 	split_at(mm, end);
 	for (size_t i = 0; i < mm->n_vmas; i++)
 		if (mm->vmas[i].start >= start && mm->vmas[i].end <= end)
-			mm->vmas[i].writable = 0;
+			mm->vmas[i].writable = (uint8_t)writable;
+}
+
+void mm_protect_vmas(struct mm *mm, uint64_t start, uint64_t end) { set_writable(mm, start, end, 0); }
+void mm_unprotect_vmas(struct mm *mm, uint64_t start, uint64_t end) { set_writable(mm, start, end, 1); }
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+uint64_t *mm_collect_entries(struct mm *mm, uint64_t start, uint64_t end, size_t *n)
+{
+	uint64_t *vas = NULL;
+	size_t cap = 0;
+	*n = 0;
+	for (size_t i = 0; i < mm->ptes->cap; i++) {
+		const struct slot *sl = &mm->ptes->slots[i];
+		uint64_t va = (sl->key & ~HUGE_KEY) << 12;
+		if (!sl->pte || sl->pte->state == PTE_NONE || va < start || va >= end)
+			continue;
+		if (*n == cap && !(vas = realloc(vas, (cap = cap ? 2 * cap : 256) * sizeof *vas)))
+			abort();
+		vas[(*n)++] = va;
+	}
+	qsort(vas, *n, sizeof *vas, cmp_u64);
+	return vas;
 }
 
 struct pte *mm_entry(struct mm *mm, uint64_t va, int huge, int create)
