@@ -37,5 +37,14 @@ int cmd_size_queue(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_policies(int argc, char **argv);
 int cmd_params(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+
+/* Shared by import and record (cmd_import.c). */
+struct import_opts;
+struct import_stats;
+struct gen_spec;
+int import_to_file(const struct import_opts *io, const char *out, struct import_stats **st, const char *cmd);
+int import_device_spec(struct gen_spec *g, const char *spec, int argc, char **argv, int *gap_given, const char *cmd);
 
 #endif

@@ -480,10 +480,10 @@ static uint64_t zipf_pick(const double *cdf, uint64_t n, struct rng *r)
 /* Device thread k of device d: device_ops accesses over n pages, the
  * page of index i at va(ctx, d, i). */
 static void write_device_stream(const struct gen_spec *g, uint64_t d, uint64_t k, uint64_t n, const double *cdf,
-				uint64_t (*va)(const void *ctx, uint64_t d, uint64_t i), const void *ctx, FILE *out)
+				uint64_t (*va)(const void *ctx, uint64_t d, uint64_t i), const void *ctx, double start, FILE *out)
 {
 	struct rng r = {(uint64_t)g->seed * 7919 + d * 131 + k + 0x5eed};
-	double now = 0;
+	double now = start;
 	for (uint64_t i = 0; i < (uint64_t)g->device_ops; i++) {
 		now += gap(&r, g->device_arrivals, g->device_gap);
 		uint64_t idx;
@@ -513,19 +513,27 @@ static uint64_t listed_page(const void *ctx, uint64_t d, uint64_t i)
 
 /* Every device thread's stream, one after the other. */
 static void write_device_streams(const struct gen_spec *g, uint64_t n, uint64_t (*va)(const void *, uint64_t, uint64_t),
-				 const void *ctx, FILE *out)
+				 const void *ctx, double start, FILE *out)
 {
 	double *cdf = g->pattern == 2 ? zipf_table(n, g->zipf_s) : NULL;
 	for (uint64_t d = 0; d < (uint64_t)g->devices; d++)
 		for (uint64_t k = 0; k < (uint64_t)g->device_threads; k++)
-			write_device_stream(g, d, k, n, cdf, va, ctx, out);
+			write_device_stream(g, d, k, n, cdf, va, ctx, start, out);
 	free(cdf);
 }
 
-void gen_device_streams(const struct gen_spec *g, const uint64_t *pages, uint64_t n, FILE *out)
+void gen_device_streams(const struct gen_spec *g, const uint64_t *pages, uint64_t n, double start, FILE *out)
 {
 	if (n)
-		write_device_streams(g, n, listed_page, pages, out);
+		write_device_streams(g, n, listed_page, pages, start, out);
+}
+
+void gen_device_summary(const struct gen_spec *g, char *buf, size_t len)
+{
+	static const char *const patterns[] = {"sequential", "uniform", "zipf", "strided"};
+	snprintf(buf, len, "devices=%g device_hosts=%s device_threads=%g device_ops=%g device_gap=%.0fps device_arrivals=%s "
+		 "pattern=%s zipf_s=%g stride=%g write_ratio=%g seed=%g", g->devices, g->device_hosts, g->device_threads, g->device_ops,
+		 g->device_gap * 1e12, g->device_arrivals ? "exp" : "const", patterns[g->pattern], g->zipf_s, g->stride, g->write_ratio, g->seed);
 }
 
 double gen_device_gap(const struct gen_spec *g) { return g->device_gap; }
@@ -551,7 +559,7 @@ int gen_write(const struct gen_spec *g, FILE *out, char *err, size_t errlen)
 	write_header(g, pc, out);
 	for (uint64_t t = 0; t < (uint64_t)g->cpu_threads; t++)
 		write_cpu_stream(g, t, used, out);
-	write_device_streams(g, (uint64_t)g->pages, main_page, g, out);
+	write_device_streams(g, (uint64_t)g->pages, main_page, g, 0, out);
 	free(pc);
 	free(used);
 	if (ferror(out)) {

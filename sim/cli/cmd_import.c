@@ -1,0 +1,141 @@
+/* mnsim import: a trace from the text of `perf script` (import.h). */
+#include "cli.h"
+#include "gen.h"
+#include "import.h"
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(void)
+{
+	printf("usage: mnsim import PERF_SCRIPT.txt [--pid PID] [--maps MAPS] [--pages PAGES] [-s SPEC] [key=value]... -o TRACE\n\n"
+	       "Converts a capture made with perf (the text of 'perf script', with perf's default fields or with\n"
+	       "-F comm,pid,tid,cpu,time,event,trace) of the events 'mnsim record --events' lists into an mnsim\n"
+	       "trace (format 2, workloads/README.md).  Every page fault becomes the access that made it, every\n"
+	       "mmap/munmap/mprotect/madvise/mremap/brk the op it is; forks, execs and exits make and release\n"
+	       "processes.  The file is read twice (it must be a file, not a pipe); memory does not grow with it.\n\n"
+	       "  --pid PID      the recorded process (default: the first in the capture); others are counted, not kept\n"
+	       "  --maps MAPS    its /proc/PID/maps when the capture started\n"
+	       "  --pages PAGES  its present pages then ('START SIZE write|zero|cow' lines, as mnsim record writes)\n"
+	       "  -s SPEC, key=value   the SYNTHETIC device side: mnsim gen's device keys (devices, device_hosts,\n"
+	       "                 device_threads, device_ops, device_gap, device_arrivals, pattern, zipf_s, stride,\n"
+	       "                 write_ratio, seed) over the pages the process touched; without device_gap the\n"
+	       "                 streams span the process's time.  devices=0: no device.\n"
+	       "  -o TRACE       the trace (written under a temporary name and renamed; '-' for standard output)\n\n"
+	       "It prints what the trace header records: the events by kind, how many were mapped to ops,\n"
+	       "without effect, ambiguous or unusable, by kind, the ops written, and the share of faults that\n"
+	       "became exactly one op.  Errors name file:line; nothing is left behind.\n");
+}
+
+/* Writes the trace through a temporary file renamed at the end. */
+int import_to_file(const struct import_opts *io, const char *out, struct import_stats **st, const char *cmd)
+{
+	char tmp[4096], err[1024];
+	int to_stdout = strcmp(out, "-") == 0;
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid());
+	FILE *f = to_stdout ? stdout : fopen(tmp, "w");
+	if (!f) {
+		fprintf(stderr, "mnsim %s: cannot create %s: %s\n", cmd, tmp, strerror(errno));
+		return 1;
+	}
+	int rc = 0;
+	if (import_perf_script(io, f, st, err, sizeof err) != 0) {
+		fprintf(stderr, "mnsim %s: %s\n", cmd, err);
+		rc = 1;
+	}
+	if (!to_stdout && fclose(f) != 0 && rc == 0) {
+		fprintf(stderr, "mnsim %s: cannot write %s: %s\n", cmd, tmp, strerror(errno));
+		rc = 1;
+	}
+	if (to_stdout && fflush(f) != 0 && rc == 0)
+		rc = 1;
+	if (rc == 0 && !to_stdout && rename(tmp, out) != 0) {
+		fprintf(stderr, "mnsim %s: cannot rename %s to %s: %s\n", cmd, tmp, out, strerror(errno));
+		rc = 1;
+	}
+	if (rc != 0 && !to_stdout)
+		unlink(tmp);
+	return rc;
+}
+
+/* Device keys from -s SPEC and key=value arguments; sets *gap_given. */
+int import_device_spec(struct gen_spec *g, const char *spec, int argc, char **argv, int *gap_given, const char *cmd)
+{
+	char err[1024];
+	if (spec && gen_spec_load(g, spec, err, sizeof err) != 0) {
+		fprintf(stderr, "mnsim %s: %s\n", cmd, err);
+		return 1;
+	}
+	*gap_given = 0;
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		if (!eq)
+			return usage_error(cmd, "expected key=value, got '%s'", argv[i]);
+		*eq = '\0';
+		*gap_given |= strcmp(argv[i], "device_gap") == 0;
+		if (gen_spec_set(g, argv[i], eq + 1, err, sizeof err) != 0) {
+			fprintf(stderr, "mnsim %s: %s\n", cmd, err);
+			return EXIT_USAGE;
+		}
+	}
+	if (gen_spec_check(g, err, sizeof err) != 0) {
+		fprintf(stderr, "mnsim %s: %s\n", cmd, err);
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_import(int argc, char **argv)
+{
+	enum { OPT_PID = 300, OPT_MAPS, OPT_PAGES };
+	static const struct option opts[] = {{"pid", required_argument, NULL, OPT_PID}, {"maps", required_argument, NULL, OPT_MAPS},
+					     {"pages", required_argument, NULL, OPT_PAGES}, {"spec", required_argument, NULL, 's'},
+					     {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	struct import_opts io = {.progress = isatty(2)};
+	const char *out = NULL, *spec = NULL;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:o:h", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 'h':
+			usage();
+			return 0;
+		case OPT_PID:
+			io.pid = strtol(optarg, &end, 10);
+			if (*end || io.pid <= 0)
+				return usage_error("import", "--pid '%s': expected a process id", optarg);
+			break;
+		case OPT_MAPS: io.maps = optarg; break;
+		case OPT_PAGES: io.pages = optarg; break;
+		case 's': spec = optarg; break;
+		case 'o': out = optarg; break;
+		default: return usage_error("import", "unknown or incomplete option%s", "");
+		}
+	}
+	if (optind >= argc)
+		return usage_error("import", "missing PERF_SCRIPT.txt (the text of 'perf script')%s", "");
+	io.input = argv[optind++];
+	if (!out)
+		return usage_error("import", "missing -o TRACE%s", "");
+	struct gen_spec *g = gen_spec_new();
+	int rc = import_device_spec(g, spec, argc - optind, argv + optind, &io.device_gap_given, "import");
+	const char *capture[] = {"source", io.input, "recorded_by", "perf (imported by mnsim import)"};
+	io.dev = g;
+	io.capture = capture;
+	io.n_capture = 2;
+	struct import_stats *st = NULL;
+	if (rc == 0)
+		rc = import_to_file(&io, out, &st, "import");
+	if (rc == 0 && strcmp(out, "-") != 0) {
+		import_print_summary(st, stdout);
+		printf("trace: %s\n", out);
+	}
+	import_stats_free(st);
+	gen_spec_free(g);
+	return rc;
+}
