@@ -316,6 +316,12 @@ static void test_policy_table(void)
 		{OP_HUGETLB_COW, 2, 2, 1, 1, 1}, {OP_REPLACE_PAGE, 2, 2, 1, 1, 1}, {OP_MUNMAP, 2, 2, 1, 1, 1},
 		{OP_RECLAIM, 2, 2, 1, 1, 1},     {OP_MIGRATE, 2, 1, 1, 1, 1},    {OP_THP_MIGRATE, 3, 2, 2, 2, 1},
 		{OP_MPROTECT, 1, 1, 1, 1, 1},    {OP_KSM_MERGE, 4, 2, 2, 2, 2},  {OP_THP_SPLIT, 1, 0, 1, 0, 1},
+		/* format 2: a new mapping makes none; mremap's move and the empty unmap after it
+		 * each end a pair; fork one pair per COW mapping and its flush_tlb_mm; exit only
+		 * the release; a reuse none */
+		{OP_MMAP, 0, 0, 0, 0, 0},        {OP_BRK, 0, 0, 0, 0, 0},        {OP_MREMAP, 2, 2, 1, 2, 2},
+		{OP_MADV_DONTNEED, 2, 2, 1, 1, 1}, {OP_MPROTECT_RW, 1, 1, 1, 1, 1}, {OP_FORK, 1, 1, 1, 1, 1},
+		{OP_EXIT, 1, 1, 1, 1, 1},        {OP_WP_REUSE, 0, 0, 0, 0, 0},
 	};
 	const char *names[] = {"double", "only_end", "secondary_tlbs", "minimal", "unsafe_end"};
 	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {

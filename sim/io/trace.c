@@ -698,9 +698,9 @@ static int check_header_line(struct line_reader *r, int *version, char *err, siz
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
-		return fail(err, errlen, r->path, r->lineno, "empty trace: expected a first line 'mnsim-trace %d'", TRACE_VERSION);
+		return fail(err, errlen, r->path, r->lineno, "empty trace: expected a first line 'mnsim-trace 1' or 'mnsim-trace %d'", TRACE_VERSION);
 	if (r->ntok != 2 || strcmp(r->tok[0], "mnsim-trace") != 0)
-		return fail(err, errlen, r->path, r->lineno, "expected a first line 'mnsim-trace %d'", TRACE_VERSION);
+		return fail(err, errlen, r->path, r->lineno, "expected a first line 'mnsim-trace 1' or 'mnsim-trace %d'", TRACE_VERSION);
 	if (strcmp(r->tok[1], "1") != 0 && strcmp(r->tok[1], "2") != 0)
 		return fail(err, errlen, r->path, r->lineno, "trace format version '%s' is not supported: expected 1 or %d", r->tok[1],
 			    TRACE_VERSION);

@@ -61,8 +61,7 @@ enum step_kind {
 	ST_TOUCH_PTES,   /* change_pte_range rewrites every present entry with the new rights */
 	ST_MREMAP_VMA,   /* the new range becomes a mapping like the old one; skip the op if it is still mapped */
 	ST_MOVE_PTES,    /* move_ptes: entries move to the new range, per page table, flush if one was present (site) */
-	ST_ZAP_REST,     /* zap what the move left in the old range (site) */
-	ST_GATHER_REST,  /* and its tlb_finish_mmu (site) */
+	ST_UNMAP_TAIL,   /* mremap to a smaller size: do_munmap of the tail first (a munmap op of its own) */
 	ST_FORK_COPY,    /* copy_page_range of every mapping into the child, a range_start/end pair per COW mapping (site) */
 	ST_CHILD_BORN,   /* the child's address space exists: its threads may run */
 	ST_RELEASE,      /* mmu_notifier_release: the driver's release flushes the PASID; no notifier is left */
@@ -137,15 +136,16 @@ static const struct program programs[OP_COUNT] = {
 	 * which extends the heap vma: no PTE, no notifier call. */
 	[OP_BRK] = {NEED_NOTHING, 0, {S(MMAP_WRITE), ARG(SKIP_IF_GROW, 7), S(REMOVE_VMA), S(RANGE_START), SITE(ZAP, GATHER_FREE),
 		S(PREEMPT), SITE(RANGE_END, END_KEPT), SITE(GATHER_FINAL, GATHER_FREE), S(DONE), S(ADD_VMA)}},
-	/* mm/mremap.c move_vma (v4.14, v4.15): copy_vma, move_page_tables
-	 * (mmu_notifier_invalidate_range_start/end over the old range; move_ptes
-	 * per page table under the ptl, flush_tlb_range of what it moved if an
-	 * entry was present), then do_munmap of the old range: a second
-	 * range_start/end pair (unmap_vmas), which finds nothing left unless the
-	 * mapping shrank.  v6.6: the same, with mmu_notifier_range_init(MMU_NOTIFY_UNMAP). */
-	[OP_MREMAP] = {NEED_NOTHING, 0, {S(MMAP_WRITE), S(MREMAP_VMA), S(RANGE_START), SITE(MOVE_PTES, FLUSH_ONLY), S(PREEMPT),
-		SITE(RANGE_END, END_KEPT), S(REMOVE_VMA), S(RANGE_START), SITE(ZAP_REST, GATHER_FREE), SITE(RANGE_END, END_KEPT),
-		SITE(GATHER_REST, GATHER_FREE)}},
+	/* mm/mremap.c mremap_to (v4.14, v4.15): a smaller new size unmaps the
+	 * tail first (do_munmap: a munmap op of its own); move_vma: copy_vma,
+	 * move_page_tables (mmu_notifier_invalidate_range_start/end over the old
+	 * range; move_ptes per page table under the ptl, flush_tlb_range of what
+	 * it moved if an entry was present), then do_munmap of the old range: a
+	 * second range_start/end pair (unmap_vmas) that finds nothing left, and
+	 * tlb_finish_mmu with nothing gathered (no flush).  v6.6: the same, with
+	 * mmu_notifier_range_init(MMU_NOTIFY_UNMAP). */
+	[OP_MREMAP] = {NEED_NOTHING, 0, {S(MMAP_WRITE), S(UNMAP_TAIL), S(MREMAP_VMA), S(RANGE_START), SITE(MOVE_PTES, FLUSH_ONLY),
+		S(PREEMPT), SITE(RANGE_END, END_KEPT), S(REMOVE_VMA), S(RANGE_START), SITE(RANGE_END, END_KEPT)}},
 	/* mm/madvise.c madvise_dontneed_single_vma -> zap_page_range (v4.14,
 	 * v4.15; v6.6 zap_page_range_single): range_start, unmap_single_vma
 	 * (zap_pte_range with the mmu_gather), range_end, tlb_finish_mmu; the vma
@@ -442,6 +442,9 @@ static void split(struct op_ctx *c)
 
 /* ---- the steps of format 2's ops ---- */
 
+static void run_op(struct sim *s, struct mm *mm, int cpu, enum op_kind kind, uint64_t va, uint64_t arg2, int has_window,
+		   double window, int holds_mmap);
+
 /* Whole address space, for the flushes and notifications that cover it. */
 #define VA_SPACE_END (1ULL << 47)
 
@@ -471,7 +474,7 @@ static void mremap_vma(struct op_ctx *c)
  * 2 MiB aligned (move_huge_pmd); else the op gives up (not modelled). */
 static void move_ptes(struct op_ctx *c, enum ir_site site)
 {
-	uint64_t len = c->size < c->new_size ? c->size : c->new_size, end = c->va + len;
+	uint64_t end = c->va + c->size; /* the tail beyond a smaller new size is gone already */
 	for (uint64_t table = c->va & ~(HUGE_SIZE - 1); table < end && !c->stop; table += HUGE_SIZE) {
 		uint64_t lo = table > c->va ? table : c->va, hi = table + HUGE_SIZE < end ? table + HUGE_SIZE : end;
 		c->cur_va = lo;
@@ -630,21 +633,35 @@ static void notifier_release(struct op_ctx *c)
 	c->mm->n_devices = 0;
 }
 
-/* unmap_vmas(0, -1): every vma into one gather (tlb_finish_mmu follows). */
+/* unmap_vmas(0, -1): every vma into one gather (tlb_finish_mmu follows).
+ * Page tables with no entry are skipped, as zap_pmd_range skips a none pmd
+ * (no ptl taken), so a big, mostly empty mapping costs nothing. */
 static void exit_zap(struct op_ctx *c)
 {
-	size_t nv = c->mm->n_vmas;
+	size_t nv = c->mm->n_vmas, ne, e = 0;
 	struct vma *vmas = malloc((nv + 1) * sizeof *vmas);
 	if (!vmas)
 		abort();
 	if (nv)
 		memcpy(vmas, c->mm->vmas, nv * sizeof *vmas);
 	qsort(vmas, nv, sizeof *vmas, vma_cmp);
+	uint64_t *vas = mm_collect_entries(c->mm, 0, VA_SPACE_END, &ne);
 	for (size_t i = 0; i < nv; i++) {
-		c->va = vmas[i].start;
-		c->size = vmas[i].end - vmas[i].start;
-		zap(c, 1);
+		while (e < ne && vas[e] < vmas[i].start)
+			e++;
+		while (e < ne && vas[e] < vmas[i].end) {
+			/* the page table (2 MiB of VA) of this entry, within the vma */
+			uint64_t table = vas[e] & ~(HUGE_SIZE - 1);
+			uint64_t lo = table > vmas[i].start ? table : vmas[i].start;
+			uint64_t hi = table + HUGE_SIZE < vmas[i].end ? table + HUGE_SIZE : vmas[i].end;
+			c->va = lo;
+			c->size = hi - lo;
+			zap(c, 1);
+			while (e < ne && vas[e] < hi)
+				e++;
+		}
 	}
+	free(vas);
 	free(vmas);
 	c->va = 0;
 	c->size = VA_SPACE_END;
@@ -853,11 +870,11 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 	case ST_MOVE_PTES:
 		move_ptes(c, st->site);
 		break;
-	case ST_ZAP_REST:
-		zap(c, 1);
-		break;
-	case ST_GATHER_REST:
-		gather_final(c, st->site);
+	case ST_UNMAP_TAIL:
+		if (c->new_size < c->size) {
+			run_op(s, c->mm, c->cpu, OP_MUNMAP, c->va + c->new_size, c->size - c->new_size, c->has_window, c->window, 1);
+			c->size = c->new_size;
+		}
 		break;
 	case ST_FORK_COPY:
 		fork_copy(c, st->site);

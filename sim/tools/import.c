@@ -211,6 +211,20 @@ static long vl_find(const struct vmalist *l, uint64_t addr)
 	return lo < l->n && l->v[lo].start <= addr ? (long)lo : -1;
 }
 
+/* Whether [start, end) is mapped throughout (by one mapping or adjacent ones). */
+static int vl_covers(const struct vmalist *l, uint64_t start, uint64_t end)
+{
+	long i = vl_find(l, start);
+	if (i < 0)
+		return 0;
+	while (l->v[i].end < end) {
+		if ((size_t)i + 1 >= l->n || l->v[i + 1].start != l->v[i].end)
+			return 0;
+		i++;
+	}
+	return 1;
+}
+
 static void vl_insert_at(struct vmalist *l, size_t i, struct ivma v)
 {
 	if (l->n == l->cap && !(l->v = realloc(l->v, (l->cap = l->cap ? 2 * l->cap : 32) * sizeof *l->v)))
@@ -885,6 +899,10 @@ static void do_fault(struct imp *im, struct imp_task *t, const struct line *l, c
 		stat_add(im->st, "unusable_fault_beyond_user_space", 1);
 		return;
 	}
+	if (addr < 0x10000) { /* below mmap_min_addr: a NULL pointer, the program's SIGSEGV */
+		stat_add(im->st, "unusable_fault_below_mmap_min_addr", 1);
+		return;
+	}
 	if (present && !write) {
 		stat_add(im->st, "unusable_read_fault_on_present_page", 1); /* protection keys, shadow stacks */
 		return;
@@ -1031,7 +1049,7 @@ static void sys_mremap(struct imp *im, struct imp_task *t, uint64_t ns, const ui
 	uint64_t old = a[0], olen = (a[1] + PAGE_MASK_LO) & ~PAGE_MASK_LO, nlen = (a[2] + PAGE_MASK_LO) & ~PAGE_MASK_LO, flags = a[3];
 	struct imp_mm *m = mm_of(im, t->mm);
 	long vi = vl_find(&m->vmas, old);
-	if (!olen || vi < 0 || m->vmas.v[vi].end < old + olen) {
+	if (!olen || !vl_covers(&m->vmas, old, old + olen)) {
 		stat_add(im->st, "unusable_mremap_of_an_unknown_range", 1);
 		return;
 	}

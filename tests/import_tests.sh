@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# mnsim import on checked-in captures (tests/data/import/README.md says how
+# each was made): both field layouts of perf script give the same trace; the
+# counts of the header are the capture's own; the traces run with nothing
+# skipped; memory does not grow with the length of a capture; the progress
+# line shows on a terminal.
+# Usage: import_tests.sh MNSIM SOURCE_DIR OPS_COUNT MAXRSS
+set -u
+MNSIM=$1 SRC=$2 OPS_COUNT=$3 MAXRSS=$4
+D=$SRC/tests/data/import
+. "$(dirname "$0")/lib.sh"
+
+"$MNSIM" import "$D/churn.txt" --maps "$D/churn.maps" --pages "$D/churn.pages" -o "$TMP/f.trace" >"$TMP/f.sum" 2>&1
+check "import of the -F capture exits 0" '[ $? -eq 0 ]'
+"$MNSIM" import "$D/churn-default.txt" --maps "$D/churn.maps" --pages "$D/churn.pages" -o "$TMP/d.trace" >"$TMP/d.sum" 2>&1
+check "import of the default-fields capture exits 0" '[ $? -eq 0 ]'
+check "both field layouts give the same trace" 'cmp -s <(grep -v "^capture source" "$TMP/f.trace") <(grep -v "^capture source" "$TMP/d.trace")'
+cap() { sed -n "s/^capture $1 //p" "$TMP/f.trace"; }
+# what tests/record/churn.c did: a thread, brk up twice and down once, an
+# mremap in place and one that moves, MAP_POPULATE of 4 pages, mprotect off
+# and on again, MADV_DONTNEED, fork + exec of /bin/true
+for kv in ops_brk=3 ops_mremap=1 ops_mprotect_rw=2 ops_fork=1 ops_exit=3 ops_madv_dontneed=2 mapped_mremap_grown_in_place=1 \
+          mapped_mremap_moved=1 mapped_map_populate_pages=4 mapped_clone_vm=1 mapped_exec=1 events_page_fault_user=168 faults=168 \
+          faults_one_op=160 rule_cow=24 rule_reuse=9 rule_zero_fault=2; do
+  check "header: $kv" '[ "$(cap "${kv%=*}")" = "${kv#*=}" ]'
+done
+check "header: the device side is said to be synthetic" 'grep -q "^capture device_side synthetic over [0-9]* pages" "$TMP/f.trace"'
+check "import prints the same counts" 'grep -Eq "^  mremap_moved +1$" "$TMP/f.sum" && grep -q "faults mapped to exactly one op: 160 of 168" "$TMP/f.sum"'
+check "the thread's stream is in the program's process, the exec'd child has its own" \
+  '[ "$(grep -c "^cpu t[0-9]* process=p[0-9]*$" "$TMP/f.trace")" -ge 2 ] && grep -q "^process p[0-9]*\.1$" "$TMP/f.trace"'
+for p in double only_end secondary_tlbs minimal unsafe_end; do
+  "$MNSIM" run -w "$TMP/f.trace" --policy $p -o "$TMP/f.$p.h5" >"$TMP/run.$p" 2>&1
+  check "churn runs under $p: nothing skipped, no SIGSEGV, no violation" '[ $? -eq 0 ] && grep -Eq "^ops_skipped +0$" "$TMP/run.$p" &&
+    grep -Eq "^cpu_sigsegv +0$" "$TMP/run.$p" && grep -Eq "^violations +0$" "$TMP/run.$p"'
+done
+check "the result file records the capture" 'h5dump -a /capture/device_side "$TMP/f.double.h5" | grep -q synthetic'
+
+# the known-answer program's capture (tests/record_tests.sh records it live where it can)
+"$MNSIM" import "$D/known.txt" --maps "$D/known.maps" --pages "$D/known.pages" -o "$TMP/k.trace" >/dev/null 2>&1 &&
+  "$MNSIM" run -w "$TMP/k.trace" -o "$TMP/k.h5" >/dev/null 2>&1
+check "known capture imports and runs" '[ $? -eq 0 ]'
+res=$("$OPS_COUNT" "$TMP/k.h5" 0x300000000000 0x300040010000)
+count() { awk -v k="$1" '$1 == k { print $2 }' <<<"$res"; }
+check "known: 24 cow, 16 zero_fault, 20 wp_reuse in its region" \
+  '[ "$(count cow)" = 24 ] && [ "$(count zero_fault)" = 16 ] && [ "$(count wp_reuse)" = 20 ]'
+
+# flat memory: a 20x longer capture over the same pages holds no more memory
+gen() {
+  awk -v n="$1" 'BEGIN {
+    print "            big  100/100   [000]  1000.000000000:     syscalls:sys_enter_mmap: addr: 0x00000000, len: 0x00400000, prot: 0x00000003, flags: 0x00000022, fd: 0xffffffff, off: 0x00000000"
+    print "            big  100/100   [000]  1000.000000100:      syscalls:sys_exit_mmap: 0x7f0000000000"
+    for (i = 0; i < n; i++) {
+      p = (i * 7) % 1024
+      printf "            big  100/100   [000]  %d.%09d:  exceptions:page_fault_user: address=0x7f00%08x ip=0x401000 error_code=0x%d\n",
+        1001 + int(i / 1000000), (i % 1000000) * 1000, p * 4096, (i < 1024 ? 6 : 7)
+    }
+  }' >"$2"
+}
+gen 20000 "$TMP/small.txt"
+gen 400000 "$TMP/large.txt"
+small=$("$MAXRSS" "$MNSIM" import "$TMP/small.txt" devices=0 -o "$TMP/small.trace" 2>&1 >/dev/null | sed -n 's/^maxrss //p')
+large=$("$MAXRSS" "$MNSIM" import "$TMP/large.txt" devices=0 -o "$TMP/large.trace" 2>&1 >/dev/null | sed -n 's/^maxrss //p')
+check "memory does not grow with the capture: ${small} KiB for 20k events, ${large} KiB for 400k" \
+  '[ -n "$small" ] && [ -n "$large" ] && [ "$large" -lt $((small + 2048)) ] && [ "$(grep -c " write " "$TMP/large.trace")" = 400000 ]'
+# progress on a terminal (script gives the command one)
+if command -v script >/dev/null; then
+  script -qec "$MNSIM import $TMP/large.txt devices=0 -o $TMP/tty.trace" /dev/null >"$TMP/tty.out" 2>&1
+  check "progress is shown on a terminal" 'grep -q "import: pass 2 of 2: 400002 lines (100%)" "$TMP/tty.out"'
+fi
+check "no progress when the output is not a terminal" '! grep -q "import: pass" "$TMP/f.sum"'
+finish
