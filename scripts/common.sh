@@ -2,7 +2,8 @@
 # (when root; otherwise say what to install) and build with CMake.
 MNSIM_PACKAGES="libsimgrid-dev libhdf5-dev hdf5-tools gnuplot-nox cmake gcc make pkg-config"
 # what only the test suite needs: the fuzzers' compiler and runtime, valgrind, a Slurm to submit to
-MNSIM_TEST_PACKAGES="clang libclang-rt-14-dev valgrind slurmctld slurmd slurm-client munge"
+# linux-perf: the record test (tests/record_tests.sh) records a real program; without it that test is skipped
+MNSIM_TEST_PACKAGES="clang libclang-rt-14-dev valgrind slurmctld slurmd slurm-client munge linux-perf"
 
 # mnsim_missing_packages [PACKAGES]
 mnsim_missing_packages() {

@@ -10,6 +10,21 @@ MNSIM=$1 SRC=$2 OPS_COUNT=$3 MAXRSS=$4
 D=$SRC/tests/data/import
 . "$(dirname "$0")/lib.sh"
 
+# the command lines
+"$MNSIM" import --help | grep -q "usage: mnsim import"; check "import --help" '[ $? -eq 0 ]'
+"$MNSIM" record --help | grep -q "usage: mnsim record"; check "record --help" '[ $? -eq 0 ]'
+"$MNSIM" record --events | grep -q "exceptions:page_fault_user"; check "record --events lists the tracepoints" '[ $? -eq 0 ]'
+out=$("$MNSIM" record -o "$TMP/x.trace" 2>&1); rc=$?
+check "record without a command: usage error" '[ $rc -eq 2 ] && grep -q "missing -- COMMAND" <<<"$out"'
+out=$("$MNSIM" record --pid 1 -o "$TMP/x.trace" 2>&1); rc=$?
+check "record --pid without --seconds: usage error" '[ $rc -eq 2 ] && grep -q "needs --seconds" <<<"$out"'
+out=$("$MNSIM" import -o "$TMP/x.trace" 2>&1); rc=$?
+check "import without a capture: usage error" '[ $rc -eq 2 ] && grep -q "missing PERF_SCRIPT.txt" <<<"$out"'
+out=$("$MNSIM" import "$D/churn.txt" --bind nobody -o "$TMP/x.trace" 2>&1); rc=$?
+check "import --bind nobody: usage error" '[ $rc -eq 2 ] && grep -q "expected root, busiest or a process id" <<<"$out" && [ ! -e "$TMP/x.trace" ]'
+out=$("$MNSIM" import "$D/churn.txt" frobnicate=3 -o "$TMP/x.trace" 2>&1); rc=$?
+check "import with an unknown device key: usage error" '[ $rc -eq 2 ] && grep -q "unknown key .frobnicate." <<<"$out" && [ ! -e "$TMP/x.trace" ]'
+
 "$MNSIM" import "$D/churn.txt" --maps "$D/churn.maps" --pages "$D/churn.pages" -o "$TMP/f.trace" >"$TMP/f.sum" 2>&1
 check "import of the -F capture exits 0" '[ $? -eq 0 ]'
 "$MNSIM" import "$D/churn-default.txt" --maps "$D/churn.maps" --pages "$D/churn.pages" -o "$TMP/d.trace" >"$TMP/d.sum" 2>&1
@@ -68,4 +83,13 @@ if command -v script >/dev/null; then
   check "progress is shown on a terminal" 'grep -q "import: pass 2 of 2: 400002 lines (100%)" "$TMP/tty.out"'
 fi
 check "no progress when the output is not a terminal" '! grep -q "import: pass" "$TMP/f.sum"'
+
+# the shipped real workloads: each says its device side is synthetic and runs clean (one policy each)
+for tp in redis-bgsave:only_end gcc-build:double stress-ng-mmap:secondary_tlbs; do
+  t=$SRC/workloads/real/${tp%:*}.trace
+  "$MNSIM" run -w "$t" --policy "${tp#*:}" -o "$TMP/real.h5" >"$TMP/real.txt" 2>&1
+  check "workloads/real/${tp%:*} runs under ${tp#*:}: nothing skipped, no SIGSEGV, no violation, device side synthetic" \
+    '[ $? -eq 0 ] && grep -Eq "^ops_skipped +0$" "$TMP/real.txt" && grep -Eq "^cpu_sigsegv +0$" "$TMP/real.txt" &&
+     grep -Eq "^violations +0$" "$TMP/real.txt" && grep -q "^capture device_side synthetic" "$t"'
+done
 finish

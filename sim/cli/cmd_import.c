@@ -20,6 +20,8 @@ static void usage(void)
 	       "  --pid PID      the recorded process (default: the first in the capture); others are counted, not kept\n"
 	       "  --maps MAPS    its /proc/PID/maps when the capture started\n"
 	       "  --pages PAGES  its present pages then ('START SIZE write|zero|cow' lines, as mnsim record writes)\n"
+	       "  --bind root|busiest|PID  the process the devices are bound to: the recorded one (default), the\n"
+	       "                 address space that made the most ops (a worker child), or that process's first\n"
 	       "  -s SPEC, key=value   the SYNTHETIC device side: mnsim gen's device keys (devices, device_hosts,\n"
 	       "                 device_threads, device_ops, device_gap, device_arrivals, pattern, zipf_s, stride,\n"
 	       "                 write_ratio, seed) over the pages the process touched; without device_gap the\n"
@@ -61,6 +63,22 @@ int import_to_file(const struct import_opts *io, const char *out, struct import_
 	return rc;
 }
 
+/* --bind root|busiest|PID into io; 0, or a usage error. */
+int import_parse_bind(struct import_opts *io, const char *arg, const char *cmd)
+{
+	char *end;
+	if (strcmp(arg, "root") == 0)
+		return 0;
+	if (strcmp(arg, "busiest") == 0) {
+		io->bind_busiest = 1;
+		return 0;
+	}
+	io->bind_pid = strtol(arg, &end, 10);
+	if (*end || io->bind_pid <= 0)
+		return usage_error(cmd, "--bind '%s': expected root, busiest or a process id", arg);
+	return 0;
+}
+
 /* Device keys from -s SPEC and key=value arguments; sets *gap_given. */
 int import_device_spec(struct gen_spec *g, const char *spec, int argc, char **argv, int *gap_given, const char *cmd)
 {
@@ -90,9 +108,10 @@ int import_device_spec(struct gen_spec *g, const char *spec, int argc, char **ar
 
 int cmd_import(int argc, char **argv)
 {
-	enum { OPT_PID = 300, OPT_MAPS, OPT_PAGES };
+	enum { OPT_PID = 300, OPT_MAPS, OPT_PAGES, OPT_BIND };
 	static const struct option opts[] = {{"pid", required_argument, NULL, OPT_PID}, {"maps", required_argument, NULL, OPT_MAPS},
 					     {"pages", required_argument, NULL, OPT_PAGES}, {"spec", required_argument, NULL, 's'},
+					     {"bind", required_argument, NULL, OPT_BIND},
 					     {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	struct import_opts io = {.progress = isatty(2)};
@@ -112,6 +131,10 @@ int cmd_import(int argc, char **argv)
 			break;
 		case OPT_MAPS: io.maps = optarg; break;
 		case OPT_PAGES: io.pages = optarg; break;
+		case OPT_BIND:
+			if (import_parse_bind(&io, optarg, "import") != 0)
+				return EXIT_USAGE;
+			break;
 		case 's': spec = optarg; break;
 		case 'o': out = optarg; break;
 		default: return usage_error("import", "unknown or incomplete option%s", "");

@@ -25,6 +25,7 @@ static void usage(void)
 	       "and tracefs (mounted at /sys/kernel/tracing if it is not).\n\n"
 	       "  -o TRACE      the trace (default: record.trace)\n"
 	       "  --keep DIR    keep perf.data, perf.txt (the text of perf script), maps and pages in DIR\n"
+	       "  --bind root|busiest|PID  the process the synthetic devices are bound to (see mnsim import --help)\n"
 	       "  -s SPEC, key=value   the SYNTHETIC device side: mnsim gen's device keys (see mnsim import --help)\n"
 	       "  --check       say whether recording can work here (root, perf, tracefs, tracepoints)\n"
 	       "  --events      list the events recorded\n");
@@ -47,13 +48,15 @@ static void remove_dir(const char *dir)
 
 int cmd_record(int argc, char **argv)
 {
-	enum { OPT_PID = 300, OPT_SECONDS, OPT_KEEP, OPT_CHECK, OPT_EVENTS };
+	enum { OPT_PID = 300, OPT_SECONDS, OPT_KEEP, OPT_CHECK, OPT_EVENTS, OPT_BIND };
 	static const struct option opts[] = {{"pid", required_argument, NULL, OPT_PID}, {"seconds", required_argument, NULL, OPT_SECONDS},
 					     {"keep", required_argument, NULL, OPT_KEEP}, {"check", no_argument, NULL, OPT_CHECK},
 					     {"events", no_argument, NULL, OPT_EVENTS}, {"spec", required_argument, NULL, 's'},
+					     {"bind", required_argument, NULL, OPT_BIND},
 					     {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
 	struct record_opts ro = {0};
+	struct import_opts io = {.progress = isatty(2)};
 	const char *out = "record.trace", *spec = NULL, *keep = NULL;
 	int c, check = 0;
 	char err[1024];
@@ -76,6 +79,10 @@ int cmd_record(int argc, char **argv)
 				return usage_error("record", "--seconds '%s': expected a number of seconds in (0, 86400]", optarg);
 			break;
 		case OPT_KEEP: keep = optarg; break;
+		case OPT_BIND:
+			if (import_parse_bind(&io, optarg, "record") != 0)
+				return EXIT_USAGE;
+			break;
 		case 's': spec = optarg; break;
 		case 'o': out = optarg; break;
 		default: return usage_error("record", "unknown or incomplete option%s", "");
@@ -104,7 +111,6 @@ int cmd_record(int argc, char **argv)
 	if (ro.pid && !ro.seconds)
 		return usage_error("record", "--pid needs --seconds S%s", "");
 	struct gen_spec *g = gen_spec_new();
-	struct import_opts io = {.progress = isatty(2)};
 	int rc = import_device_spec(g, spec, n_kv, argv + first_kv, &io.device_gap_given, "record");
 	if (rc == 0 && record_check(err, sizeof err) != 0) {
 		fprintf(stderr, "mnsim record: %s\n", err);

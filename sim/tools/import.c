@@ -320,7 +320,8 @@ struct imp {
 	struct imp_stream *streams;
 	size_t n_streams;
 	int root;                /* the recorded process's first address space, -1 until seen */
-	uint64_t t0_ns, last_ns, end_ns, root_end_ns;
+	uint64_t t0_ns, last_ns, end_ns, bound_end_ns;
+	int bound;               /* pass 2: the address space the devices are bound to */
 	int have_t0;
 	/* pass 1 results kept for pass 2 */
 	struct rangeset *inferred_by_mm;
@@ -342,11 +343,11 @@ struct imp {
 
 static struct imp_mm *mm_of(struct imp *im, int m) { return &im->mms[m]; }
 
-/* Pass 1: the recorded process touched page (VA page number) at ns. */
+/* Pass 2: the devices' process touched page (VA page number) at ns. */
 static void touch(struct imp *im, int mm, uint64_t page, uint64_t ns)
 {
 	struct touched *t = &im->touched;
-	if (im->pass != 1 || mm != im->root || ps_has(&t->set, page))
+	if (im->pass != 2 || mm != im->bound || ps_has(&t->set, page))
 		return;
 	ps_add(&t->set, page);
 	if (t->n == t->cap) {
@@ -726,8 +727,8 @@ static void mm_release(struct imp *im, struct imp_task *t, uint64_t ns)
 		op_line(im, t, ns, "exit", "%s", "");
 		stat_add(im->st, "mapped_exit_mmap", 1);
 	}
-	if ((int)(t->mm) == im->root && !im->root_end_ns)
-		im->root_end_ns = ns;
+	if (im->pass == 2 && t->mm == im->bound && !im->bound_end_ns)
+		im->bound_end_ns = ns;
 	ps_free(&m->present);
 }
 
@@ -838,7 +839,6 @@ static void do_exec(struct imp *im, struct imp_task *t, const struct line *l)
 	int mm = new_mm(im, (long)pid, gen, 0);
 	if (was_root) { /* perf record -- COMMAND: the program starts at its exec */
 		im->root = mm;
-		im->root_end_ns = 0;
 	}
 	if ((long)pid != t->tid) {
 		stat_add(im->st, "ambiguous_exec_by_another_thread", 1);
@@ -940,7 +940,7 @@ static void unmap_piece(struct imp *im, int mm, const struct ivma *v, uint64_t s
 		ps_del_range(&m->present, s, e);
 	if (strcmp(op, "munmap") == 0) {
 		vl_remove(&m->vmas, s, e);
-		if (mm == im->root && im->pass == 1)
+		if (mm == im->bound && im->pass == 2)
 			rangeset_add(&im->gone, s, e);
 	}
 }
@@ -1002,7 +1002,7 @@ static void sys_mmap(struct imp *im, struct imp_task *t, uint64_t ns, const uint
 	if (over) {
 		stat_add(im->st, "mapped_mmap_over_a_mapping", 1); /* MAP_FIXED: the model unmaps what it covers first */
 		ps_del_range(&m->present, v.start, v.end);
-		if (t->mm == im->root && im->pass == 1)
+		if (t->mm == im->bound && im->pass == 2)
 			rangeset_add(&im->gone, v.start, v.end);
 	}
 	op_line(im, t, ns, "mmap", "%#" PRIx64 " %#" PRIx64 "%s", v.start, len, rights(&v));
@@ -1083,7 +1083,7 @@ static void sys_mremap(struct imp *im, struct imp_task *t, uint64_t ns, const ui
 			ps_add(&m->present, (ret + (p - old)) / PAGE_SIZE);
 		}
 	vl_remove(&m->vmas, old, old + olen);
-	if (t->mm == im->root && im->pass == 1)
+	if (t->mm == im->bound && im->pass == 2)
 		rangeset_add(&im->gone, old, old + olen);
 	attrs.start = ret;
 	attrs.end = ret + nlen;
@@ -1117,7 +1117,7 @@ static void sys_brk(struct imp *im, struct imp_task *t, uint64_t ns, uint64_t re
 			op_line(im, t, ns, "brk", "%#" PRIx64 " %#" PRIx64, m->brk_end, nb);
 			ps_del_range(&m->present, nb, m->brk_end);
 			vl_remove(&m->vmas, nb, m->brk_end);
-			if (t->mm == im->root && im->pass == 1)
+			if (t->mm == im->bound && im->pass == 2)
 				rangeset_add(&im->gone, nb, m->brk_end);
 		} else {
 			unmap_range(im, t, ns, "munmap", nb, m->brk_end);
@@ -1377,7 +1377,7 @@ static void reset_state(struct imp *im)
 	im->n_mms = im->n_tasks = im->n_streams = 0;
 	im->root = -1;
 	im->have_t0 = 0;
-	im->last_ns = im->root_end_ns = 0;
+	im->last_ns = im->bound_end_ns = 0;
 	memset(im->st, 0, sizeof *im->st);
 	if (im->snap_skipped)
 		stat_add(im->st, "unusable_snapshot_mapping_beyond_user_space", im->snap_skipped);
@@ -1431,7 +1431,7 @@ static void write_header(struct imp *im, FILE *out, uint64_t n_dev)
 		fprintf(out, "present %s %#" PRIx64 " %#" PRIx64 " %s\n", im->mms[im->root].name, im->runs[i].start, im->runs[i].size,
 			im->runs[i].state);
 	if (n_dev)
-		gen_device_decls(o->dev, im->mms[im->root].name, out);
+		gen_device_decls(o->dev, im->mms[im->bound].name, out);
 	for (size_t i = 0; i < im->n_streams; i++)
 		if (im->streams[i].events)
 			fprintf(out, "cpu %s process=%s\n", im->streams[i].name, im->mms[im->streams[i].mm].name);
@@ -1439,7 +1439,7 @@ static void write_header(struct imp *im, FILE *out, uint64_t n_dev)
 		gen_devthread_decls(o->dev, out);
 }
 
-/* The root's pages a device may use: touched, never unmapped, in a
+/* The bound process's pages a device may use: touched, never unmapped, in a
  * mapping that is writable and still there at the end; of those, the half
  * touched first, and the device streams start when the last of that half
  * was first touched (*start_ns), so that a device never reaches a page
@@ -1451,7 +1451,7 @@ static uint64_t *device_pages(struct imp *im, uint64_t *n, uint64_t *start_ns)
 	if (!p || !when)
 		abort();
 	*n = 0;
-	const struct imp_mm *root = im->root >= 0 ? &im->mms[im->root] : NULL;
+	const struct imp_mm *root = im->bound >= 0 ? &im->mms[im->bound] : NULL;
 	for (size_t i = 0; root && i < t->n; i++) {
 		uint64_t va = t->page[i] * PAGE_SIZE;
 		long v = vl_find(&root->vmas, va);
@@ -1473,9 +1473,23 @@ static uint64_t *device_pages(struct imp *im, uint64_t *n, uint64_t *start_ns)
 	return p;
 }
 
+/* The address space the devices are bound to: the recorded process's, or
+ * the one that made the most ops (--bind busiest), or a pid's first. */
+static int choose_bound(const struct imp *im)
+{
+	int best = im->root;
+	for (size_t i = 0; i < im->n_mms; i++) {
+		const struct imp_mm *m = &im->mms[i];
+		if (im->o->bind_pid > 0 ? m->pid == im->o->bind_pid && best == im->root && m->events
+		    : im->o->bind_busiest && m->events > im->mms[best].events)
+			best = (int)i;
+	}
+	return best;
+}
+
 int import_perf_script(const struct import_opts *o, FILE *out, struct import_stats **stats, char *err, size_t errlen)
 {
-	struct imp im = {.o = o, .root = -1, .path = o->input};
+	struct imp im = {.o = o, .root = -1, .bound = -1, .path = o->input};
 	if (!(im.st = calloc(1, sizeof *im.st)))
 		abort();
 	int rc = 0;
@@ -1495,25 +1509,27 @@ int import_perf_script(const struct import_opts *o, FILE *out, struct import_sta
 			abort();
 		for (size_t i = 0; i < im.n_mms; i++)
 			infer_pieces(&im.mms[i], &im.inferred_by_mm[i]);
-		if (gen_devices(o->dev) > 0)
-			dev = device_pages(&im, &n_dev, &dev_start);
-		/* the device streams cover the recorded process's time, unless told otherwise */
-		uint64_t span = (im.root_end_ns ? im.root_end_ns : im.end_ns) - dev_start;
+		int bound = choose_bound(&im);
+		reset_state(&im);
+		im.bound = bound;
+		im.pass = 2;
+		if (!(im.out = tmpfile()))
+			rc = failf(err, errlen, "cannot create a temporary file: %s", strerror(errno));
+	}
+	if (rc == 0)
+		rc = run_pass(&im, err, errlen);
+	if (rc == 0 && gen_devices(o->dev) > 0) {
+		dev = device_pages(&im, &n_dev, &dev_start);
+		/* the device streams cover the bound process's time, unless told otherwise */
+		uint64_t end = im.bound_end_ns ? im.bound_end_ns : im.end_ns, span = end > dev_start ? end - dev_start : 0;
 		if (!o->device_gap_given && gen_device_ops(o->dev) > 0 && span > 0) {
 			char gap[64];
 			snprintf(gap, sizeof gap, "%.0fps", (double)span * 1e3 / gen_device_ops(o->dev));
 			if (gen_spec_set(o->dev, "device_gap", gap, err, errlen) != 0)
 				rc = -1;
 		}
-		reset_state(&im);
-		im.pass = 2;
-		if (rc == 0 && !(im.out = tmpfile()))
-			rc = failf(err, errlen, "cannot create a temporary file: %s", strerror(errno));
 	}
-	if (rc == 0)
-		rc = run_pass(&im, err, errlen);
 	if (rc == 0) {
-		/* the devices go from the start to the recorded process's end */
 		write_header(&im, out, n_dev);
 		rewind(im.out);
 		char chunk[65536];

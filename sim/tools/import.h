@@ -30,6 +30,8 @@ struct import_opts {
 	const char *pages;  /* its present pages (mnsim record's pagemap summary), or NULL */
 	long pid;           /* the recorded process; 0: the first process in the capture */
 	struct gen_spec *dev;       /* the synthetic device side */
+	int bind_busiest;           /* bind the devices to the address space that made the most ops */
+	long bind_pid;              /* or to this process's first one (0: the recorded process's) */
 	int device_gap_given;       /* else device_gap is set so that the streams span the recorded process's time */
 	/* capture lines for the header (key, value), e.g. command, kernel, perf, date */
 	const char *const *capture;

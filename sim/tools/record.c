@@ -318,7 +318,8 @@ static int stop_perf(pid_t perf, double grace, const char *log, char *err, size_
 		if (errno != EINTR)
 			return failf(err, errlen, "cannot wait for perf: %s", strerror(errno));
 done:
-	if (!WIFEXITED(st) || (WEXITSTATUS(st) != 0 && WEXITSTATUS(st) != 130))
+	/* perf record re-raises the SIGINT it was stopped with, once its file is written */
+	if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0) && !(WIFSIGNALED(st) && WTERMSIG(st) == SIGINT))
 		return failf(err, errlen, "perf record failed (see %s)", log);
 	return 0;
 }
@@ -476,6 +477,8 @@ int record_capture(const struct record_opts *o, struct record_result *r, char *e
 				if (!cmd[i])
 					cmd[i] = ' ';
 			cmd[n] = '\0';
+			for (size_t i = n; i > 0 && (cmd[i - 1] == ' ' || cmd[i - 1] == '\0'); i--)
+				cmd[i - 1] = '\0'; /* a process title padded with blanks */
 			fclose(f);
 		}
 		add_capture(r, "command", "%s", *cmd ? cmd : "(unknown)");

@@ -505,6 +505,23 @@ static void html_escape(FILE *f, const char *s)
 	}
 }
 
+/* A recorded trace (mnsim record/import) says how it was captured and that
+ * its device side is synthetic: the report says so too. */
+static void write_capture(FILE *f, const char *path)
+{
+	char err[256], command[1024] = "", device[1024] = "";
+	struct h5in *h = h5in_open(path, err, sizeof err);
+	if (h && h5in_attr_string(h, "capture", "device_side", device, sizeof device) == 0) {
+		h5in_attr_string(h, "capture", "command", command, sizeof command);
+		fprintf(f, "<p><b>Recorded workload</b> (<code>");
+		html_escape(f, command);
+		fprintf(f, "</code>): the CPU side is the program's own memory operations; <b>the device side is synthetic</b>: ");
+		html_escape(f, device);
+		fprintf(f, ".</p>\n");
+	}
+	h5in_close(h);
+}
+
 /* Copies an SVG file into the page, without its XML prologue. */
 static void inline_svg(FILE *f, const char *path)
 {
@@ -626,7 +643,9 @@ int report_write(const struct inputs *in, const char *dir, char *err, size_t err
 		}
 		fprintf(f, "</tr>\n");
 	}
-	fprintf(f, "</table>\n<h2>Comparison</h2>\n<p>Ratios are to <code>double</code> (Linux ≤ 4.14).</p>\n");
+	fprintf(f, "</table>\n");
+	write_capture(f, in->paths[0]);
+	fprintf(f, "<h2>Comparison</h2>\n<p>Ratios are to <code>double</code> (Linux ≤ 4.14).</p>\n");
 	write_table(f, in);
 	fprintf(f, "<h2>Figures</h2>\n");
 	for (size_t k = 0; k < N_KINDS; k++) {
