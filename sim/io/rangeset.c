@@ -55,7 +55,7 @@ void rangeset_add(struct rangeset *s, uint64_t start, uint64_t end)
 
 void rangeset_remove(struct rangeset *s, uint64_t start, uint64_t end)
 {
-	if (start >= end)
+	if (start >= end || s->n == 0)
 		return;
 	size_t i = first_after(s, start);
 	if (i < s->n && s->r[i].start < start && s->r[i].end > end) {

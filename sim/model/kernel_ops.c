@@ -550,20 +550,31 @@ static int vma_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
+/* A copy of the mm's vmas in address order (*nv of them), and the VAs of its
+ * entries in address order (*vas, *ne): what fork and exit walk.  The
+ * caller frees both. */
+static struct vma *vmas_and_entries(struct mm *mm, size_t *nv, uint64_t **vas, size_t *ne)
+{
+	*nv = mm->n_vmas;
+	struct vma *vmas = malloc((*nv + 1) * sizeof *vmas);
+	if (!vmas)
+		abort();
+	if (*nv)
+		memcpy(vmas, mm->vmas, *nv * sizeof *vmas);
+	qsort(vmas, *nv, sizeof *vmas, vma_cmp);
+	*vas = mm_collect_entries(mm, 0, VA_SPACE_END, ne);
+	return vmas;
+}
+
 /* dup_mmap: every vma is copied into the child; copy_page_range copies the
  * entries of each one that has pages, and makes a range_start/end pair
  * (IR site `site`) around it when the mapping is copy-on-write.  Entries in
  * no vma (there are none, but a trace could leave some) are not copied. */
 static void fork_copy(struct op_ctx *c, enum ir_site site)
 {
-	size_t nv = c->mm->n_vmas, ne, e = 0;
-	struct vma *vmas = malloc((nv + 1) * sizeof *vmas);
-	if (!vmas)
-		abort();
-	if (nv)
-		memcpy(vmas, c->mm->vmas, nv * sizeof *vmas);
-	qsort(vmas, nv, sizeof *vmas, vma_cmp);
-	uint64_t *vas = mm_collect_entries(c->mm, 0, VA_SPACE_END, &ne);
+	size_t nv, ne, e = 0;
+	uint64_t *vas;
+	struct vma *vmas = vmas_and_entries(c->mm, &nv, &vas, &ne);
 	for (size_t i = 0; i < nv && !c->stop; i++) {
 		const struct vma *v = &vmas[i];
 		mm_add_vma_prot(c->child, v->start, v->end, v->huge, v->writable, v->shared);
@@ -638,14 +649,9 @@ static void notifier_release(struct op_ctx *c)
  * (no ptl taken), so a big, mostly empty mapping costs nothing. */
 static void exit_zap(struct op_ctx *c)
 {
-	size_t nv = c->mm->n_vmas, ne, e = 0;
-	struct vma *vmas = malloc((nv + 1) * sizeof *vmas);
-	if (!vmas)
-		abort();
-	if (nv)
-		memcpy(vmas, c->mm->vmas, nv * sizeof *vmas);
-	qsort(vmas, nv, sizeof *vmas, vma_cmp);
-	uint64_t *vas = mm_collect_entries(c->mm, 0, VA_SPACE_END, &ne);
+	size_t nv, ne, e = 0;
+	uint64_t *vas;
+	struct vma *vmas = vmas_and_entries(c->mm, &nv, &vas, &ne);
 	for (size_t i = 0; i < nv; i++) {
 		while (e < ne && vas[e] < vmas[i].start)
 			e++;

@@ -359,16 +359,22 @@ static void touch(struct imp *im, int mm, uint64_t page, uint64_t ns)
 	t->ns[t->n++] = ns;
 }
 
+/* "pPID" or "tTID", with ".N" after the Nth exec. */
+static void gen_name(char *buf, size_t len, char prefix, long id, int gen)
+{
+	if (gen)
+		snprintf(buf, len, "%c%ld.%d", prefix, id, gen);
+	else
+		snprintf(buf, len, "%c%ld", prefix, id);
+}
+
 static int new_mm(struct imp *im, long pid, int gen, int forked)
 {
 	if (!(im->mms = realloc(im->mms, (im->n_mms + 1) * sizeof *im->mms)))
 		abort();
 	struct imp_mm *m = &im->mms[im->n_mms];
 	memset(m, 0, sizeof *m);
-	if (gen)
-		snprintf(m->name, sizeof m->name, "p%ld.%d", pid, gen);
-	else
-		snprintf(m->name, sizeof m->name, "p%ld", pid);
+	gen_name(m->name, sizeof m->name, 'p', pid, gen);
 	m->pid = (int)pid;
 	m->forked = forked;
 	if (im->pass == 2 && im->n_mms < im->n_inferred)
@@ -382,10 +388,7 @@ static int new_stream(struct imp *im, long tid, int gen, int mm)
 		abort();
 	struct imp_stream *s = &im->streams[im->n_streams];
 	memset(s, 0, sizeof *s);
-	if (gen)
-		snprintf(s->name, sizeof s->name, "t%ld.%d", tid, gen);
-	else
-		snprintf(s->name, sizeof s->name, "t%ld", tid);
+	gen_name(s->name, sizeof s->name, 't', tid, gen);
 	s->mm = mm;
 	return (int)im->n_streams++;
 }
@@ -474,7 +477,9 @@ static void for_pieces(struct imp *im, int mm, uint64_t start, uint64_t end, int
 
 /* ---- the snapshot ---- */
 
-static int read_maps(struct imp *im, const char *path, char *err, size_t errlen)
+/* Calls fn on every line of a snapshot file (the line, its number). */
+static int each_line(struct imp *im, const char *path, int (*fn)(struct imp *, char *, const char *, long, char *, size_t), char *err,
+		     size_t errlen)
 {
 	FILE *f = fopen(path, "r");
 	if (!f)
@@ -483,29 +488,8 @@ static int read_maps(struct imp *im, const char *path, char *err, size_t errlen)
 	size_t cap = 0;
 	long lineno = 0;
 	int rc = 0;
-	while (rc == 0 && getline(&line, &cap, f) >= 0) {
-		lineno++;
-		unsigned long long start, end, inode;
-		char perms[8], dev[32], pathname[4096] = "";
-		unsigned long long off;
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		int got = sscanf(line, "%llx-%llx %7s %llx %31s %llu %4095[^\n]", &start, &end, perms, &off, dev, &inode, pathname);
-		if (got < 6 || strlen(perms) != 4 || start >= end || start % PAGE_SIZE || end % PAGE_SIZE) {
-			rc = failf(err, errlen, "%s:%ld: expected a /proc/PID/maps line: START-END PERMS OFFSET DEV INODE [PATH]", path, lineno);
-			break;
-		}
-		char *name = trim(pathname);
-		if (end > USER_END) { /* [vsyscall]: beyond the user address space */
-			im->snap_skipped++;
-			continue;
-		}
-		if (strcmp(name, "[heap]") == 0)
-			im->snap_brk = end;
-		if (!(im->snap = realloc(im->snap, (im->n_snap + 1) * sizeof *im->snap)))
-			abort();
-		im->snap[im->n_snap++] = (struct ivma){start, end, perms[1] != 'w', perms[3] == 's', inode != 0};
-	}
+	while (rc == 0 && getline(&line, &cap, f) >= 0)
+		rc = fn(im, line, path, ++lineno, err, errlen);
 	free(line);
 	if (rc == 0 && ferror(f))
 		rc = failf(err, errlen, "%s: read error", path);
@@ -513,40 +497,48 @@ static int read_maps(struct imp *im, const char *path, char *err, size_t errlen)
 	return rc;
 }
 
-static int read_pages(struct imp *im, const char *path, char *err, size_t errlen)
+/* A line of /proc/PID/maps. */
+static int maps_line(struct imp *im, char *line, const char *path, long lineno, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return failf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-	char *line = NULL;
-	size_t cap = 0;
-	long lineno = 0;
-	int rc = 0;
-	uint64_t last_end = 0;
-	while (rc == 0 && getline(&line, &cap, f) >= 0) {
-		lineno++;
-		char *t = trim(line);
-		if (!*t || *t == '#')
-			continue;
-		unsigned long long start, size;
-		char state[16];
-		if (sscanf(t, "%llx %llx %15s", &start, &size, state) != 3 || start % PAGE_SIZE || !size || size % PAGE_SIZE ||
-		    (strcmp(state, "write") && strcmp(state, "zero") && strcmp(state, "cow")) || start < last_end) {
-			rc = failf(err, errlen, "%s:%ld: expected 'START SIZE write|zero|cow' (hex, page aligned, in increasing address order)",
-				   path, lineno);
-			break;
-		}
-		last_end = start + size;
-		if (!(im->runs = realloc(im->runs, (im->n_runs + 1) * sizeof *im->runs)))
-			abort();
-		struct snap_run *r = &im->runs[im->n_runs++];
-		r->start = start;
-		r->size = size;
-		snprintf(r->state, sizeof r->state, "%s", state);
+	unsigned long long start, end, inode, off;
+	char perms[8], dev[32], pathname[4096] = "";
+	if (line[0] == '#' || line[0] == '\n')
+		return 0;
+	int got = sscanf(line, "%llx-%llx %7s %llx %31s %llu %4095[^\n]", &start, &end, perms, &off, dev, &inode, pathname);
+	if (got < 6 || strlen(perms) != 4 || start >= end || start % PAGE_SIZE || end % PAGE_SIZE)
+		return failf(err, errlen, "%s:%ld: expected a /proc/PID/maps line: START-END PERMS OFFSET DEV INODE [PATH]", path, lineno);
+	if (end > USER_END) { /* [vsyscall]: beyond the user address space */
+		im->snap_skipped++;
+		return 0;
 	}
-	free(line);
-	fclose(f);
-	return rc;
+	if (strcmp(trim(pathname), "[heap]") == 0)
+		im->snap_brk = end;
+	if (!(im->snap = realloc(im->snap, (im->n_snap + 1) * sizeof *im->snap)))
+		abort();
+	im->snap[im->n_snap++] = (struct ivma){start, end, perms[1] != 'w', perms[3] == 's', inode != 0};
+	return 0;
+}
+
+/* A line of mnsim record's pagemap summary: START SIZE STATE. */
+static int pages_line(struct imp *im, char *line, const char *path, long lineno, char *err, size_t errlen)
+{
+	char *t = trim(line);
+	if (!*t || *t == '#')
+		return 0;
+	unsigned long long start, size;
+	char state[16];
+	uint64_t last_end = im->n_runs ? im->runs[im->n_runs - 1].start + im->runs[im->n_runs - 1].size : 0;
+	if (sscanf(t, "%llx %llx %15s", &start, &size, state) != 3 || start % PAGE_SIZE || !size || size % PAGE_SIZE ||
+	    (strcmp(state, "write") && strcmp(state, "zero") && strcmp(state, "cow")) || start < last_end)
+		return failf(err, errlen, "%s:%ld: expected 'START SIZE write|zero|cow' (hex, page aligned, in increasing address order)",
+			     path, lineno);
+	if (!(im->runs = realloc(im->runs, (im->n_runs + 1) * sizeof *im->runs)))
+		abort();
+	struct snap_run *r = &im->runs[im->n_runs++];
+	r->start = start;
+	r->size = size;
+	snprintf(r->state, sizeof r->state, "%s", state);
+	return 0;
 }
 
 /* The recorded process's first address space gets the snapshot. */
@@ -1493,9 +1485,9 @@ int import_perf_script(const struct import_opts *o, FILE *out, struct import_sta
 	if (!(im.st = calloc(1, sizeof *im.st)))
 		abort();
 	int rc = 0;
-	if (o->maps && read_maps(&im, o->maps, err, errlen) != 0)
+	if (o->maps && each_line(&im, o->maps, maps_line, err, errlen) != 0)
 		rc = -1;
-	if (rc == 0 && o->pages && read_pages(&im, o->pages, err, errlen) != 0)
+	if (rc == 0 && o->pages && each_line(&im, o->pages, pages_line, err, errlen) != 0)
 		rc = -1;
 	/* pass 1: the address spaces */
 	im.pass = 1;
