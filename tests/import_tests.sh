@@ -84,6 +84,33 @@ if command -v script >/dev/null; then
 fi
 check "no progress when the output is not a terminal" '! grep -q "import: pass" "$TMP/f.sum"'
 
+# ats=0: the devices without ATS, whatever the platform says
+"$MNSIM" import "$D/churn.txt" ats=0 -o "$TMP/ats.trace" >/dev/null 2>&1
+check "ats=0 writes 'param ats 0' and says so" 'grep -q "^param ats 0$" "$TMP/ats.trace" && grep -q "^capture device_side .* ats=0$" "$TMP/ats.trace"'
+
+# what record says when it cannot record: not root, no perf (the Debian package), no tracefs (mounted for it)
+if [ "$(id -u)" -ne 0 ]; then
+  out=$("$MNSIM" record --check 2>&1); rc=$?
+  check "record --check as a user: needs root" '[ $rc -eq 1 ] && grep -q "needs root" <<<"$out"'
+else
+  if command -v setpriv >/dev/null; then
+    out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$MNSIM" record --check 2>&1); rc=$?
+    check "record --check as a user: needs root" '[ $rc -eq 1 ] && grep -q "recording needs root" <<<"$out"'
+  fi
+  out=$(env PATH=/nonexistent "$MNSIM" record -o "$TMP/np.trace" -- /bin/true 2>&1); rc=$?
+  check "record without perf on the PATH: says so, names linux-perf, leaves nothing" \
+    '[ $rc -eq 1 ] && grep -q "install the Debian package linux-perf" <<<"$out" && [ ! -e "$TMP/np.trace" ]'
+  if command -v unshare >/dev/null && command -v perf >/dev/null && "$MNSIM" record --check >/dev/null 2>&1; then
+    # in a mount namespace of its own, so that nothing else loses tracefs
+    out=$(unshare -m --propagation private sh -c 'umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug/tracing 2>/dev/null;
+      if [ -e /sys/kernel/tracing/events ]; then echo still-mounted; exit 0; fi; "$1" record --check && test -e /sys/kernel/tracing/events' sh "$MNSIM" 2>&1)
+    rc=$?
+    if grep -q still-mounted <<<"$out"; then echo "(tracefs could not be unmounted here: mount test not run)"; else
+      check "record mounts tracefs when it is not mounted" '[ $rc -eq 0 ] && grep -q "every required tracepoint" <<<"$out"'
+    fi
+  fi
+fi
+
 # the shipped real workloads: each says its device side is synthetic and runs clean (one policy each)
 for tp in redis-bgsave:only_end gcc-build:double stress-ng-mmap:secondary_tlbs; do
   t=$SRC/workloads/real/${tp%:*}.trace

@@ -45,7 +45,7 @@ struct import_opts;
 struct import_stats;
 struct gen_spec;
 int import_to_file(const struct import_opts *io, const char *out, struct import_stats **st, const char *cmd);
-int import_device_spec(struct gen_spec *g, const char *spec, int argc, char **argv, int *gap_given, const char *cmd);
+int import_device_spec(struct gen_spec *g, const char *spec, int argc, char **argv, int *gap_given, int *ats, const char *cmd);
 int import_parse_bind(struct import_opts *io, const char *arg, const char *cmd);
 
 #endif

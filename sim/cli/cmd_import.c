@@ -25,7 +25,8 @@ static void usage(void)
 	       "  -s SPEC, key=value   the SYNTHETIC device side: mnsim gen's device keys (devices, device_hosts,\n"
 	       "                 device_threads, device_ops, device_gap, device_arrivals, pattern, zipf_s, stride,\n"
 	       "                 write_ratio, seed) over the pages the process touched; without device_gap the\n"
-	       "                 streams span the process's time.  devices=0: no device.\n"
+	       "                 streams span the process's time; ats=0|1 overrides the platform's devices\n"
+	       "                 (the trace's 'param ats').  devices=0: no device.\n"
 	       "  -o TRACE       the trace (written under a temporary name and renamed; '-' for standard output)\n\n"
 	       "It prints what the trace header records: the events by kind, how many were mapped to ops,\n"
 	       "without effect, ambiguous or unusable, by kind, the ops written, and the share of faults that\n"
@@ -79,8 +80,9 @@ int import_parse_bind(struct import_opts *io, const char *arg, const char *cmd)
 	return 0;
 }
 
-/* Device keys from -s SPEC and key=value arguments; sets *gap_given. */
-int import_device_spec(struct gen_spec *g, const char *spec, int argc, char **argv, int *gap_given, const char *cmd)
+/* Device keys from -s SPEC and key=value arguments; sets *gap_given, and
+ * *ats (-1: as the platform says) from the one key that is not gen's. */
+int import_device_spec(struct gen_spec *g, const char *spec, int argc, char **argv, int *gap_given, int *ats, const char *cmd)
 {
 	char err[1024];
 	if (spec && gen_spec_load(g, spec, err, sizeof err) != 0) {
@@ -88,11 +90,18 @@ int import_device_spec(struct gen_spec *g, const char *spec, int argc, char **ar
 		return 1;
 	}
 	*gap_given = 0;
+	*ats = -1;
 	for (int i = 0; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 		if (!eq)
 			return usage_error(cmd, "expected key=value, got '%s'", argv[i]);
 		*eq = '\0';
+		if (strcmp(argv[i], "ats") == 0) { /* the devices with ATS (a device TLB) or without: the trace's 'param ats' */
+			if (strcmp(eq + 1, "0") && strcmp(eq + 1, "1"))
+				return usage_error(cmd, "ats='%s': expected 0 or 1", eq + 1);
+			*ats = eq[1] - '0';
+			continue;
+		}
 		*gap_given |= strcmp(argv[i], "device_gap") == 0;
 		if (gen_spec_set(g, argv[i], eq + 1, err, sizeof err) != 0) {
 			fprintf(stderr, "mnsim %s: %s\n", cmd, err);
@@ -146,7 +155,7 @@ int cmd_import(int argc, char **argv)
 	if (!out)
 		return usage_error("import", "missing -o TRACE%s", "");
 	struct gen_spec *g = gen_spec_new();
-	int rc = import_device_spec(g, spec, argc - optind, argv + optind, &io.device_gap_given, "import");
+	int rc = import_device_spec(g, spec, argc - optind, argv + optind, &io.device_gap_given, &io.ats, "import");
 	const char *capture[] = {"source", io.input, "recorded_by", "perf (imported by mnsim import)"};
 	io.dev = g;
 	io.capture = capture;

@@ -111,7 +111,7 @@ int cmd_record(int argc, char **argv)
 	if (ro.pid && !ro.seconds)
 		return usage_error("record", "--pid needs --seconds S%s", "");
 	struct gen_spec *g = gen_spec_new();
-	int rc = import_device_spec(g, spec, n_kv, argv + first_kv, &io.device_gap_given, "record");
+	int rc = import_device_spec(g, spec, n_kv, argv + first_kv, &io.device_gap_given, &io.ats, "record");
 	if (rc == 0 && record_check(err, sizeof err) != 0) {
 		fprintf(stderr, "mnsim record: %s\n", err);
 		rc = 1;

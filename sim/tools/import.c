@@ -1406,10 +1406,13 @@ static void write_header(struct imp *im, FILE *out, uint64_t n_dev)
 		fprintf(out, "capture %s %s\n", o->capture[i], o->capture[i + 1]);
 	char dev[512];
 	gen_device_summary(o->dev, dev, sizeof dev);
-	fprintf(out, "capture device_side synthetic over %" PRIu64 " pages the recorded process touched: %s\n", n_dev, dev);
+	fprintf(out, "capture device_side synthetic over %" PRIu64 " pages the recorded process touched: %s%s\n", n_dev, dev,
+		o->ats == 0 ? " ats=0" : o->ats == 1 ? " ats=1" : "");
 	qsort(im->st->e, im->st->n, sizeof im->st->e[0], entry_cmp);
 	for (size_t i = 0; i < im->st->n; i++)
 		fprintf(out, "capture %s %" PRIu64 "\n", im->st->e[i].name, im->st->e[i].n);
+	if (o->ats >= 0 && n_dev)
+		fprintf(out, "param ats %d\n", o->ats);
 	for (size_t i = 0; i < im->n_mms; i++)
 		if (im->mms[i].used || (int)i == im->root)
 			fprintf(out, "process %s%s\n", im->mms[i].name, im->mms[i].forked ? " forked" : "");

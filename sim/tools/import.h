@@ -33,6 +33,7 @@ struct import_opts {
 	int bind_busiest;           /* bind the devices to the address space that made the most ops */
 	long bind_pid;              /* or to this process's first one (0: the recorded process's) */
 	int device_gap_given;       /* else device_gap is set so that the streams span the recorded process's time */
+	int ats;                    /* 0 or 1: 'param ats' in the trace (the devices without or with ATS); -1: the platform's */
 	/* capture lines for the header (key, value), e.g. command, kernel, perf, date */
 	const char *const *capture;
 	size_t n_capture;
