@@ -30,7 +30,12 @@ static void usage(void)
 	       "  -o TRACE       the trace (written under a temporary name and renamed; '-' for standard output)\n\n"
 	       "It prints what the trace header records: the events by kind, how many were mapped to ops,\n"
 	       "without effect, ambiguous or unusable, by kind, the ops written, and the share of faults that\n"
-	       "became exactly one op.  Errors name file:line; nothing is left behind.\n");
+	       "became exactly one op.  Errors name file:line; nothing is left behind.\n\n"
+	       "Examples:\n"
+	       "  perf script -i perf.data --ns -F comm,pid,tid,cpu,time,event,trace > perf.txt\n"
+	       "  mnsim import perf.txt --maps maps --pages pages -o app.trace\n"
+	       "  mnsim import perf.txt --bind busiest devices=2 device_hosts=dev0,dev2 write_ratio=0.5 -o app.trace\n\n"
+	       "Exit status: 0 done; 1 bad input (file:line named); 2 usage error.\n");
 }
 
 /* Writes the trace through a temporary file renamed at the end. */

@@ -28,7 +28,12 @@ static void usage(void)
 	       "  --bind root|busiest|PID  the process the synthetic devices are bound to (see mnsim import --help)\n"
 	       "  -s SPEC, key=value   the SYNTHETIC device side: mnsim gen's device keys (see mnsim import --help)\n"
 	       "  --check       say whether recording can work here (root, perf, tracefs, tracepoints)\n"
-	       "  --events      list the events recorded\n");
+	       "  --events      list the events recorded\n\n"
+	       "Examples:\n"
+	       "  sudo mnsim record -o make.trace --bind busiest -- make -j2\n"
+	       "  sudo mnsim record -o redis.trace --pid $(pidof redis-server) --seconds 5 devices=1 device_hosts=dev0\n"
+	       "  sudo mnsim record --keep capture -o app.trace -- ./app   # keeps perf.data, perf.txt, maps, pages\n\n"
+	       "Exit status: 0 done; 1 cannot record (what is missing is said) or bad capture; 2 usage error.\n");
 }
 
 static void remove_dir(const char *dir)
