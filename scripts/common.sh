@@ -2,8 +2,9 @@
 # (when root; otherwise say what to install) and build with CMake.
 MNSIM_PACKAGES="libsimgrid-dev libhdf5-dev hdf5-tools gnuplot-nox libgsl-dev libssl-dev cmake gcc make pkg-config"
 # what only the test suite needs: the fuzzers' compiler and runtime, valgrind, a Slurm to submit to,
-# and Debian's h5py and pandas for the Python examples in analysis/examples/
-MNSIM_TEST_PACKAGES="clang libclang-rt-14-dev valgrind slurmctld slurmd slurm-client munge python3-h5py python3-pandas"
+# Debian's h5py and pandas for the Python examples in analysis/examples/, and linux-perf for the record
+# test (tests/record_tests.sh records a real program; without perf that test is skipped)
+MNSIM_TEST_PACKAGES="clang libclang-rt-14-dev valgrind slurmctld slurmd slurm-client munge python3-h5py python3-pandas linux-perf"
 
 # mnsim_missing_packages [PACKAGES]
 mnsim_missing_packages() {

@@ -2,12 +2,14 @@
 # The bad-input corpus (tests/bad-inputs/cases.tsv): each malformed trace,
 # platform, generator spec or --set value must give its exit code, a message
 # containing its fragment (which names file:line or the key), and leave no
-# result or trace file behind.
+# result or trace file behind.  Captures (the text of perf script, with a
+# maps or pages snapshot) go through mnsim import.
 # Usage: bad_inputs.sh MNSIM SOURCE_DIR
 set -u
 MNSIM=$1
 DIR=$2/tests/bad-inputs
 SEED=$2/workloads/litmus/01-seed-cow-order.trace
+CAPTURE=$2/tests/data/import/churn.txt
 . "$(dirname "$0")/lib.sh"
 # the 10 MB single line is made here rather than stored
 { echo "mnsim-trace 1"; head -c 10485760 /dev/zero | tr '\0' 'a'; echo; } >"$TMP/long-line.trace"
@@ -19,6 +21,9 @@ while IFS=$'\t' read -r input kind code fragment; do
     generated) cmd=("$MNSIM" run -w "$TMP/$input" -o "$out") ;;
     platform) cmd=("$MNSIM" run -w "$SEED" -p "$DIR/$input" -o "$out") ;;
     spec) out="$TMP/out.trace"; cmd=("$MNSIM" gen -s "$DIR/$input" -o "$out") ;;
+    capture) out="$TMP/out.trace"; cmd=("$MNSIM" import "$DIR/$input" -o "$out") ;;
+    capture-maps) out="$TMP/out.trace"; cmd=("$MNSIM" import "$CAPTURE" --maps "$DIR/$input" -o "$out") ;;
+    capture-pages) out="$TMP/out.trace"; cmd=("$MNSIM" import "$CAPTURE" --pages "$DIR/$input" -o "$out") ;;
     set) cmd=("$MNSIM" run -w "$SEED" --set "$input" -o "$out") ;;
     *) echo "FAIL $input: unknown kind $kind"; failed=$((failed + 1)); continue ;;
   esac

@@ -10,6 +10,7 @@
 #include "stats.h"
 #include "tlb.h"
 #include "trace.h"
+#include "rangeset.h"
 #include "units.h"
 #include <stdlib.h>
 #include <unistd.h>
@@ -144,13 +145,14 @@ static int load_text(const char *text, char *err, size_t errlen)
 }
 
 #define HEADER "mnsim-trace 1\nprocess p0\nmap p0 0x1000 16K populate=write\ncpu t0 process=p0\n"
+#define V2 "mnsim-trace 2\nprocess p0\nmap p0 0x1000 16K populate=write\ncpu t0 process=p0\n"
 
 static void test_trace_errors(void)
 {
 	char err[512];
 	static const struct { const char *text, *message; } bad[] = {
 		{"", ": empty trace"},
-		{"mnsim-trace 2\n", "version '2' is not supported"},
+		{"mnsim-trace 3\n", "version '3' is not supported"},
 		{HEADER "t0 @1us frobnicate 0x1000\n", ":5: unknown operation 'frobnicate'"},
 		{HEADER "t0 1us read 0x1000\n", ":5: time '1us'"},
 		{HEADER "t0 @2us read 0x1000\nt0 @1us read 0x1000\n", ":6: time '@1us' goes backwards"},
@@ -175,6 +177,30 @@ static void test_trace_errors(void)
 		{HEADER "t0 @1us read 0x1000 \x01\n", ":5: non-ASCII or control byte 0x01"},
 		{HEADER "t0 @99999999999999999999999999s read 0x1000\n", ":5: time"},
 		{HEADER "t0 @1us think\n", ":5: operation 'think' expects 1 argument"},
+		/* format 2 */
+		{HEADER "t0 @1us mmap 0x100000 4K\n", ":5: unknown operation 'mmap' (see workloads/README.md): it needs 'mnsim-trace 2'"},
+		{"mnsim-trace 1\nprocess p0 forked\n", ":2: unknown key 'forked': expected pasid=N"},
+		{"mnsim-trace 1\nprocess p0\nmap p0 0x1000 4K ro\n", ":3: unknown map option 'ro'"},
+		{V2 "t0 @1us read 0x900000\n", ":5: address 0x900000 is outside every mapping of process 'p0' (declared, or made by an earlier"},
+		{V2 "t0 @1us read 0x900000\nt0 @2us mmap 0x900000 4K\n", ":5: address 0x900000 is outside every mapping"},
+		{V2 "t0 @1us mmap 0x900000 4K\nt0 @2us munmap 0x900000 8K\n", ":6: range 0x900000+0x2000 is outside every mapping"},
+		{V2 "t0 @1us brk 0x900000 0x800000\n", ":5: heap range 0x800000..0x900000 is outside every mapping"},
+		{V2 "t0 @1us mremap 0x1000 8K 0x2000 8K\n", ":5: mremap: the new range overlaps the old one"},
+		{V2 "t0 @1us mmap 0x900000 4K colour\n", ":5: unexpected 'colour': expected ro, shared or window=DURATION"},
+		{V2 "t0 @1us fork p0\n", ":5: fork p0: expected another process declared 'forked'"},
+		{V2 "t0 @1us exit\nprocess p1 forked\n", ":6: declaration 'process' after the first event"},
+		{"mnsim-trace 2\nprocess p0\nprocess c forked\nmap c 0x1000 4K\n", ":4: process 'c' is forked: its mappings are its parent's"},
+		{"mnsim-trace 2\nprocess p0\nprocess c forked\ncpu t0 process=c\nt0 @1us exit\n", "process 'c' is declared forked but no fork op makes it"},
+		{"mnsim-trace 2\nprocess p0\nprocess c forked\nmap p0 0x1000 8K\ncpu t0 process=p0\ncpu t1 process=c\n"
+		 "t1 @1us read 0x1000\nt0 @2us fork c\n", ":7: address 0x1000 is outside every mapping of process 'c'"},
+		{"mnsim-trace 2\nprocess p0\nprocess c forked\nmap p0 0x1000 8K\ncpu t0 process=p0\n"
+		 "t0 @1us fork c\nt0 @2us fork c\n", ":7: process 'c' is forked a second time"},
+		{"mnsim-trace 2\nprocess p0\nmap p0 0x1000 16K\npresent p0 0x2000 8K write\npresent p0 0x1000 4K zero\n",
+		 ":5: range starts before the end of the one declared at line 4"},
+		{"mnsim-trace 2\nprocess p0\nmap p0 0x1000 16K populate=write\npresent p0 0x2000 8K write\n",
+		 ":4: range 0x2000+8K is not inside one declared 4 KiB mapping without populate="},
+		{"mnsim-trace 2\nprocess p0\nmap p0 0x1000 16K\npresent p0 0x2000 8K dirty\n", ":4: page state 'dirty'"},
+		{"mnsim-trace 2\ncapture Kernel 6.1\n", ":2: capture key 'Kernel'"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		err[0] = '\0';
@@ -185,6 +211,13 @@ static void test_trace_errors(void)
 	}
 	/* CRLF line endings and comments are accepted */
 	CHECK(load_text("mnsim-trace 1\r\n# c\r\nprocess p0 # x\r\nmap p0 0x1000 4K\r\ncpu t0 process=p0\r\nt0 +1us read 0x1000\r\n", err, sizeof err) == 0);
+	/* format 2: addresses an earlier mmap, brk, mremap or the parent's mappings cover */
+	CHECK(load_text("mnsim-trace 2\nprocess p0\nprocess c forked\nmap p0 0x1000 8K ro file\ncpu t0 process=p0\ncpu t1 process=c\n"
+			"capture command a b  c\npresent p0 0x1000 4K cow\n"
+			"t0 @1us mmap 0x900000 8K shared\nt0 @2us write 0x901000\nt0 @3us brk 0x100000 0x104000\nt0 @4us read 0x103000\n"
+			"t0 @5us mremap 0x900000 8K 0xa00000 16K\nt0 @6us write 0xa03000\nt0 @7us fork c\nt1 @8us write 0x103000\n"
+			"t1 @9us madv_dontneed 0xa00000 16K\nt1 @9us mprotect_rw 0x1000 8K\nt1 @10us exit\n",
+			err, sizeof err) == 0);
 }
 
 static int next_event_line(struct trace_cursor *c)
@@ -322,6 +355,33 @@ static void test_page_table_and_vmas(void)
 	engine_destroy(&eng);
 }
 
+/* Address range sets: merging, splitting, covering (format 2's address rule). */
+static void test_rangeset(void)
+{
+	struct rangeset s = {0};
+	rangeset_remove(&s, 0x1000, 0x2000); /* nothing to remove from an empty set (UBSan caught a memmove of NULL) */
+	CHECK(!rangeset_covers(&s, 0x1000, 0x2000) && !rangeset_overlaps(&s, 0, ~0ULL) && rangeset_find(&s, 0x1000) < 0);
+	rangeset_add(&s, 0x3000, 0x5000);
+	rangeset_add(&s, 0x1000, 0x2000);
+	rangeset_add(&s, 0x2000, 0x3000); /* touches both: one range */
+	CHECK(s.n == 1 && s.r[0].start == 0x1000 && s.r[0].end == 0x5000 && rangeset_covers(&s, 0x1000, 0x5000));
+	rangeset_add(&s, 0x9000, 0xa000);
+	CHECK(s.n == 2 && !rangeset_covers(&s, 0x4000, 0x9000) && rangeset_overlaps(&s, 0x5000, 0x9001));
+	CHECK(!rangeset_overlaps(&s, 0x5000, 0x9000) && rangeset_find(&s, 0x9fff) == 1 && rangeset_find(&s, 0x5000) < 0);
+	rangeset_remove(&s, 0x2000, 0x3000); /* a hole in the middle splits */
+	CHECK(s.n == 3 && s.r[0].end == 0x2000 && s.r[1].start == 0x3000 && rangeset_bytes(&s) == 0x4000);
+	rangeset_remove(&s, 0x1800, 0x9800); /* ends of two ranges, one whole in between */
+	CHECK(s.n == 2 && s.r[0].start == 0x1000 && s.r[0].end == 0x1800 && s.r[1].start == 0x9800 && s.r[1].end == 0xa000);
+	struct rangeset c = {0};
+	rangeset_copy(&c, &s);
+	CHECK(c.n == 2 && c.r[1].end == 0xa000);
+	rangeset_add(&c, 0, ~0ULL);
+	CHECK(c.n == 1 && rangeset_covers(&c, 0, ~0ULL));
+	rangeset_clear(&c);
+	rangeset_clear(&s);
+	CHECK(s.n == 0 && !s.r);
+}
+
 /* The invalidate_range counts of DESIGN.md section 3 and issue 5. */
 static void test_policy_table(void)
 {
@@ -330,6 +390,12 @@ static void test_policy_table(void)
 		{OP_HUGETLB_COW, 2, 2, 1, 1, 1}, {OP_REPLACE_PAGE, 2, 2, 1, 1, 1}, {OP_MUNMAP, 2, 2, 1, 1, 1},
 		{OP_RECLAIM, 2, 2, 1, 1, 1},     {OP_MIGRATE, 2, 1, 1, 1, 1},    {OP_THP_MIGRATE, 3, 2, 2, 2, 1},
 		{OP_MPROTECT, 1, 1, 1, 1, 1},    {OP_KSM_MERGE, 4, 2, 2, 2, 2},  {OP_THP_SPLIT, 1, 0, 1, 0, 1},
+		/* format 2: a new mapping makes none; mremap's move and the empty unmap after it
+		 * each end a pair; fork one pair per COW mapping and its flush_tlb_mm; exit only
+		 * the release; a reuse none */
+		{OP_MMAP, 0, 0, 0, 0, 0},        {OP_BRK, 0, 0, 0, 0, 0},        {OP_MREMAP, 2, 2, 1, 2, 2},
+		{OP_MADV_DONTNEED, 2, 2, 1, 1, 1}, {OP_MPROTECT_RW, 1, 1, 1, 1, 1}, {OP_FORK, 1, 1, 1, 1, 1},
+		{OP_EXIT, 1, 1, 1, 1, 1},        {OP_WP_REUSE, 0, 0, 0, 0, 0},
 	};
 	const char *names[] = {"double", "only_end", "secondary_tlbs", "minimal", "unsafe_end"};
 	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
@@ -359,6 +425,7 @@ int main(int argc, char **argv)
 		{"physmem_lifo_generations", test_physmem_lifo_generations},
 		{"page_table_and_vmas", test_page_table_and_vmas},
 		{"policy_table", test_policy_table},
+		{"rangeset", test_rangeset},
 		{NULL, NULL},
 	};
 	return run_tests(tests, argc, argv);

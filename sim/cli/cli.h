@@ -62,5 +62,15 @@ int cmd_size_queue(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_policies(int argc, char **argv);
 int cmd_params(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+
+/* Shared by import and record (cmd_import.c). */
+struct import_opts;
+struct import_stats;
+struct gen_spec;
+int import_to_file(const struct import_opts *io, const char *out, struct import_stats **st, const char *cmd);
+int import_device_spec(struct gen_spec *g, const char *spec, int argc, char **argv, int *gap_given, int *ats, const char *cmd);
+int import_parse_bind(struct import_opts *io, const char *arg, const char *cmd);
 
 #endif

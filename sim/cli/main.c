@@ -15,6 +15,8 @@ static void usage_main(FILE *out)
 		"  compare   simulate one trace under several policies, print a side-by-side table\n"
 		"  check     run the litmus suite and compare with the expected verdicts\n"
 		"  gen       write a synthetic workload trace from a small spec\n"
+		"  record    run a program under perf and write a trace of its memory operations\n"
+		"  import    convert the text of 'perf script' into a trace\n"
 		"  plot      draw a figure from result files (gnuplot)\n"
 		"  report    write an HTML design-review report from result files\n"
 		"  size-queue  smallest invalidation-queue depth that meets a latency target\n"
@@ -30,7 +32,7 @@ static void usage_main(FILE *out)
 static const struct { const char *name; int (*run)(int, char **); } commands[] = {
 	{"run", cmd_run},         {"compare", cmd_compare}, {"check", cmd_check},       {"sweep", cmd_sweep},
 	{"size-queue", cmd_size_queue}, {"plot", cmd_plot}, {"report", cmd_report},     {"gen", cmd_gen},
-	{"policies", cmd_policies}, {"params", cmd_params},
+	{"policies", cmd_policies}, {"params", cmd_params}, {"import", cmd_import}, {"record", cmd_record},
 };
 
 int main(int argc, char **argv)

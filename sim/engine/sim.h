@@ -46,6 +46,7 @@ struct sim {
 	struct hist op_latency, ptl_hold, notify_latency;
 	uint64_t notifications, notifications_under_ptl, notifications_range_end, notifications_gather,
 		 descriptors, cpu_sigsegv, ops_skipped, kernel_ops, cpu_accesses;
+	uint64_t wp_reuses, cpu_faults; /* in the summary of format-2 traces */
 	double qi_stall_time;
 	struct progress progress;    /* on stderr, when asked; reads counters only */
 	/* the clock, sleeps, messages and waits (engine.h) */

@@ -10,6 +10,9 @@ enum op_kind {
 	OP_COW, OP_ZERO_FAULT, OP_THP_COW, OP_HUGETLB_COW, OP_REPLACE_PAGE,
 	OP_MUNMAP, OP_MADV_FREE, OP_RECLAIM, OP_MIGRATE, OP_NUMA_HINT, OP_THP_MIGRATE,
 	OP_MPROTECT, OP_FORK_WP, OP_KSM_MERGE, OP_THP_SPLIT,
+	/* format 2: what real programs do (workloads/README.md) */
+	OP_MMAP, OP_BRK, OP_MREMAP, OP_MADV_DONTNEED, OP_MPROTECT_RW, OP_FORK, OP_EXIT,
+	OP_WP_REUSE, /* not a trace op: a write fault that reused its page (recorded for format-2 traces) */
 	OP_COUNT
 };
 
@@ -19,6 +22,10 @@ enum op_args {
 	ARGS_VA_SIZE,  /* VA SIZE (a range) */
 	ARGS_VA_VA,    /* VA OTHER_VA (ksm_merge: merge VA's page into OTHER_VA's) */
 	ARGS_DURATION, /* think */
+	ARGS_BRK,      /* FROM TO: the heap's end moves from FROM to TO */
+	ARGS_MREMAP,   /* OLD_VA OLD_SIZE NEW_VA NEW_SIZE */
+	ARGS_PROCESS,  /* a declared process (fork: the child) */
+	ARGS_NONE,     /* exit */
 };
 
 struct op_info {
@@ -28,6 +35,7 @@ struct op_info {
 	unsigned device : 1; /* allowed in device streams */
 	unsigned huge : 1;   /* works on a 2 MiB PMD */
 	unsigned kernel : 1; /* a kernel memory operation recorded in /ops */
+	unsigned version : 2; /* the first trace format version that has it */
 	const char *source;  /* where the step sequence comes from */
 };
 

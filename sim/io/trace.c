@@ -170,12 +170,18 @@ static int decl_process(struct trace_header *h, struct line_reader *r, char *err
 	if (trace_find_process(h, r->tok[1]) >= 0)
 		return fail(err, errlen, r->path, r->lineno, "process '%s' declared twice", r->tok[1]);
 	unsigned pasid = (unsigned)h->n_processes + 1;
+	int forked = 0;
 	for (int i = 2; i < r->ntok; i++) {
 		char *v = key_value(r->tok[i]);
 		uint64_t u;
 		const char *why;
+		if (!v && h->version >= 2 && strcmp(r->tok[i], "forked") == 0) {
+			forked = 1;
+			continue;
+		}
 		if (!v || strcmp(r->tok[i], "pasid") != 0)
-			return fail(err, errlen, r->path, r->lineno, "unknown key '%s': expected pasid=N", r->tok[i]);
+			return fail(err, errlen, r->path, r->lineno, "unknown key '%s': expected pasid=N%s", r->tok[i],
+				    h->version >= 2 ? " or forked" : "");
 		if (units_parse_u64(v, &u, &why) != 0 || u < 1 || u >= (1u << 20))
 			return fail(err, errlen, r->path, r->lineno, "pasid '%s': expected an integer in [1, 2^20)", v);
 		pasid = (unsigned)u;
@@ -185,6 +191,7 @@ static int decl_process(struct trace_header *h, struct line_reader *r, char *err
 			return fail(err, errlen, r->path, r->lineno, "pasid %u already used by process '%s'", pasid, h->processes[i].name);
 	h->processes = grow(h->processes, h->n_processes, sizeof *h->processes);
 	h->processes[h->n_processes].name = strdup(r->tok[1]);
+	h->processes[h->n_processes].forked = forked;
 	h->processes[h->n_processes++].pasid = pasid;
 	return 0;
 }
@@ -196,13 +203,19 @@ static int decl_map(struct trace_header *h, struct line_reader *r, char *err, si
 	int proc = trace_find_process(h, r->tok[1]);
 	if (proc < 0)
 		return fail(err, errlen, r->path, r->lineno, "unknown process '%s' (declare it with 'process' first)", r->tok[1]);
+	if (h->processes[proc].forked)
+		return fail(err, errlen, r->path, r->lineno, "process '%s' is forked: its mappings are its parent's", r->tok[1]);
 	struct trace_map m = {.process = proc, .line = r->lineno, .populate = POP_NONE};
 	for (int i = 4; i < r->ntok; i++) {
 		char *v = key_value(r->tok[i]);
 		if (!v && strcmp(r->tok[i], "huge") == 0) {
 			m.huge = 1;
-		} else if (!v && strcmp(r->tok[i], "anon") == 0) {
-			/* the only kind modelled; accepted for readability */
+		} else if (!v && (strcmp(r->tok[i], "anon") == 0 || (h->version >= 2 && strcmp(r->tok[i], "file") == 0))) {
+			/* private file pages are modelled as anonymous ones; accepted for readability */
+		} else if (!v && h->version >= 2 && strcmp(r->tok[i], "ro") == 0) {
+			m.ro = 1;
+		} else if (!v && h->version >= 2 && strcmp(r->tok[i], "shared") == 0) {
+			m.shared = 1;
 		} else if (v && strcmp(r->tok[i], "populate") == 0) {
 			int k = -1;
 			for (int j = 0; populate_names[j]; j++)
@@ -212,7 +225,8 @@ static int decl_map(struct trace_header *h, struct line_reader *r, char *err, si
 				return fail(err, errlen, r->path, r->lineno, "populate='%s': expected none, zero, write, cow or zeroed", v);
 			m.populate = (enum populate)k;
 		} else {
-			return fail(err, errlen, r->path, r->lineno, "unknown map option '%s': expected huge, anon or populate=...", r->tok[i]);
+			return fail(err, errlen, r->path, r->lineno, "unknown map option '%s': expected huge, anon%s or populate=...",
+				    r->tok[i], h->version >= 2 ? ", file, ro, shared" : "");
 		}
 	}
 	uint64_t align = m.huge ? HUGE_SIZE : PAGE_SIZE;
@@ -308,6 +322,83 @@ static int decl_expect(struct trace_header *h, struct line_reader *r, char *err,
 	return 0;
 }
 
+static int populate_by_name(const char *v)
+{
+	for (int j = 0; populate_names[j]; j++)
+		if (strcmp(v, populate_names[j]) == 0)
+			return j;
+	return -1;
+}
+
+static int decl_present(struct trace_header *h, struct line_reader *r, char *err, size_t errlen)
+{
+	if (r->ntok != 5)
+		return fail(err, errlen, r->path, r->lineno, "expected: present PROCESS START SIZE write|zero|cow|zeroed");
+	struct trace_present pr = {.process = trace_find_process(h, r->tok[1]), .line = r->lineno};
+	const char *why;
+	if (pr.process < 0)
+		return fail(err, errlen, r->path, r->lineno, "unknown process '%s'", r->tok[1]);
+	if (parse_va(r, r->tok[2], PAGE_SIZE, &pr.start, err, errlen) != 0)
+		return -1;
+	if (units_parse_size(r->tok[3], &pr.size, &why) != 0)
+		return fail(err, errlen, r->path, r->lineno, "size '%s': %s", r->tok[3], why);
+	if (pr.size == 0 || pr.size % PAGE_SIZE)
+		return fail(err, errlen, r->path, r->lineno, "size '%s': expected a non-zero multiple of 4K", r->tok[3]);
+	int k = populate_by_name(r->tok[4]);
+	if (k <= POP_NONE)
+		return fail(err, errlen, r->path, r->lineno, "page state '%s': expected write, zero, cow or zeroed", r->tok[4]);
+	pr.populate = (enum populate)k;
+	const struct trace_map *in = NULL;
+	for (size_t i = 0; i < h->n_maps; i++) {
+		const struct trace_map *m = &h->maps[i];
+		if (m->process == pr.process && pr.start >= m->start && pr.start + pr.size <= m->start + m->size)
+			in = m;
+	}
+	if (!in || in->huge || in->populate != POP_NONE)
+		return fail(err, errlen, r->path, r->lineno, "range %s+%s is not inside one declared 4 KiB mapping without populate=", r->tok[2],
+			    r->tok[3]);
+	/* the importer writes them in address order; order is what makes overlaps cheap to refuse */
+	for (size_t i = h->n_present; i-- > 0;)
+		if (h->present[i].process == pr.process) {
+			if (pr.start < h->present[i].start + h->present[i].size)
+				return fail(err, errlen, r->path, r->lineno, "range starts before the end of the one declared at line %d: "
+					    "expected present ranges of a process in increasing address order", h->present[i].line);
+			break;
+		}
+	h->present = grow(h->present, h->n_present, sizeof *h->present);
+	h->present[h->n_present++] = pr;
+	return 0;
+}
+
+static int decl_capture(struct trace_header *h, struct line_reader *r, char *err, size_t errlen)
+{
+	if (r->ntok < 3)
+		return fail(err, errlen, r->path, r->lineno, "expected: capture KEY VALUE...");
+	for (const char *c = r->tok[1]; *c; c++)
+		if (!(*c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+			return fail(err, errlen, r->path, r->lineno, "capture key '%s': expected lower-case letters, digits and '_'", r->tok[1]);
+	size_t len = 0;
+	for (int i = 2; i < r->ntok; i++)
+		len += strlen(r->tok[i]) + 1;
+	char *v = malloc(len);
+	if (!v)
+		abort();
+	v[0] = '\0';
+	for (int i = 2; i < r->ntok; i++) {
+		strcat(v, r->tok[i]);
+		if (i + 1 < r->ntok)
+			strcat(v, " ");
+	}
+	for (size_t i = 0; i < h->n_captures; i++)
+		if (strcmp(h->captures[i].key, r->tok[1]) == 0) {
+			free(v);
+			return fail(err, errlen, r->path, r->lineno, "capture '%s' given twice", r->tok[1]);
+		}
+	h->captures = grow(h->captures, h->n_captures, sizeof *h->captures);
+	h->captures[h->n_captures++] = (struct trace_capture){strdup(r->tok[1]), v};
+	return 0;
+}
+
 static int decl_param(struct trace_header *h, struct line_reader *r, char *err, size_t errlen)
 {
 	char why[256];
@@ -328,14 +419,138 @@ static int va_in_maps(const struct trace_header *h, int proc, uint64_t va, uint6
 	return 0;
 }
 
-/* Parses the tokens of an event line of stream s into ev. */
+/* Format 2's address rule: an address must lie in a range that a declared
+ * map or an earlier mmap, brk or mremap of that process (or of its parent
+ * before the fork) has covered.  known[p] is that set for process p; it
+ * only grows (a range once mapped stays valid: what is unmapped at run time
+ * is the model's business, a SIGSEGV or a skipped op). */
+struct v2_state {
+	struct rangeset *known;
+	int *forks; /* fork ops naming each process */
+};
+
+static int check_known(const struct trace_header *h, struct line_reader *r, const struct v2_state *v, int proc, uint64_t start,
+		       uint64_t len, const char *text, char *err, size_t errlen)
+{
+	if (rangeset_covers(&v->known[proc], start, start + len))
+		return 0;
+	return fail(err, errlen, r->path, r->lineno, "%s is outside every mapping of process '%s' (declared, or made by an earlier "
+		    "mmap, brk or mremap)", text, h->processes[proc].name);
+}
+
+static int check_v2_event(const struct trace_header *h, struct line_reader *r, const struct v2_state *v, int proc,
+			  const struct trace_event *ev, char *err, size_t errlen)
+{
+	const struct op_info *oi = op_info(ev->op);
+	char text[96];
+	snprintf(text, sizeof text, "address %#llx", (unsigned long long)ev->va);
+	switch (oi->args) {
+	case ARGS_VA:
+		return check_known(h, r, v, proc, ev->va, oi->huge ? HUGE_SIZE : PAGE_SIZE, text, err, errlen);
+	case ARGS_VA_VA:
+		if (check_known(h, r, v, proc, ev->va, PAGE_SIZE, text, err, errlen) != 0)
+			return -1;
+		snprintf(text, sizeof text, "address %#llx", (unsigned long long)ev->arg2);
+		return check_known(h, r, v, proc, ev->arg2, PAGE_SIZE, text, err, errlen);
+	case ARGS_VA_SIZE:
+		if (ev->op == OP_MMAP) {
+			rangeset_add(&v->known[proc], ev->va, ev->va + ev->arg2);
+			return 0;
+		}
+		snprintf(text, sizeof text, "range %#llx+%#llx", (unsigned long long)ev->va, (unsigned long long)ev->arg2);
+		return check_known(h, r, v, proc, ev->va, ev->arg2, text, err, errlen);
+	case ARGS_BRK:
+		if (ev->arg2 > ev->va) {
+			rangeset_add(&v->known[proc], ev->va, ev->arg2);
+			return 0;
+		}
+		snprintf(text, sizeof text, "heap range %#llx..%#llx", (unsigned long long)ev->arg2, (unsigned long long)ev->va);
+		return check_known(h, r, v, proc, ev->arg2, ev->va - ev->arg2, text, err, errlen);
+	case ARGS_MREMAP:
+		snprintf(text, sizeof text, "range %#llx+%#llx", (unsigned long long)ev->va, (unsigned long long)ev->arg2);
+		if (check_known(h, r, v, proc, ev->va, ev->arg2, text, err, errlen) != 0)
+			return -1;
+		rangeset_add(&v->known[proc], ev->arg3, ev->arg3 + ev->arg4);
+		return 0;
+	case ARGS_PROCESS:
+		if (v->forks[ev->target]++)
+			return fail(err, errlen, r->path, r->lineno, "process '%s' is forked a second time: a forked process has one parent",
+				    h->processes[ev->target].name);
+		rangeset_copy(&v->known[ev->target], &v->known[proc]);
+		return 0;
+	case ARGS_DURATION:
+	case ARGS_NONE:
+		return 0;
+	}
+	return 0;
+}
+
+static int op_nargs(enum op_args a)
+{
+	switch (a) {
+	case ARGS_VA: case ARGS_DURATION: case ARGS_PROCESS: return 1;
+	case ARGS_VA_SIZE: case ARGS_VA_VA: case ARGS_BRK: return 2;
+	case ARGS_MREMAP: return 4;
+	case ARGS_NONE: return 0;
+	}
+	return 0;
+}
+
+static int parse_size_arg(struct line_reader *r, const char *text, uint64_t *size, char *err, size_t errlen)
+{
+	const char *why;
+	if (units_parse_size(text, size, &why) != 0)
+		return fail(err, errlen, r->path, r->lineno, "size '%s': %s", text, why);
+	if (*size == 0 || *size % PAGE_SIZE)
+		return fail(err, errlen, r->path, r->lineno, "size '%s': expected a non-zero multiple of 4K", text);
+	if (*size > (1ULL << 48))
+		return fail(err, errlen, r->path, r->lineno, "size '%s': expected at most the 48-bit address space", text);
+	return 0;
+}
+
+/* The arguments of format 2's new argument shapes. */
+static int parse_v2_args(const struct trace_header *h, struct line_reader *r, int proc, const struct op_info *oi,
+			 struct trace_event *ev, char *err, size_t errlen)
+{
+	switch (oi->args) {
+	case ARGS_BRK:
+		if (parse_va(r, r->tok[3], PAGE_SIZE, &ev->va, err, errlen) != 0 || parse_va(r, r->tok[4], PAGE_SIZE, &ev->arg2, err, errlen) != 0)
+			return -1;
+		if (ev->va == ev->arg2 || ev->va >= (1ULL << 48) || ev->arg2 >= (1ULL << 48))
+			return fail(err, errlen, r->path, r->lineno, "brk %s %s: expected two different addresses below 2^48", r->tok[3], r->tok[4]);
+		return 0;
+	case ARGS_MREMAP:
+		if (parse_va(r, r->tok[3], PAGE_SIZE, &ev->va, err, errlen) != 0 || parse_size_arg(r, r->tok[4], &ev->arg2, err, errlen) != 0 ||
+		    parse_va(r, r->tok[5], PAGE_SIZE, &ev->arg3, err, errlen) != 0 || parse_size_arg(r, r->tok[6], &ev->arg4, err, errlen) != 0)
+			return -1;
+		if (ev->arg3 + ev->arg4 > (1ULL << 48) || ev->va + ev->arg2 > (1ULL << 48))
+			return fail(err, errlen, r->path, r->lineno, "mremap range ends beyond the 48-bit address space");
+		if (ev->va < ev->arg3 + ev->arg4 && ev->arg3 < ev->va + ev->arg2)
+			return fail(err, errlen, r->path, r->lineno, "mremap: the new range overlaps the old one (the kernel refuses that: EINVAL)");
+		return 0;
+	case ARGS_PROCESS:
+		ev->target = trace_find_process(h, r->tok[3]);
+		if (ev->target < 0)
+			return fail(err, errlen, r->path, r->lineno, "unknown process '%s'", r->tok[3]);
+		if (!h->processes[ev->target].forked || ev->target == proc)
+			return fail(err, errlen, r->path, r->lineno, "fork %s: expected another process declared 'forked'", r->tok[3]);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* Parses the tokens of an event line of stream s into ev.  v: format 2's
+ * address checks while trace_load reads the file (cursors pass NULL: the
+ * file has been checked). */
 static int parse_event(const struct trace_header *h, struct line_reader *r, int s, double *last_abs,
-		       struct trace_event *ev, char *err, size_t errlen)
+		       struct trace_event *ev, const struct v2_state *v, char *err, size_t errlen)
 {
 	const struct trace_stream *st = &h->streams[s];
 	const char *why;
 	memset(ev, 0, sizeof *ev);
 	ev->line = r->lineno;
+	ev->target = -1;
 	if (r->ntok < 3)
 		return fail(err, errlen, r->path, r->lineno, "expected: STREAM @TIME|+TIME OP ARGS...");
 	char *t = r->tok[1];
@@ -352,56 +567,73 @@ static int parse_event(const struct trace_header *h, struct line_reader *r, int 
 		*last_abs = ev->time;
 	}
 	int k = op_by_name(r->tok[2]);
-	if (k < 0)
-		return fail(err, errlen, r->path, r->lineno, "unknown operation '%s' (see workloads/README.md)", r->tok[2]);
+	if (k < 0 || (int)op_info((enum op_kind)k)->version > h->version)
+		return fail(err, errlen, r->path, r->lineno, "unknown operation '%s' (see workloads/README.md)%s", r->tok[2],
+			    k >= 0 ? ": it needs 'mnsim-trace 2'" : "");
 	const struct op_info *oi = op_info((enum op_kind)k);
 	if (st->is_device ? !oi->device : !oi->cpu)
 		return fail(err, errlen, r->path, r->lineno, "operation '%s' is not allowed in a %s stream", oi->name, st->is_device ? "device" : "CPU");
 	ev->op = (enum op_kind)k;
-	int nargs = oi->args == ARGS_VA || oi->args == ARGS_DURATION ? 1 : 2;
+	int nargs = op_nargs(oi->args);
 	if (r->ntok < 3 + nargs)
 		return fail(err, errlen, r->path, r->lineno, "operation '%s' expects %d argument%s", oi->name, nargs, nargs > 1 ? "s" : "");
 	int proc = st->is_device ? h->devices[st->owner].process : st->owner;
 	uint64_t align = oi->huge ? HUGE_SIZE : PAGE_SIZE;
+	int v1 = h->version < 2;
 	if (oi->args == ARGS_DURATION) {
 		if (units_parse_duration(r->tok[3], &ev->duration, &why) != 0)
 			return fail(err, errlen, r->path, r->lineno, "duration '%s': %s", r->tok[3], why);
-	} else {
+	} else if (oi->args == ARGS_VA || oi->args == ARGS_VA_SIZE || oi->args == ARGS_VA_VA) {
 		if (parse_va(r, r->tok[3], align, &ev->va, err, errlen) != 0)
 			return -1;
-		if (!va_in_maps(h, proc, ev->va, oi->huge ? HUGE_SIZE : PAGE_SIZE))
+		if (v1 && !va_in_maps(h, proc, ev->va, oi->huge ? HUGE_SIZE : PAGE_SIZE))
 			return fail(err, errlen, r->path, r->lineno, "address %s is outside every mapping declared for process '%s'%s",
 				    r->tok[3], h->processes[proc].name, oi->huge ? " (or not inside a huge mapping)" : "");
+		if (!v1 && ev->va >= (1ULL << 48))
+			return fail(err, errlen, r->path, r->lineno, "address %s is beyond the 48-bit address space", r->tok[3]);
+	} else if (parse_v2_args(h, r, proc, oi, ev, err, errlen) != 0) {
+		return -1;
 	}
 	if (oi->args == ARGS_VA_SIZE) {
-		if (units_parse_size(r->tok[4], &ev->arg2, &why) != 0)
-			return fail(err, errlen, r->path, r->lineno, "size '%s': %s", r->tok[4], why);
-		if (ev->arg2 == 0 || ev->arg2 % PAGE_SIZE)
-			return fail(err, errlen, r->path, r->lineno, "size '%s': expected a non-zero multiple of 4K", r->tok[4]);
-		if (!va_in_maps(h, proc, ev->va, ev->arg2))
-			return fail(err, errlen, r->path, r->lineno, "range %s+%s is not inside one declared mapping", r->tok[3], r->tok[4]);
+		if (v1) {
+			if (units_parse_size(r->tok[4], &ev->arg2, &why) != 0)
+				return fail(err, errlen, r->path, r->lineno, "size '%s': %s", r->tok[4], why);
+			if (ev->arg2 == 0 || ev->arg2 % PAGE_SIZE)
+				return fail(err, errlen, r->path, r->lineno, "size '%s': expected a non-zero multiple of 4K", r->tok[4]);
+			if (!va_in_maps(h, proc, ev->va, ev->arg2))
+				return fail(err, errlen, r->path, r->lineno, "range %s+%s is not inside one declared mapping", r->tok[3], r->tok[4]);
+		} else if (parse_size_arg(r, r->tok[4], &ev->arg2, err, errlen) != 0) {
+			return -1;
+		} else if (ev->va + ev->arg2 > (1ULL << 48)) {
+			return fail(err, errlen, r->path, r->lineno, "range %s+%s ends beyond the 48-bit address space", r->tok[3], r->tok[4]);
+		}
 	} else if (oi->args == ARGS_VA_VA) {
 		if (parse_va(r, r->tok[4], PAGE_SIZE, &ev->arg2, err, errlen) != 0)
 			return -1;
-		if (!va_in_maps(h, proc, ev->arg2, PAGE_SIZE))
+		if (v1 && !va_in_maps(h, proc, ev->arg2, PAGE_SIZE))
 			return fail(err, errlen, r->path, r->lineno, "address %s is outside every mapping of process '%s'", r->tok[4], h->processes[proc].name);
 		if (ev->arg2 == ev->va)
 			return fail(err, errlen, r->path, r->lineno, "ksm_merge needs two different pages");
 	}
 	for (int i = 3 + nargs; i < r->ntok; i++) {
-		char *v = key_value(r->tok[i]);
-		if (v && strcmp(r->tok[i], "window") == 0 && oi->kernel) {
-			if (units_parse_duration(v, &ev->window, &why) != 0)
-				return fail(err, errlen, r->path, r->lineno, "window '%s': %s", v, why);
+		char *val = key_value(r->tok[i]);
+		if (val && strcmp(r->tok[i], "window") == 0 && oi->kernel) {
+			if (units_parse_duration(val, &ev->window, &why) != 0)
+				return fail(err, errlen, r->path, r->lineno, "window '%s': %s", val, why);
 			ev->has_window = 1;
+		} else if (!val && ev->op == OP_MMAP && strcmp(r->tok[i], "ro") == 0) {
+			ev->ro = 1;
+		} else if (!val && ev->op == OP_MMAP && strcmp(r->tok[i], "shared") == 0) {
+			ev->shared = 1;
 		} else {
-			if (v)
-				v[-1] = '='; /* show the token as written */
+			if (val)
+				val[-1] = '='; /* show the token as written */
 			return fail(err, errlen, r->path, r->lineno, "unexpected '%s'%s", r->tok[i],
-				    oi->kernel ? ": expected window=DURATION" : ": this operation takes no options");
+				    ev->op == OP_MMAP ? ": expected ro, shared or window=DURATION"
+				    : oi->kernel ? ": expected window=DURATION" : ": this operation takes no options");
 		}
 	}
-	return 0;
+	return v ? check_v2_event(h, r, v, proc, ev, err, errlen) : 0;
 }
 
 static int open_reader(struct line_reader *r, const char *path, char *err, size_t errlen)
@@ -442,31 +674,54 @@ static int parse_declaration(struct trace_header *h, struct line_reader *r, char
 		return decl_expect(h, r, err, errlen);
 	if (strcmp(kw, "param") == 0)
 		return decl_param(h, r, err, errlen);
+	if (h->version >= 2 && strcmp(kw, "present") == 0)
+		return decl_present(h, r, err, errlen);
+	if (h->version >= 2 && strcmp(kw, "capture") == 0)
+		return decl_capture(h, r, err, errlen);
 	return fail(err, errlen, r->path, r->lineno,
-		    "unknown keyword or stream '%s': expected process, map, device, cpu, devthread, param, expect or a declared stream name", kw);
+		    "unknown keyword or stream '%s': expected process, map, device, cpu, devthread, param, expect%s or a declared stream name",
+		    kw, h->version >= 2 ? ", present, capture" : "");
 }
 
-static int is_declaration_keyword(const char *kw)
+static int is_declaration_keyword(const char *kw, int version)
 {
 	static const char *const kws[] = {"process", "map", "device", "cpu", "devthread", "expect", "param", NULL};
 	for (int i = 0; kws[i]; i++)
 		if (strcmp(kw, kws[i]) == 0)
 			return 1;
-	return 0;
+	return version >= 2 && (strcmp(kw, "present") == 0 || strcmp(kw, "capture") == 0);
 }
 
-static int check_header_line(struct line_reader *r, char *err, size_t errlen)
+static int check_header_line(struct line_reader *r, int *version, char *err, size_t errlen)
 {
 	int rc = next_tokens(r, err, errlen);
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
-		return fail(err, errlen, r->path, r->lineno, "empty trace: expected a first line 'mnsim-trace %d'", TRACE_VERSION);
+		return fail(err, errlen, r->path, r->lineno, "empty trace: expected a first line 'mnsim-trace 1' or 'mnsim-trace %d'", TRACE_VERSION);
 	if (r->ntok != 2 || strcmp(r->tok[0], "mnsim-trace") != 0)
-		return fail(err, errlen, r->path, r->lineno, "expected a first line 'mnsim-trace %d'", TRACE_VERSION);
-	if (strcmp(r->tok[1], "1") != 0)
-		return fail(err, errlen, r->path, r->lineno, "trace format version '%s' is not supported: expected %d", r->tok[1], TRACE_VERSION);
+		return fail(err, errlen, r->path, r->lineno, "expected a first line 'mnsim-trace 1' or 'mnsim-trace %d'", TRACE_VERSION);
+	if (strcmp(r->tok[1], "1") != 0 && strcmp(r->tok[1], "2") != 0)
+		return fail(err, errlen, r->path, r->lineno, "trace format version '%s' is not supported: expected 1 or %d", r->tok[1],
+			    TRACE_VERSION);
+	*version = r->tok[1][0] - '0';
 	return 0;
+}
+
+static void v2_init(const struct trace_header *h, struct v2_state *v)
+{
+	if (!(v->known = calloc(h->n_processes + 1, sizeof *v->known)) || !(v->forks = calloc(h->n_processes + 1, sizeof *v->forks)))
+		abort();
+	for (size_t i = 0; i < h->n_maps; i++)
+		rangeset_add(&v->known[h->maps[i].process], h->maps[i].start, h->maps[i].start + h->maps[i].size);
+}
+
+static void v2_free(const struct trace_header *h, struct v2_state *v)
+{
+	for (size_t p = 0; v->known && p < h->n_processes; p++)
+		rangeset_clear(&v->known[p]);
+	free(v->known);
+	free(v->forks);
 }
 
 static void note_event_position(struct trace_stream *st, const struct line_reader *r)
@@ -485,9 +740,10 @@ int trace_load(const char *path, struct trace_header *h, char *err, size_t errle
 	h->path = strdup(path);
 	if (open_reader(&r, path, err, errlen) != 0)
 		return -1;
-	int rc = check_header_line(&r, err, errlen);
+	int rc = check_header_line(&r, &h->version, err, errlen);
 	double *last_abs = NULL;
 	int prev = -1; /* the stream of the last event: gen writes one stream after another */
+	struct v2_state v2 = {NULL, NULL};
 	while (rc == 0) {
 		int got = next_tokens(&r, err, errlen);
 		if (got <= 0) {
@@ -499,7 +755,7 @@ int trace_load(const char *path, struct trace_header *h, char *err, size_t errle
 				: find_name(h->streams, h->n_streams, sizeof *h->streams, r.tok[0]);
 		prev = s;
 		if (s < 0) {
-			if (h->n_events && is_declaration_keyword(r.tok[0]))
+			if (h->n_events && is_declaration_keyword(r.tok[0], h->version))
 				rc = fail(err, errlen, path, r.lineno, "declaration '%s' after the first event: declarations come first", r.tok[0]);
 			else
 				rc = parse_declaration(h, &r, err, errlen);
@@ -507,8 +763,10 @@ int trace_load(const char *path, struct trace_header *h, char *err, size_t errle
 		}
 		if (!last_abs && !(last_abs = calloc(h->n_streams, sizeof *last_abs)))
 			abort();
+		if (h->version >= 2 && !v2.known)
+			v2_init(h, &v2);
 		struct trace_event ev;
-		rc = parse_event(h, &r, s, &last_abs[s], &ev, err, errlen);
+		rc = parse_event(h, &r, s, &last_abs[s], &ev, v2.known ? &v2 : NULL, err, errlen);
 		h->n_events++;
 		note_event_position(&h->streams[s], &r);
 	}
@@ -516,6 +774,10 @@ int trace_load(const char *path, struct trace_header *h, char *err, size_t errle
 	close_reader(&r);
 	if (rc == 0 && h->n_streams == 0)
 		rc = fail(err, errlen, path, 0, "no cpu or devthread stream declared: nothing to simulate");
+	for (size_t p = 0; rc == 0 && p < h->n_processes; p++)
+		if (h->processes[p].forked && !(v2.forks && v2.forks[p]))
+			rc = fail(err, errlen, path, 0, "process '%s' is declared forked but no fork op makes it", h->processes[p].name);
+	v2_free(h, &v2);
 	if (rc != 0) {
 		trace_free(h);
 		return -1;
@@ -537,6 +799,12 @@ void trace_free(struct trace_header *h)
 		free(h->expects[i].policy);
 		free(h->expects[i].key);
 	}
+	for (size_t i = 0; i < h->n_captures; i++) {
+		free(h->captures[i].key);
+		free(h->captures[i].value);
+	}
+	free(h->present);
+	free(h->captures);
 	free(h->processes);
 	free(h->maps);
 	free(h->devices);
@@ -578,7 +846,7 @@ int trace_cursor_next(struct trace_cursor *c, struct trace_event *ev, char *err,
 	int got = next_tokens_of(&c->rd, c->h->streams[c->stream].name, err, errlen);
 	if (got <= 0)
 		return got;
-	return parse_event(c->h, &c->rd, c->stream, &c->last_abs, ev, err, errlen) == 0 ? 1 : -1;
+	return parse_event(c->h, &c->rd, c->stream, &c->last_abs, ev, NULL, err, errlen) == 0 ? 1 : -1;
 }
 
 void trace_cursor_close(struct trace_cursor *c)

@@ -10,17 +10,27 @@
 #define MNSIM_TRACE_H
 #include "optable.h"
 #include "params.h"
+#include "rangeset.h"
 #include <stddef.h>
 #include <stdint.h>
 
-#define TRACE_VERSION 1
+/* the newest format version; version 1 traces are read as they always were */
+#define TRACE_VERSION 2
 /* Times beyond this are typing mistakes, and would cost SimGrid its precision. */
 #define TRACE_MAX_TIME 1e6
 
 enum populate { POP_NONE, POP_ZERO, POP_WRITE, POP_COW, POP_ZEROED };
 
-struct trace_process { char *name; unsigned pasid; };
-struct trace_map { int process; uint64_t start, size; int huge; enum populate populate; int line; };
+/* forked (format 2): no address space until a fork op makes it a copy of its parent's */
+struct trace_process { char *name; unsigned pasid; int forked; };
+/* ro, shared (format 2): a read-only mapping; a MAP_SHARED one (a first read
+ * allocates a page, fork shares its pages without write-protecting them) */
+struct trace_map { int process; uint64_t start, size; int huge; enum populate populate; int line; uint8_t ro, shared; };
+/* present (format 2): the state of pages inside a map when the trace starts
+ * (the importer takes it from /proc/PID/pagemap) */
+struct trace_present { int process; uint64_t start, size; enum populate populate; int line; };
+/* capture (format 2): how a recorded trace was made; key and the rest of the line */
+struct trace_capture { char *key, *value; };
 struct trace_device { char *name; int process; int line; };
 struct trace_stream {
 	char *name; int is_device; int owner; char *core; int line;
@@ -32,11 +42,14 @@ struct trace_expect { char *policy; char *key; char cmp[3]; double value; int li
 
 struct trace_header {
 	char *path;
+	int version;
 	struct trace_process *processes; size_t n_processes;
 	struct trace_map *maps; size_t n_maps;
 	struct trace_device *devices; size_t n_devices;
 	struct trace_stream *streams; size_t n_streams;
 	struct trace_expect *expects; size_t n_expects;
+	struct trace_present *present; size_t n_present;
+	struct trace_capture *captures; size_t n_captures;
 	struct param_settings params;
 	uint64_t n_events;
 };
@@ -46,7 +59,10 @@ struct trace_event {
 	enum op_kind op;
 	int absolute;      /* time is absolute (@) rather than relative to the previous event (+) */
 	double time;
-	uint64_t va, arg2; /* arg2: size for ranges, other VA for ksm_merge */
+	uint64_t va, arg2; /* arg2: size for ranges, other VA for ksm_merge, TO for brk */
+	uint64_t arg3, arg4; /* mremap: NEW_VA, NEW_SIZE */
+	int target;        /* fork: the child process */
+	uint8_t ro, shared; /* mmap options */
 	double duration;   /* think */
 	int has_window;
 	double window;     /* preemption window override */

@@ -52,6 +52,21 @@ enum step_kind {
 	ST_KSM_COMPARE,  /* give up unless both pages hold the same content */
 	ST_KSM_REPLACE,  /* entry -> the KSM page, read-only */
 	ST_SPLIT,        /* PMD -> 512 PTEs to the same page */
+	/* the ops of real programs (trace format 2) */
+	ST_DONE,         /* the op is complete (not skipped) */
+	ST_SKIP_UNLESS_MAPPED, /* skip arg steps unless the range meets a mapping */
+	ST_SKIP_IF_GROW, /* brk: skip arg steps when the heap grows */
+	ST_ADD_VMA,      /* the range becomes a mapping (mmap's rights; brk: anonymous, writable) */
+	ST_UNPROTECT_VMA,/* the mapping becomes writable */
+	ST_TOUCH_PTES,   /* change_pte_range rewrites every present entry with the new rights */
+	ST_MREMAP_VMA,   /* the new range becomes a mapping like the old one; skip the op if it is still mapped */
+	ST_MOVE_PTES,    /* move_ptes: entries move to the new range, per page table, flush if one was present (site) */
+	ST_UNMAP_TAIL,   /* mremap to a smaller size: do_munmap of the tail first (a munmap op of its own) */
+	ST_FORK_COPY,    /* copy_page_range of every mapping into the child, a range_start/end pair per COW mapping (site) */
+	ST_CHILD_BORN,   /* the child's address space exists: its threads may run */
+	ST_RELEASE,      /* mmu_notifier_release: the driver's release flushes the PASID; no notifier is left */
+	ST_EXIT_ZAP,     /* unmap_vmas over every mapping into one gather (site) */
+	ST_REMOVE_ALL,   /* every mapping goes away */
 };
 
 struct step { enum step_kind kind; enum ir_site site; int arg; };
@@ -108,6 +123,59 @@ static const struct program programs[OP_COUNT] = {
 		SITE(RANGE_END, END_KEPT), S(DROP_OLD)}},
 	[OP_THP_SPLIT] = {NEED_PRESENT, 0, {S(MMAP_READ), S(RANGE_START), S(LOCK), SITE(CLEAR_FLUSH, FLUSH_ONLY), S(SPLIT), S(UNLOCK),
 		S(PREEMPT), SITE(RANGE_END, END_UNCHANGED)}},
+	/* ---- trace format 2: what real programs do.  v4.14 and v4.15 follow the
+	 * same sequence for each of these; where v6.6 differs it is said. ---- */
+	/* mm/mmap.c mmap_region (v4.14, v4.15): "Clear old maps": do_munmap of
+	 * whatever the new range covers (unmap_region -> unmap_vmas, as munmap),
+	 * then the new vma; a new range has no PTEs, so no notifier call at all.
+	 * v6.6: do_vmi_munmap, the same sequence. */
+	[OP_MMAP] = {NEED_NOTHING, 0, {S(MMAP_WRITE), ARG(SKIP_UNLESS_MAPPED, 6), S(REMOVE_VMA), S(RANGE_START), SITE(ZAP, GATHER_FREE),
+		S(PREEMPT), SITE(RANGE_END, END_KEPT), SITE(GATHER_FINAL, GATHER_FREE), S(ADD_VMA)}},
+	/* mm/mmap.c SYSCALL brk (v4.14, v4.15): a smaller break is do_munmap of
+	 * [newbrk, oldbrk) (as munmap); a larger one do_brk (v6.6: do_brk_flags),
+	 * which extends the heap vma: no PTE, no notifier call. */
+	[OP_BRK] = {NEED_NOTHING, 0, {S(MMAP_WRITE), ARG(SKIP_IF_GROW, 7), S(REMOVE_VMA), S(RANGE_START), SITE(ZAP, GATHER_FREE),
+		S(PREEMPT), SITE(RANGE_END, END_KEPT), SITE(GATHER_FINAL, GATHER_FREE), S(DONE), S(ADD_VMA)}},
+	/* mm/mremap.c mremap_to (v4.14, v4.15): a smaller new size unmaps the
+	 * tail first (do_munmap: a munmap op of its own); move_vma: copy_vma,
+	 * move_page_tables (mmu_notifier_invalidate_range_start/end over the old
+	 * range; move_ptes per page table under the ptl, flush_tlb_range of what
+	 * it moved if an entry was present), then do_munmap of the old range: a
+	 * second range_start/end pair (unmap_vmas) that finds nothing left, and
+	 * tlb_finish_mmu with nothing gathered (no flush).  v6.6: the same, with
+	 * mmu_notifier_range_init(MMU_NOTIFY_UNMAP). */
+	[OP_MREMAP] = {NEED_NOTHING, 0, {S(MMAP_WRITE), S(UNMAP_TAIL), S(MREMAP_VMA), S(RANGE_START), SITE(MOVE_PTES, FLUSH_ONLY),
+		S(PREEMPT), SITE(RANGE_END, END_KEPT), S(REMOVE_VMA), S(RANGE_START), SITE(RANGE_END, END_KEPT)}},
+	/* mm/madvise.c madvise_dontneed_single_vma -> zap_page_range (v4.14,
+	 * v4.15; v6.6 zap_page_range_single): range_start, unmap_single_vma
+	 * (zap_pte_range with the mmu_gather), range_end, tlb_finish_mmu; the vma
+	 * stays.  madvise_need_mmap_write(MADV_DONTNEED) is 0: mmap_lock for read. */
+	[OP_MADV_DONTNEED] = {NEED_NOTHING, 0, {S(MMAP_READ), S(RANGE_START), SITE(ZAP, GATHER_FREE), S(PREEMPT),
+		SITE(RANGE_END, END_KEPT), SITE(GATHER_FINAL, GATHER_FREE)}},
+	/* mm/mprotect.c mprotect_fixup -> change_protection (v4.14, v4.15):
+	 * change_pmd_range calls range_start for the first page table that exists
+	 * and range_end after the walk; change_pte_range rewrites every present
+	 * PTE with the vma's new vm_page_prot, which for a private mapping has no
+	 * write bit (PAGE_COPY: a later write fault reuses or copies the page);
+	 * flush_tlb_range if it rewrote any.  v6.6 makes an exclusive anonymous
+	 * page writable at once (MM_CP_TRY_CHANGE_WRITABLE, can_change_pte_writable). */
+	[OP_MPROTECT_RW] = {NEED_NOTHING, 0, {S(MMAP_WRITE), S(UNPROTECT_VMA), S(RANGE_START), S(LOCK), S(TOUCH_PTES), S(UNLOCK),
+		S(PREEMPT), SITE(RANGE_END, END_KEPT), SITE(FLUSH, FLUSH_ONLY)}},
+	/* kernel/fork.c dup_mmap (v4.14, v4.15): the parent's mmap_lock for
+	 * write; per vma, mm/memory.c copy_page_range: nothing for a mapping
+	 * without anonymous pages, else, when is_cow_mapping, range_start,
+	 * copy_pte_range (parent PTE write-protected, the child's PTE names the
+	 * same page: get_page), range_end; after every vma flush_tlb_mm(oldmm).
+	 * v6.6: the same walk; range_end no longer calls the secondary TLB, the
+	 * flush_tlb_mm does. */
+	[OP_FORK] = {NEED_NOTHING, 0, {S(MMAP_WRITE), SITE(FORK_COPY, END_KEPT), SITE(FLUSH, FLUSH_ONLY), S(CHILD_BORN)}},
+	/* mm/mmap.c exit_mmap (v4.14, v4.15): mmu_notifier_release first (the
+	 * Intel SVM driver's release, intel_mm_release, tears the PASID down: one
+	 * PASID-wide flush, and no notifier is left), then unmap_vmas(0, -1) into
+	 * one mmu_gather and tlb_finish_mmu: the pages go back (a page the parent
+	 * still maps has one reference again).  v6.6: the same order. */
+	[OP_EXIT] = {NEED_NOTHING, 0, {S(MMAP_WRITE), S(RELEASE), S(RANGE_START), SITE(EXIT_ZAP, GATHER_FREE), SITE(RANGE_END, END_KEPT),
+		SITE(GATHER_FINAL, GATHER_FREE), S(REMOVE_ALL)}},
 };
 
 static int has_gather_free(const struct program *pg)
@@ -137,6 +205,11 @@ struct op_ctx {
 	uint64_t *batch;                /* mmu_gather */
 	size_t n_batch, gathered;
 	struct op_rec rec;
+	/* format 2 ops */
+	struct mm *child;               /* fork */
+	uint64_t new_va, new_size;      /* mremap */
+	uint8_t map_ro, map_shared;     /* mmap */
+	int grow;                       /* brk */
 };
 
 static struct pte *cur_entry(struct op_ctx *c) { return mm_entry(c->mm, c->cur_va, c->huge, 0); }
@@ -220,6 +293,13 @@ static void wrprotect_one(struct op_ctx *c, struct pte *p, uint64_t base)
 	(void)base;
 	if (p->state == PTE_PRESENT && p->writable)
 		set_entry(c, p, PTE_PRESENT, p->pfn, 0);
+}
+
+static void touch_one(struct op_ctx *c, struct pte *p, uint64_t base)
+{
+	(void)base;
+	if (p->state == PTE_PRESENT)
+		set_entry(c, p, PTE_PRESENT, p->pfn, p->writable);
 }
 
 static void share_one(struct op_ctx *c, struct pte *p, uint64_t base)
@@ -357,6 +437,240 @@ static void split(struct op_ctx *c)
 			physmem_get(c->s->mem, c->old_pfn);
 	}
 	sim_sleep(c->s, c->s->p.pte_update_latency * (double)HUGE_PAGES);
+}
+
+/* ---- the steps of format 2's ops ---- */
+
+static void run_op(struct sim *s, struct mm *mm, int cpu, enum op_kind kind, uint64_t va, uint64_t arg2, int has_window,
+		   double window, int holds_mmap);
+
+/* Whole address space, for the flushes and notifications that cover it. */
+#define VA_SPACE_END (1ULL << 47)
+
+static int range_mapped(const struct mm *mm, uint64_t start, uint64_t end)
+{
+	for (size_t i = 0; i < mm->n_vmas; i++)
+		if (mm->vmas[i].start < end && start < mm->vmas[i].end)
+			return 1;
+	return 0;
+}
+
+/* mremap: the new vma, with the rights of the one at the old address. */
+static void mremap_vma(struct op_ctx *c)
+{
+	const struct vma *old = mm_find_vma(c->mm, c->va);
+	if (!old || range_mapped(c->mm, c->new_va, c->new_va + c->new_size)) {
+		stop_op(c); /* nothing to move, or the new range still mapped (the munmap comes first) */
+		return;
+	}
+	mm_add_vma_prot(c->mm, c->new_va, c->new_va + c->new_size, old->huge, old->writable, old->shared);
+}
+
+/* move_page_tables -> move_ptes: per page table of the old range, under its
+ * ptl, every entry moves to the same offset of the new range (the page and
+ * its references stay); a flush of that table's stretch if an entry was
+ * present (force_flush).  A PMD entry moves whole when the new address is
+ * 2 MiB aligned (move_huge_pmd); else the op gives up (not modelled). */
+static void move_ptes(struct op_ctx *c, enum ir_site site)
+{
+	uint64_t end = c->va + c->size; /* the tail beyond a smaller new size is gone already */
+	for (uint64_t table = c->va & ~(HUGE_SIZE - 1); table < end && !c->stop; table += HUGE_SIZE) {
+		uint64_t lo = table > c->va ? table : c->va, hi = table + HUGE_SIZE < end ? table + HUGE_SIZE : end;
+		c->cur_va = lo;
+		lock_ptl(c);
+		int present = 0;
+		struct pte *pmd = mm_entry(c->mm, table, 1, 0);
+		if (pmd && pmd->state != PTE_NONE) {
+			uint64_t to = c->new_va + (table - c->va);
+			if (table < c->va || table + HUGE_SIZE > end || to % HUGE_SIZE) {
+				unlock_ptl(c);
+				stop_op(c);
+				break;
+			}
+			struct pte *np = mm_entry(c->mm, to, 1, 1);
+			*np = *pmd;
+			np->last_op = c->rec.id;
+			present = pmd->state == PTE_PRESENT;
+			mm_clear_entry(pmd);
+			pmd->last_op = c->rec.id;
+			sim_sleep(c->s, c->s->p.pte_update_latency);
+		}
+		for (uint64_t a = lo; a < hi; a += PAGE_SIZE) {
+			struct pte *p = mm_entry(c->mm, a, 0, 0);
+			if (!p || p->state == PTE_NONE)
+				continue;
+			struct pte *np = mm_entry(c->mm, c->new_va + (a - c->va), 0, 1);
+			*np = *p;
+			np->last_op = c->rec.id;
+			present |= p->state == PTE_PRESENT;
+			mm_clear_entry(p);
+			p->last_op = c->rec.id;
+			sim_event(c->s, c->cpu, EV_PTE_UPDATE, a, c->rec.id);
+			sim_sleep(c->s, c->s->p.pte_update_latency);
+		}
+		if (present)
+			cpu_flush(c, site, lo, hi);
+		unlock_ptl(c);
+	}
+	c->cur_va = c->va;
+}
+
+/* copy_one_pte for one present entry of the parent: the child's entry names
+ * the same page (one more reference); a private writable mapping's entry is
+ * write-protected on both sides. */
+static void fork_one(struct op_ctx *c, const struct vma *v, struct pte *p, uint64_t va)
+{
+	struct pte *cp = mm_entry(c->child, va, p->huge, 1);
+	uint64_t zero = physmem_zero_pfn(c->s->mem);
+	cp->state = PTE_PRESENT;
+	cp->pfn = p->pfn;
+	cp->last_op = c->rec.id;
+	if (p->state == PTE_SWAP) {
+		/* swap_duplicate: the child's entry names the same swapped content */
+		cp->state = PTE_SWAP;
+		cp->swap_token = p->swapcache ? physmem_frame(c->s->mem, p->pfn)->token : p->swap_token;
+		cp->pfn = 0;
+		return;
+	}
+	if (p->pfn != zero)
+		physmem_get(c->s->mem, p->pfn);
+	int cow = v->writable && !v->shared;
+	if (cow && p->writable) {
+		c->cur_va = va;
+		set_entry(c, p, p->state, p->pfn, 0); /* ptep_set_wrprotect */
+	}
+	cp->writable = (uint8_t)(cow ? 0 : p->writable);
+	sim_sleep(c->s, c->s->p.pte_update_latency); /* the child's set_pte_at */
+}
+
+static int vma_cmp(const void *a, const void *b)
+{
+	const struct vma *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* A copy of the mm's vmas in address order (*nv of them), and the VAs of its
+ * entries in address order (*vas, *ne): what fork and exit walk.  The
+ * caller frees both. */
+static struct vma *vmas_and_entries(struct mm *mm, size_t *nv, uint64_t **vas, size_t *ne)
+{
+	*nv = mm->n_vmas;
+	struct vma *vmas = malloc((*nv + 1) * sizeof *vmas);
+	if (!vmas)
+		abort();
+	if (*nv)
+		memcpy(vmas, mm->vmas, *nv * sizeof *vmas);
+	qsort(vmas, *nv, sizeof *vmas, vma_cmp);
+	*vas = mm_collect_entries(mm, 0, VA_SPACE_END, ne);
+	return vmas;
+}
+
+/* dup_mmap: every vma is copied into the child; copy_page_range copies the
+ * entries of each one that has pages, and makes a range_start/end pair
+ * (IR site `site`) around it when the mapping is copy-on-write.  Entries in
+ * no vma (there are none, but a trace could leave some) are not copied. */
+static void fork_copy(struct op_ctx *c, enum ir_site site)
+{
+	size_t nv, ne, e = 0;
+	uint64_t *vas;
+	struct vma *vmas = vmas_and_entries(c->mm, &nv, &vas, &ne);
+	for (size_t i = 0; i < nv && !c->stop; i++) {
+		const struct vma *v = &vmas[i];
+		mm_add_vma_prot(c->child, v->start, v->end, v->huge, v->writable, v->shared);
+		while (e < ne && vas[e] < v->start)
+			e++;
+		size_t first = e;
+		while (e < ne && vas[e] < v->end)
+			e++;
+		if (e == first)
+			continue; /* no anon_vma: copy_page_range returns at once */
+		int cow = v->writable && !v->shared;
+		c->va = v->start;
+		c->size = v->end - v->start;
+		if (cow) {
+			c->pair_irs = 0;
+			sim_event(c->s, c->cpu, EV_RANGE_START, v->start, c->rec.id);
+		}
+		/* one ptl hold per page table */
+		uint64_t table = UINT64_MAX, huge_end = 0;
+		for (size_t k = first; k < e; k++) {
+			uint64_t base;
+			struct pte *p = mm_lookup(c->mm, vas[k], &base);
+			if (!p || base < huge_end || (p->huge && base != vas[k]))
+				continue; /* under a PMD entry copied already */
+			if (p->state == PTE_MIGRATION)
+				continue; /* the child refaults once the page has moved */
+			if ((vas[k] & ~(HUGE_SIZE - 1)) != table) {
+				if (table != UINT64_MAX)
+					unlock_ptl(c);
+				table = vas[k] & ~(HUGE_SIZE - 1);
+				c->cur_va = vas[k];
+				lock_ptl(c);
+			}
+			if (p->huge)
+				huge_end = base + HUGE_SIZE;
+			fork_one(c, v, p, base);
+		}
+		if (table != UINT64_MAX)
+			unlock_ptl(c);
+		if (cow) {
+			sim_sleep(c->s, sim_preempt_window(c->s, c->has_window, c->window));
+			sim_event(c->s, c->cpu, EV_RANGE_END, v->start, c->rec.id);
+			ir(c, site, 0, v->start, v->end);
+		}
+	}
+	free(vas);
+	free(vmas);
+	/* flush_tlb_mm(oldmm) covers the whole address space */
+	c->va = 0;
+	c->size = VA_SPACE_END;
+	c->cur_va = 0;
+}
+
+/* mmu_notifier_release at exit: the driver's release tears the PASID down
+ * (one PASID-wide invalidation through the notifier, whatever the policy:
+ * it is not an invalidate_range site), and the mm has no notifier after it. */
+static void notifier_release(struct op_ctx *c)
+{
+	if (c->mm->n_devices == 0)
+		return;
+	struct ir_ctx ctx = {c->rec.id, c->kind, c->cpu, IR_OTHER, -1};
+	unsigned desc;
+	if (notifier_invalidate_range(c->s, c->mm, 0, VA_SPACE_END, &ctx, &desc)) {
+		c->rec.notifications++;
+		c->rec.descriptors += desc;
+	}
+	c->mm->n_devices = 0;
+}
+
+/* unmap_vmas(0, -1): every vma into one gather (tlb_finish_mmu follows).
+ * Page tables with no entry are skipped, as zap_pmd_range skips a none pmd
+ * (no ptl taken), so a big, mostly empty mapping costs nothing. */
+static void exit_zap(struct op_ctx *c)
+{
+	size_t nv, ne, e = 0;
+	uint64_t *vas;
+	struct vma *vmas = vmas_and_entries(c->mm, &nv, &vas, &ne);
+	for (size_t i = 0; i < nv; i++) {
+		while (e < ne && vas[e] < vmas[i].start)
+			e++;
+		while (e < ne && vas[e] < vmas[i].end) {
+			/* the page table (2 MiB of VA) of this entry, within the vma */
+			uint64_t table = vas[e] & ~(HUGE_SIZE - 1);
+			uint64_t lo = table > vmas[i].start ? table : vmas[i].start;
+			uint64_t hi = table + HUGE_SIZE < vmas[i].end ? table + HUGE_SIZE : vmas[i].end;
+			c->va = lo;
+			c->size = hi - lo;
+			zap(c, 1);
+			while (e < ne && vas[e] < hi)
+				e++;
+		}
+	}
+	free(vas);
+	free(vmas);
+	c->va = 0;
+	c->size = VA_SPACE_END;
+	c->cur_va = 0;
 }
 
 static void run_step(struct op_ctx *c, const struct step *st, const struct step **next)
@@ -535,6 +849,54 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 	case ST_SPLIT:
 		split(c);
 		break;
+	case ST_DONE:
+		c->stop = 1;
+		break;
+	case ST_SKIP_UNLESS_MAPPED:
+		if (!range_mapped(c->mm, c->va, c->va + c->size))
+			*next += st->arg;
+		break;
+	case ST_SKIP_IF_GROW:
+		if (c->grow)
+			*next += st->arg;
+		break;
+	case ST_ADD_VMA:
+		mm_add_vma_prot(c->mm, c->va, c->va + c->size, 0, !c->map_ro, c->map_shared);
+		break;
+	case ST_UNPROTECT_VMA:
+		mm_unprotect_vmas(c->mm, c->va, c->va + c->size);
+		break;
+	case ST_TOUCH_PTES:
+		for_each_entry(c, touch_one);
+		break;
+	case ST_MREMAP_VMA:
+		mremap_vma(c);
+		break;
+	case ST_MOVE_PTES:
+		move_ptes(c, st->site);
+		break;
+	case ST_UNMAP_TAIL:
+		if (c->new_size < c->size) {
+			run_op(s, c->mm, c->cpu, OP_MUNMAP, c->va + c->new_size, c->size - c->new_size, c->has_window, c->window, 1);
+			c->size = c->new_size;
+		}
+		break;
+	case ST_FORK_COPY:
+		fork_copy(c, st->site);
+		break;
+	case ST_CHILD_BORN:
+		c->child->unborn = 0;
+		waitq_wake_all(&c->child->born);
+		break;
+	case ST_RELEASE:
+		notifier_release(c);
+		break;
+	case ST_EXIT_ZAP:
+		exit_zap(c);
+		break;
+	case ST_REMOVE_ALL:
+		c->mm->n_vmas = 0;
+		break;
 	}
 }
 
@@ -556,15 +918,63 @@ static int precondition_holds(struct op_ctx *c)
 	return 1;
 }
 
-/* Runs op `kind` to completion and records it. */
-static void run_op(struct sim *s, struct mm *mm, int cpu, enum op_kind kind, uint64_t va, uint64_t arg2, int has_window,
-		   double window, int holds_mmap)
+static struct op_ctx op_ctx_new(struct sim *s, struct mm *mm, int cpu, enum op_kind kind, uint64_t va, uint64_t arg2,
+				 int has_window, double window, int holds_mmap)
 {
 	struct op_ctx c = {.s = s, .mm = mm, .kind = kind, .pg = &programs[kind], .cpu = cpu, .holds_mmap = holds_mmap,
 			   .huge = op_info(kind)->huge, .has_window = has_window, .window = window, .va = va, .cur_va = va};
 	c.size = op_info(kind)->args == ARGS_VA_SIZE ? arg2 : page_bytes(&c);
 	c.other_va = op_info(kind)->args == ARGS_VA_VA ? arg2 : 0;
-	c.rec = (struct op_rec){.id = s->next_op_id++, .kind = kind, .cpu = cpu, .start = sim_now(s), .va = va,
+	return c;
+}
+
+static void run_op_ctx(struct op_ctx *cp);
+
+/* Runs op `kind` to completion and records it. */
+static void run_op(struct sim *s, struct mm *mm, int cpu, enum op_kind kind, uint64_t va, uint64_t arg2, int has_window,
+		   double window, int holds_mmap)
+{
+	struct op_ctx c = op_ctx_new(s, mm, cpu, kind, va, arg2, has_window, window, holds_mmap);
+	run_op_ctx(&c);
+}
+
+/* The same for the ops of trace format 2, whose arguments have other shapes. */
+static void run_op_v2(struct sim *s, struct mm *mm, int cpu, const struct trace_event *ev)
+{
+	struct op_ctx c = op_ctx_new(s, mm, cpu, ev->op, ev->va, ev->arg2, ev->has_window, ev->window, 0);
+	switch (op_info(ev->op)->args) {
+	case ARGS_BRK: /* the heap's end moves from va to arg2 */
+		c.grow = ev->arg2 > ev->va;
+		c.va = c.cur_va = c.grow ? ev->va : ev->arg2;
+		c.size = c.grow ? ev->arg2 - ev->va : ev->va - ev->arg2;
+		break;
+	case ARGS_MREMAP:
+		c.size = ev->arg2;
+		c.new_va = ev->arg3;
+		c.new_size = ev->arg4;
+		break;
+	case ARGS_PROCESS:
+		c.child = s->mms[ev->target];
+		c.size = VA_SPACE_END;
+		break;
+	case ARGS_NONE:
+		c.va = c.cur_va = 0;
+		c.size = VA_SPACE_END;
+		break;
+	default:
+		break;
+	}
+	c.map_ro = ev->ro;
+	c.map_shared = ev->shared;
+	run_op_ctx(&c);
+}
+
+static void run_op_ctx(struct op_ctx *cp)
+{
+	struct op_ctx c = *cp;
+	struct sim *s = c.s;
+	struct mm *mm = c.mm;
+	c.rec = (struct op_rec){.id = s->next_op_id++, .kind = c.kind, .cpu = c.cpu, .start = sim_now(s), .va = c.va,
 				.pages = c.size / PAGE_SIZE};
 	const struct step *st = c.pg->steps;
 	/* the mmap_lock step (always first when present) comes before the precondition */
@@ -611,6 +1021,23 @@ static void map_new_page(struct sim *s, struct mm *mm, uint64_t va, int huge, in
 	sim_sleep(s, s->p.page_alloc_latency + s->p.pte_update_latency);
 }
 
+/* A first touch of a MAP_SHARED mapping (format 2): a page of its own even
+ * for a read (the shared page cache or shmem page), with the mapping's rights. */
+static void map_shared_page(struct sim *s, struct mm *mm, uint64_t va, int writable)
+{
+	uint64_t base = va & ~(PAGE_SIZE - 1);
+	struct lock *ptl = mm_ptl(mm, base, 0);
+	lock_acquire(ptl);
+	struct pte *p = mm_entry(mm, base, 0, 1);
+	if (p->state == PTE_NONE) {
+		p->pfn = physmem_alloc(s->mem, 0);
+		p->state = PTE_PRESENT;
+		p->writable = (uint8_t)writable;
+	}
+	lock_release(ptl);
+	sim_sleep(s, s->p.page_alloc_latency + s->p.pte_update_latency);
+}
+
 static void swap_in(struct sim *s, struct mm *mm, struct pte *p, uint64_t base, int writable)
 {
 	struct lock *ptl = mm_ptl(mm, base, p->huge);
@@ -631,6 +1058,20 @@ static void swap_in(struct sim *s, struct mm *mm, struct pte *p, uint64_t base, 
 	sim_sleep(s, s->p.page_alloc_latency + s->p.pte_update_latency);
 }
 
+/* Format-2 traces record each wp_page_reuse in /ops (kind wp_reuse) and
+ * count it; format-1 results stay as they always were. */
+static void record_reuse(struct sim *s, struct mm *mm, int cpu, uint64_t base, int huge, double t0)
+{
+	(void)mm;
+	if (s->trace->version < 2)
+		return;
+	s->wp_reuses++;
+	struct op_rec rec = {.id = s->next_op_id++, .kind = OP_WP_REUSE, .cpu = cpu, .start = t0, .end = sim_now(s), .va = base,
+			     .pages = huge ? HUGE_PAGES : 1};
+	rec.latency = rec.end - rec.start;
+	results_op(s->results, &rec);
+}
+
 static void write_protect_fault(struct sim *s, struct mm *mm, struct pte *p, uint64_t base, int cpu)
 {
 	const struct frame *f = physmem_frame(s->mem, p->pfn);
@@ -638,11 +1079,13 @@ static void write_protect_fault(struct sim *s, struct mm *mm, struct pte *p, uin
 		run_op(s, mm, cpu, OP_ZERO_FAULT, base, 0, 0, 0, 1);
 	} else if (!f->ksm && f->refs == 1) {
 		/* wp_page_reuse: a permission upgrade needs no invalidation */
+		double t0 = sim_now(s);
 		struct lock *ptl = mm_ptl(mm, base, p->huge);
 		lock_acquire(ptl);
 		p->writable = 1;
 		lock_release(ptl);
 		sim_sleep(s, s->p.pte_update_latency);
+		record_reuse(s, mm, cpu, base, p->huge, t0);
 	} else {
 		run_op(s, mm, cpu, p->huge ? OP_THP_COW : OP_COW, base, 0, 0, 0, 1);
 	}
@@ -661,6 +1104,8 @@ enum fault_result kernel_handle_fault(struct sim *s, struct mm *mm, uint64_t va,
 		sim_sleep(s, s->p.fault_latency);
 	if (!vma || (write && !vma->writable)) {
 		result = FAULT_SEGV;
+	} else if (!p && vma->shared) {
+		map_shared_page(s, mm, va, vma->writable);
 	} else if (!p) {
 		map_new_page(s, mm, va, vma->huge, write);
 	} else if (p->state == PTE_PRESENT) {
@@ -699,6 +1144,7 @@ static void cpu_access(struct cpu_thread *t, uint64_t va, int write)
 			sim_event(s, t->stream, write ? EV_WRITE : EV_READ, va, -1);
 			return;
 		}
+		s->cpu_faults++;
 		if (kernel_handle_fault(s, t->mm, va, write, t->stream) == FAULT_SEGV) {
 			s->cpu_sigsegv++;
 			return;
@@ -710,8 +1156,12 @@ static void cpu_access(struct cpu_thread *t, uint64_t va, int write)
 static void on_cpu_event(void *ctx, const struct trace_event *ev)
 {
 	struct cpu_thread *t = ctx;
+	while (t->mm->unborn) /* a forked child's threads wait for the fork */
+		waitq_wait(&t->mm->born);
 	if (ev->op == OP_READ || ev->op == OP_WRITE)
 		cpu_access(t, ev->va, ev->op == OP_WRITE);
+	else if (op_info(ev->op)->version >= 2)
+		run_op_v2(t->s, t->mm, t->stream, ev);
 	else
 		run_op(t->s, t->mm, t->stream, ev->op, ev->va, ev->arg2, ev->has_window, ev->window, 0);
 }
@@ -739,15 +1189,22 @@ void kernel_start_cpu_thread(struct sim *s, int stream, sg_host_t host)
 int kernel_op_ir_count(enum op_kind k, const struct policy *p)
 {
 	const struct program *pg = &programs[k];
-	int n = 0, pair = 0, gather_free = has_gather_free(pg);
-	for (const struct step *st = pg->steps; st->kind != ST_END; st++) {
-		int is_flush = st->kind == ST_CLEAR_FLUSH || st->kind == ST_FLUSH || st->kind == ST_GATHER_FINAL;
-		int may_call = is_flush || st->kind == ST_IR || st->kind == ST_RANGE_END;
+	int n = 0, pair = 0, gather_free = has_gather_free(pg), released = 0;
+	for (const struct step *st = pg->steps; st->kind != ST_END && st->kind != ST_DONE; st++) {
+		/* format 2's steps: fork's copy makes one range_end (one COW mapping);
+		 * mremap's move one flush; what a move leaves behind is nothing;
+		 * exit's release is one call whatever the policy, and none follows */
+		int is_flush = st->kind == ST_CLEAR_FLUSH || st->kind == ST_FLUSH || st->kind == ST_GATHER_FINAL || st->kind == ST_MOVE_PTES;
+		int may_call = is_flush || st->kind == ST_IR || st->kind == ST_RANGE_END || st->kind == ST_FORK_COPY;
 		if (st->kind == ST_RANGE_START)
 			pair = 0;
-		if (st->kind == ST_SKIP_IF_KSM)
-			st += st->arg; /* merging into an existing KSM page */
-		if (!may_call)
+		if (st->kind == ST_SKIP_IF_KSM || st->kind == ST_SKIP_UNLESS_MAPPED || st->kind == ST_SKIP_IF_GROW)
+			st += st->arg; /* merging into an existing KSM page; mmap and brk of a new range */
+		if (st->kind == ST_RELEASE) {
+			n++;
+			released = 1;
+		}
+		if (!may_call || released)
 			continue;
 		int call = p->ir_at_every_cpu_flush ? is_flush : policy_calls(p, st->site, 1, pair, gather_free);
 		n += call;
@@ -759,7 +1216,8 @@ int kernel_op_ir_count(enum op_kind k, const struct policy *p)
 void kernel_print_policy_table(FILE *out)
 {
 	fprintf(out, "invalidate_range calls per op (one page; munmap/madv_free within one gather batch;\n"
-		     "ksm_merge into an existing KSM page; thp_migrate_fix=1)\n\n%-14s", "op");
+		     "ksm_merge into an existing KSM page; thp_migrate_fix=1; mmap and brk of a new range; mremap moving\n"
+		     "everything; fork of one copy-on-write mapping; exit of a process with a bound device)\n\n%-14s", "op");
 	for (size_t i = 0; i < policy_count(); i++)
 		fprintf(out, " %14s", policy_at(i)->name);
 	fprintf(out, "   source\n");

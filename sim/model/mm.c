@@ -77,6 +77,7 @@ struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl, st
 	mm->split_ptl = split_ptl;
 	mm->engine = engine;
 	rwlock_init(&mm->mmap_lock, engine);
+	waitq_init(&mm->born, engine);
 	return mm;
 }
 
@@ -111,6 +112,7 @@ void mm_free(struct mm *mm)
 	free(mm->devices);
 	free_lock(mm->ptl);
 	rwlock_destroy(&mm->mmap_lock);
+	waitq_destroy(&mm->born);
 	free(mm);
 }
 
@@ -123,12 +125,14 @@ struct lock *mm_ptl(struct mm *mm, uint64_t va, int huge)
 	return *l ? *l : (*l = new_lock(mm));
 }
 
-void mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, int huge)
+void mm_add_vma_prot(struct mm *mm, uint64_t start, uint64_t end, int huge, int writable, int shared)
 {
 	if (!(mm->vmas = realloc(mm->vmas, (mm->n_vmas + 1) * sizeof *mm->vmas)))
 		abort();
-	mm->vmas[mm->n_vmas++] = (struct vma){start, end, (uint8_t)huge, 1};
+	mm->vmas[mm->n_vmas++] = (struct vma){start, end, (uint8_t)huge, (uint8_t)writable, (uint8_t)shared};
 }
+
+void mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, int huge) { mm_add_vma_prot(mm, start, end, huge, 1, 0); }
 
 const struct vma *mm_find_vma(const struct mm *mm, uint64_t va)
 {
@@ -145,8 +149,7 @@ static void split_at(struct mm *mm, uint64_t addr)
 		struct vma v = mm->vmas[i];
 		if (addr > v.start && addr < v.end) {
 			mm->vmas[i].end = addr;
-			mm_add_vma(mm, addr, v.end, v.huge);
-			mm->vmas[mm->n_vmas - 1].writable = v.writable;
+			mm_add_vma_prot(mm, addr, v.end, v.huge, v.writable, v.shared);
 			return;
 		}
 	}
@@ -163,13 +166,50 @@ void mm_remove_vmas(struct mm *mm, uint64_t start, uint64_t end)
 	mm->n_vmas = k;
 }
 
-void mm_protect_vmas(struct mm *mm, uint64_t start, uint64_t end)
+static void set_writable(struct mm *mm, uint64_t start, uint64_t end, int writable)
 {
 	split_at(mm, start);
 	split_at(mm, end);
 	for (size_t i = 0; i < mm->n_vmas; i++)
 		if (mm->vmas[i].start >= start && mm->vmas[i].end <= end)
-			mm->vmas[i].writable = 0;
+			mm->vmas[i].writable = (uint8_t)writable;
+}
+
+void mm_protect_vmas(struct mm *mm, uint64_t start, uint64_t end) { set_writable(mm, start, end, 0); }
+void mm_unprotect_vmas(struct mm *mm, uint64_t start, uint64_t end) { set_writable(mm, start, end, 1); }
+
+static void push_va(uint64_t **vas, size_t *n, size_t *cap, uint64_t va)
+{
+	if (*n == *cap && !(*vas = realloc(*vas, (*cap = *cap ? 2 * *cap : 256) * sizeof **vas)))
+		abort();
+	(*vas)[(*n)++] = va;
+}
+
+/* In VA order: a huge entry's VA before the 4 KiB entries of its 2 MiB. */
+uint64_t *mm_collect_entries(struct mm *mm, uint64_t start, uint64_t end, size_t *n)
+{
+	uint64_t *vas = NULL;
+	size_t cap = 0;
+	*n = 0;
+	for (size_t i = 0; i < SLOTS; i++) {
+		const struct pud_table *pud = mm->ptes->pud[i];
+		for (size_t j = 0; pud && j < SLOTS; j++) {
+			const struct pmd_table *t = pud->pmd[j];
+			for (size_t k = 0; t && k < SLOTS; k++) {
+				uint64_t hva = ((uint64_t)i << 39) | ((uint64_t)j << 30) | ((uint64_t)k << 21);
+				if (hva >= end || hva + HUGE_SIZE <= start)
+					continue;
+				if (t->huge[k].state != PTE_NONE && hva >= start)
+					push_va(&vas, n, &cap, hva);
+				for (size_t e = 0; t->pte[k] && e < SLOTS; e++) {
+					uint64_t va = hva + e * PAGE_SIZE;
+					if (t->pte[k]->e[e].state != PTE_NONE && va >= start && va < end)
+						push_va(&vas, n, &cap, va);
+				}
+			}
+		}
+	}
+	return vas;
 }
 
 struct pte *mm_entry(struct mm *mm, uint64_t va, int huge, int create)

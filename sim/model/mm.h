@@ -5,6 +5,7 @@
 #ifndef MNSIM_MM_H
 #define MNSIM_MM_H
 #include "rwlock.h"
+#include "waitq.h"
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,7 +23,7 @@ struct pte {
 	uint8_t swapcache; /* swap entry whose frame is still in the swap cache */
 };
 
-struct vma { uint64_t start, end; uint8_t huge, writable; };
+struct vma { uint64_t start, end; uint8_t huge, writable, shared; };
 
 struct pte_map;
 
@@ -39,6 +40,10 @@ struct mm {
 	int *devices; /* indices of the devices bound to this PASID */
 	size_t n_devices;
 	struct engine *engine; /* its locks block through it */
+	/* a forked process (trace format 2): no address space until its
+	 * parent's fork op makes one; its threads wait on `born` until then */
+	int unborn;
+	struct waitq born;
 };
 
 struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl, struct engine *engine);
@@ -48,11 +53,19 @@ struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl, st
 struct lock *mm_ptl(struct mm *mm, uint64_t va, int huge);
 void mm_free(struct mm *mm);
 void mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, int huge);
+/* The same with its rights: writable or read-only, private or MAP_SHARED. */
+void mm_add_vma_prot(struct mm *mm, uint64_t start, uint64_t end, int huge, int writable, int shared);
 const struct vma *mm_find_vma(const struct mm *mm, uint64_t va);
 /* Removes [start, end) from the mappings (munmap), splitting as needed. */
 void mm_remove_vmas(struct mm *mm, uint64_t start, uint64_t end);
 /* Makes [start, end) read-only (mprotect PROT_READ), splitting as needed. */
 void mm_protect_vmas(struct mm *mm, uint64_t start, uint64_t end);
+/* Makes [start, end) writable again (mprotect adding PROT_WRITE). */
+void mm_unprotect_vmas(struct mm *mm, uint64_t start, uint64_t end);
+/* The VAs of every entry in [start, end) that is not PTE_NONE, in address
+ * order (a PMD entry once, at its base); *n gets their number.  The caller
+ * frees the array.  (fork and exit walk whole address spaces with it.) */
+uint64_t *mm_collect_entries(struct mm *mm, uint64_t start, uint64_t end, size_t *n);
 
 /* The entry that maps va: the PMD entry if a huge one covers it, else the
  * 4 KiB entry; NULL if none.  *base gets the VA the entry starts at. */

@@ -192,15 +192,26 @@ static void build_processes(struct sim *s)
 	s->n_mms = t->n_processes;
 	if (!(s->mms = calloc(t->n_processes + 1, sizeof *s->mms)))
 		abort();
-	for (size_t i = 0; i < t->n_processes; i++)
+	for (size_t i = 0; i < t->n_processes; i++) {
 		s->mms[i] = mm_new((int)i, t->processes[i].name, t->processes[i].pasid, (int)s->p.ptl_split, &s->engine);
+		s->mms[i]->unborn = t->processes[i].forked;
+	}
 	for (size_t i = 0; i < t->n_maps; i++) {
 		const struct trace_map *m = &t->maps[i];
 		struct mm *mm = s->mms[m->process];
-		mm_add_vma(mm, m->start, m->start + m->size, m->huge);
+		mm_add_vma_prot(mm, m->start, m->start + m->size, m->huge, !m->ro, m->shared);
 		uint64_t step = m->huge ? HUGE_SIZE : PAGE_SIZE;
 		for (uint64_t va = m->start; m->populate != POP_NONE && va < m->start + m->size; va += step)
 			populate_page(s, mm, va, m->huge, m->populate);
+	}
+	for (size_t i = 0; i < t->n_present; i++) {
+		const struct trace_present *pr = &t->present[i];
+		const struct vma *v = mm_find_vma(s->mms[pr->process], pr->start);
+		for (uint64_t va = pr->start; va < pr->start + pr->size; va += PAGE_SIZE) {
+			populate_page(s, s->mms[pr->process], va, 0, pr->populate);
+			if (!v->writable) /* a page of a read-only mapping is mapped read-only */
+				mm_entry(s->mms[pr->process], va, 0, 0)->writable = 0;
+		}
 	}
 }
 
@@ -289,6 +300,9 @@ static void write_config(struct sim *s)
 		const struct param_def *d = params_def(i);
 		results_attr_double(s->results, "config", d->name, params_get(&s->p, d));
 	}
+	/* a recorded trace's capture lines (format 2), e.g. that the device side is synthetic */
+	for (size_t i = 0; i < s->trace->n_captures; i++)
+		results_attr_string(s->results, "capture", s->trace->captures[i].key, s->trace->captures[i].value);
 	for (size_t i = 0; i < s->n_iommus; i++) {
 		char group[96];
 		snprintf(group, sizeof group, "config_%s", iommu_name(s->iommus[i]));
@@ -313,6 +327,10 @@ static void summarize(struct sim *s, struct summary *sum)
 	summary_set(sum, "ops_skipped", (double)s->ops_skipped, "");
 	summary_set(sum, "cpu_accesses", (double)s->cpu_accesses, "");
 	summary_set(sum, "cpu_sigsegv", (double)s->cpu_sigsegv, "");
+	if (s->trace->version >= 2) { /* format-1 results stay as they always were */
+		summary_set(sum, "cpu_faults", (double)s->cpu_faults, "");
+		summary_set(sum, "wp_reuses", (double)s->wp_reuses, "");
+	}
 	summary_set(sum, "sim_time", simgrid_get_clock(), "s");
 	summary_set(sum, "op_latency_mean", hist_mean(&s->op_latency), "s");
 	summary_set(sum, "op_latency_p50", hist_quantile(&s->op_latency, 0.5), "s");

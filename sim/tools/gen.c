@@ -389,13 +389,26 @@ static void write_header(const struct gen_spec *g, const struct proc_counts *pc,
 			fprintf(out, "map p%llu %#llx %lluM huge populate=write\n", (unsigned long long)p,
 				(unsigned long long)(HUGE_BASE + o), (unsigned long long)g->huge_pages * 2);
 	}
+	gen_device_decls(g, NULL, out);
+	for (uint64_t t = 0; t < (uint64_t)g->cpu_threads; t++)
+		fprintf(out, "cpu t%llu process=p%llu\n", (unsigned long long)t, (unsigned long long)(t % (uint64_t)g->processes));
+	gen_devthread_decls(g, out);
+}
+
+void gen_device_decls(const struct gen_spec *g, const char *process, FILE *out)
+{
 	for (uint64_t d = 0; d < (uint64_t)g->devices; d++) {
 		char h[80];
 		device_host(g, d, h, sizeof h);
-		fprintf(out, "device %s process=p%llu\n", h, (unsigned long long)(d % (uint64_t)g->processes));
+		if (process)
+			fprintf(out, "device %s process=%s\n", h, process);
+		else
+			fprintf(out, "device %s process=p%llu\n", h, (unsigned long long)(d % (uint64_t)g->processes));
 	}
-	for (uint64_t t = 0; t < (uint64_t)g->cpu_threads; t++)
-		fprintf(out, "cpu t%llu process=p%llu\n", (unsigned long long)t, (unsigned long long)(t % (uint64_t)g->processes));
+}
+
+void gen_devthread_decls(const struct gen_spec *g, FILE *out)
+{
 	for (uint64_t d = 0; d < (uint64_t)g->devices; d++) {
 		char h[80];
 		device_host(g, d, h, sizeof h);
@@ -488,11 +501,13 @@ static uint64_t zipf_pick(const double *cdf, uint64_t n, struct rng *r)
 	return lo;
 }
 
-static void write_device_stream(const struct gen_spec *g, uint64_t d, uint64_t k, const double *cdf, FILE *out)
+/* Device thread k of device d: device_ops accesses over n pages, the
+ * page of index i at va(ctx, d, i). */
+static void write_device_stream(const struct gen_spec *g, uint64_t d, uint64_t k, uint64_t n, const double *cdf,
+				uint64_t (*va)(const void *ctx, uint64_t d, uint64_t i), const void *ctx, double start, FILE *out)
 {
 	struct rng r = {(uint64_t)g->seed * 7919 + d * 131 + k + 0x5eed};
-	uint64_t p = d % (uint64_t)g->processes, n = (uint64_t)g->pages;
-	double now = 0;
+	double now = start;
 	for (uint64_t i = 0; i < (uint64_t)g->device_ops; i++) {
 		now += gap(&r, g->device_arrivals, g->device_gap);
 		uint64_t idx;
@@ -504,9 +519,50 @@ static void write_device_stream(const struct gen_spec *g, uint64_t d, uint64_t k
 		}
 		int write = rng_uniform(&r) <= g->write_ratio;
 		fprintf(out, "d%llu_%llu @%.0fps %s %#llx\n", (unsigned long long)d, (unsigned long long)k, now * 1e12,
-			write ? "write" : "read", (unsigned long long)(MAIN_BASE + PROC_OFFSET(p) + idx * PAGE_SIZE));
+			write ? "write" : "read", (unsigned long long)va(ctx, d, idx));
 	}
 }
+
+static uint64_t main_page(const void *ctx, uint64_t d, uint64_t i)
+{
+	const struct gen_spec *g = ctx;
+	return MAIN_BASE + PROC_OFFSET(d % (uint64_t)g->processes) + i * PAGE_SIZE;
+}
+
+static uint64_t listed_page(const void *ctx, uint64_t d, uint64_t i)
+{
+	(void)d;
+	return ((const uint64_t *)ctx)[i];
+}
+
+/* Every device thread's stream, one after the other. */
+static void write_device_streams(const struct gen_spec *g, uint64_t n, uint64_t (*va)(const void *, uint64_t, uint64_t),
+				 const void *ctx, double start, FILE *out)
+{
+	double *cdf = g->pattern == 2 ? zipf_table(n, g->zipf_s) : NULL;
+	for (uint64_t d = 0; d < (uint64_t)g->devices; d++)
+		for (uint64_t k = 0; k < (uint64_t)g->device_threads; k++)
+			write_device_stream(g, d, k, n, cdf, va, ctx, start, out);
+	free(cdf);
+}
+
+void gen_device_streams(const struct gen_spec *g, const uint64_t *pages, uint64_t n, double start, FILE *out)
+{
+	if (n)
+		write_device_streams(g, n, listed_page, pages, start, out);
+}
+
+void gen_device_summary(const struct gen_spec *g, char *buf, size_t len)
+{
+	static const char *const patterns[] = {"sequential", "uniform", "zipf", "strided"};
+	snprintf(buf, len, "devices=%g device_hosts=%s device_threads=%g device_ops=%g device_gap=%.0fps device_arrivals=%s "
+		 "pattern=%s zipf_s=%g stride=%g write_ratio=%g seed=%g", g->devices, g->device_hosts, g->device_threads, g->device_ops,
+		 g->device_gap * 1e12, g->device_arrivals ? "exp" : "const", patterns[g->pattern], g->zipf_s, g->stride, g->write_ratio, g->seed);
+}
+
+double gen_device_gap(const struct gen_spec *g) { return g->device_gap; }
+double gen_device_ops(const struct gen_spec *g) { return g->device_ops; }
+double gen_devices(const struct gen_spec *g) { return g->devices; }
 
 int gen_write(const struct gen_spec *g, FILE *out, char *err, size_t errlen)
 {
@@ -527,11 +583,7 @@ int gen_write(const struct gen_spec *g, FILE *out, char *err, size_t errlen)
 	write_header(g, pc, out);
 	for (uint64_t t = 0; t < (uint64_t)g->cpu_threads; t++)
 		write_cpu_stream(g, t, used, out);
-	double *cdf = g->pattern == 2 ? zipf_table((uint64_t)g->pages, g->zipf_s) : NULL;
-	for (uint64_t d = 0; d < (uint64_t)g->devices; d++)
-		for (uint64_t k = 0; k < (uint64_t)g->device_threads; k++)
-			write_device_stream(g, d, k, cdf, out);
-	free(cdf);
+	write_device_streams(g, (uint64_t)g->pages, main_page, g, 0, out);
 	free(pc);
 	free(used);
 	if (ferror(out)) {

@@ -7,6 +7,7 @@
 #ifndef MNSIM_GEN_H
 #define MNSIM_GEN_H
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct gen_spec;
@@ -24,5 +25,20 @@ int gen_write(const struct gen_spec *g, FILE *out, char *err, size_t errlen);
 void gen_print_keys(FILE *out);
 /* Whether the spec describes at most max_lines events over a small space. */
 int gen_spec_small(const struct gen_spec *g, double max_lines);
+
+/* The device side alone, for traces whose CPU side comes from elsewhere
+ * (mnsim import): the `device` lines (every device bound to `process`; NULL:
+ * device d to process p(d mod processes), as gen does), the `devthread`
+ * lines, and the streams: device_ops accesses per device thread over the n
+ * pages of `pages`, in the spec's pattern, write ratio and timing, from time
+ * `start` (seconds). */
+void gen_device_decls(const struct gen_spec *g, const char *process, FILE *out);
+void gen_devthread_decls(const struct gen_spec *g, FILE *out);
+void gen_device_streams(const struct gen_spec *g, const uint64_t *pages, uint64_t n, double start, FILE *out);
+/* The device keys as "key=value ..." (for the trace header). */
+void gen_device_summary(const struct gen_spec *g, char *buf, size_t len);
+double gen_device_gap(const struct gen_spec *g);
+double gen_device_ops(const struct gen_spec *g);
+double gen_devices(const struct gen_spec *g);
 
 #endif

@@ -83,6 +83,20 @@ static const char *fmt_value(double v, const char *unit, char *buf, size_t len)
 	return strcmp(unit, "s") == 0 ? fmt_time(v, buf, len) : fmt_count(v, buf, len);
 }
 
+/* A recorded trace (mnsim record/import) says how it was captured and that
+ * its device side is synthetic: the report says so too. */
+static void write_capture(FILE *f, const char *path)
+{
+	char err[256], command[1024] = "", device[1024] = "";
+	struct h5in *h = h5in_open(path, err, sizeof err);
+	if (h && h5in_attr_string(h, "capture", "device_side", device, sizeof device) == 0) {
+		h5in_attr_string(h, "capture", "command", command, sizeof command);
+		html(f, "<p><b>Recorded workload</b> (<code>%s</code>): the CPU side is the program's own memory operations; "
+			"<b>the device side is synthetic</b>: %s.</p>\n", command, device);
+	}
+	h5in_close(h);
+}
+
 /* Copies an SVG file into the page, without its XML prologue; 0 or -1. */
 static int inline_svg(FILE *f, const char *path)
 {
@@ -634,6 +648,8 @@ static int report_set(FILE *f, const struct result_set *rs, const char *dir, con
 			html(f, "Not part of this compare (left out): %s.", rs->ignored);
 		html(f, "</p>\n");
 	}
+	if (rs->n)
+		write_capture(f, rs->runs[0].path);
 	headline(f, rs, o);
 	comparison_table(f, rs);
 	struct fig_input in = {rs, NULL};
