@@ -12,8 +12,6 @@ static const struct param_def table[] = {
 #undef X
 };
 
-static const char *const preempt_dist_names[] = {"const", "exp", NULL};
-
 size_t params_count(void) { return sizeof table / sizeof table[0]; }
 const struct param_def *params_def(size_t i) { return i < params_count() ? &table[i] : NULL; }
 
@@ -29,6 +27,38 @@ const char *params_scope_name(enum param_scope s)
 {
 	static const char *const names[] = {"kernel", "iommu", "device"};
 	return names[s];
+}
+
+int params_choice_count(const struct param_def *d)
+{
+	if (d->type != PT_CHOICE)
+		return 0;
+	int n = 1;
+	for (const char *c = d->unit; *c; c++)
+		n += *c == '|';
+	return n;
+}
+
+const char *params_choice_name(const struct param_def *d, int i, char *buf, size_t len)
+{
+	const char *c = d->unit;
+	for (int k = 0; k < i && c; k++)
+		if ((c = strchr(c, '|')))
+			c++;
+	if (i < 0 || !c || len == 0)
+		return NULL;
+	size_t n = strcspn(c, "|");
+	snprintf(buf, len, "%.*s", (int)(n < len ? n : len - 1), c);
+	return buf;
+}
+
+int params_choice_index(const struct param_def *d, const char *name)
+{
+	char buf[64];
+	for (int i = 0; i < params_choice_count(d); i++)
+		if (strcmp(params_choice_name(d, i, buf, sizeof buf), name) == 0)
+			return i;
+	return -1;
 }
 
 static double *slot(struct params *p, const struct param_def *d)
@@ -59,14 +89,15 @@ static int parse_value(const struct param_def *d, const char *text, double *out,
 		}
 		*why = "expected 0 or 1";
 		return -1;
-	case PT_CHOICE:
-		for (int i = 0; preempt_dist_names[i]; i++)
-			if (strcmp(text, preempt_dist_names[i]) == 0) {
-				*out = i;
-				return 0;
-			}
-		*why = "expected one of: const, exp";
-		return -1;
+	case PT_CHOICE: {
+		int i = params_choice_index(d, text);
+		if (i >= 0) {
+			*out = i;
+			return 0;
+		}
+		*why = d->unit; /* "expected one of" is added by params_set */
+		return -2;
+	}
 	}
 	*why = "unknown parameter type";
 	return -1;
@@ -81,8 +112,9 @@ int params_set(struct params *p, const char *name, const char *value, char *err,
 	}
 	double v;
 	const char *why;
-	if (parse_value(d, value, &v, &why) != 0) {
-		snprintf(err, errlen, "parameter %s='%s': %s", name, value, why);
+	int rc = parse_value(d, value, &v, &why);
+	if (rc != 0) {
+		snprintf(err, errlen, "parameter %s='%s': %s%s", name, value, rc == -2 ? "expected one of " : "", why);
 		return -1;
 	}
 	if (d->type != PT_CHOICE && (v < d->min || v > d->max)) {
@@ -109,7 +141,8 @@ const char *params_format(const struct params *p, const struct param_def *d, cha
 	case PT_DURATION:
 		return units_format_duration(v, buf, (int)len);
 	case PT_CHOICE:
-		snprintf(buf, len, "%s", preempt_dist_names[(int)v]);
+		if (!params_choice_name(d, (int)v, buf, len))
+			snprintf(buf, len, "%.0f", v);
 		return buf;
 	default:
 		snprintf(buf, len, "%.0f", v);
@@ -127,13 +160,13 @@ void params_print_table(FILE *out)
 		const struct param_def *d = &table[i];
 		char range[64];
 		if (d->type == PT_CHOICE)
-			snprintf(range, sizeof range, "const|exp");
+			snprintf(range, sizeof range, "%s", d->unit);
 		else if (d->type == PT_DURATION)
 			snprintf(range, sizeof range, "[0, %gs]", d->max);
 		else
 			snprintf(range, sizeof range, "[%g, %g]", d->min, d->max);
 		fprintf(out, "%-24s %-7s %-9s %-6s %-22s %s [%s]\n", d->name, params_scope_name(d->scope),
-			params_format(&p, d, val, sizeof val), d->unit, range, d->help, d->provenance);
+			params_format(&p, d, val, sizeof val), d->type == PT_CHOICE ? "" : d->unit, range, d->help, d->provenance);
 	}
 }
 
