@@ -408,6 +408,8 @@ static void write_entry(struct op_ctx *c, struct pte *p, uint64_t base, enum pte
 	p->state = (uint8_t)state;
 	p->pfn = pfn;
 	p->writable = (uint8_t)writable;
+	p->migrating = 0;
+	p->swapcache = 0;
 	p->last_op = c->rec.id;
 	sim_event(c->s, c->cpu, EV_PTE_UPDATE, base, c->rec.id);
 	sim_sleep(c->s, c->s->p.pte_update_latency);
@@ -639,6 +641,7 @@ static void change_pte(struct op_ctx *c)
 		return;
 	struct ir_ctx ctx = {c->rec.id, c->kind, c->cpu, c->locked ? IR_UNDER_PTL : IR_OTHER, -1};
 	unsigned desc;
+	sim_event(s, c->cpu, EV_NOTIFY, c->cur_va, c->rec.id);
 	if (notifier_invalidate_range(s, c->mm, c->cur_va, c->cur_va + PAGE_SIZE, &ctx, &desc)) {
 		c->rec.notifications++;
 		c->rec.notifications_under_ptl += ctx.where == IR_UNDER_PTL;
@@ -802,10 +805,11 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 		set_entry(c, cur_entry(c), PTE_MIGRATION, c->old_pfn, c->old_writable);
 		break;
 	case ST_INSTALL_COPY:
-		/* remove_migration_pte finds the op's migration entry, or nothing
+		/* remove_migration_pte replaces a migration entry for the old page
+		 * (mprotect or fork may have made it a read one), or finds nothing
 		 * (a munmap dropped it): then the new page is freed */
 		p = cur_entry(c);
-		if (!seen_same(&c->orig, p)) {
+		if (p->state == PTE_MIGRATION ? p->pfn != c->old_pfn : !seen_same(&c->orig, p)) {
 			give_up(c);
 			c->stop = 0;
 			break;
@@ -956,13 +960,35 @@ static void reuse_page(struct sim *s, struct mm *mm, struct pte *p, uint64_t bas
 }
 
 /* A fault waits while the entry is a migration entry or a THP under
- * migration (migration_entry_wait, pmd_migration_entry_wait). */
+ * migration (migration_entry_wait, pmd_migration_entry_wait).  An entry that
+ * stays one for a simulated second is a model error: the run fails. */
+#define MIGRATION_WAIT_MAX 1.0
+
+static int migrating(const struct pte *p)
+{
+	return p && (p->state == PTE_MIGRATION || (p->state == PTE_PROTNONE && p->migrating));
+}
+
+static int wait_migration(struct sim *s, struct pte *p, uint64_t va)
+{
+	double t0 = sim_now(s);
+	while (migrating(p)) {
+		if (sim_now(s) - t0 > MIGRATION_WAIT_MAX) {
+			char why[160];
+			snprintf(why, sizeof why, "model error: the entry of %#llx is still under migration at %.9f s, %g s after a fault began to wait for it",
+				 (unsigned long long)va, sim_now(s), MIGRATION_WAIT_MAX);
+			sim_fail(s, why);
+			return -1;
+		}
+		sim_sleep(s, s->p.fault_latency);
+	}
+	return 0;
+}
+
 static struct pte *wait_for_migration(struct op_ctx *c, uint64_t va, int huge)
 {
-	struct pte *p;
-	while ((p = mm_entry(c->mm, va, huge, 0)) && (p->state == PTE_MIGRATION || (p->state == PTE_PROTNONE && p->migrating)))
-		sim_sleep(c->s, c->s->p.fault_latency);
-	return p;
+	struct pte *p = mm_entry(c->mm, va, huge, 0);
+	return wait_migration(c->s, p, va) == 0 ? p : NULL;
 }
 
 static int precondition_holds(struct op_ctx *c)
@@ -1122,9 +1148,7 @@ enum fault_result kernel_handle_fault(struct sim *s, struct mm *mm, uint64_t va,
 	uint64_t base;
 	struct pte *p = vma ? mm_lookup(mm, va, &base) : NULL;
 	/* migration_entry_wait: sleep until the page has moved */
-	while (p && (p->state == PTE_MIGRATION || (p->state == PTE_PROTNONE && p->migrating)))
-		sim_sleep(s, s->p.fault_latency);
-	if (!vma || (write && !vma->writable)) {
+	if (wait_migration(s, p, va) != 0 || !vma || (write && !vma->writable)) {
 		result = FAULT_SEGV;
 	} else if (!p) {
 		map_new_page(s, mm, va, vma->huge, write);
