@@ -1113,7 +1113,11 @@ static void swap_in(struct sim *s, struct mm *mm, struct pte *p, uint64_t base, 
 	lock_acquire(ptl);
 	if (p->state == PTE_SWAP) {
 		if (p->swapcache) {
+			/* do_swap_page: writable only if the swap cache and this
+			 * mapping are the page's only users (reuse_swap_page) */
 			physmem_get(s->mem, p->pfn);
+			const struct frame *f = physmem_frame(s->mem, p->pfn);
+			writable = writable && f->refs == 2 && !f->ksm;
 		} else {
 			uint64_t token = p->swap_token; /* shares its place with pfn */
 			p->pfn = physmem_alloc(s->mem, p->huge);
