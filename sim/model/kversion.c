@@ -74,19 +74,21 @@ int kversion_configure(struct params *p, const struct policy *pol, char *err, si
 			 pol->name, pol->kernel_range, v->name, list);
 		return -1;
 	}
-	if (p->thp_migrate_fix == AUTO)
+	if (p->thp_migrate_fix == AUTO) {
 		p->thp_migrate_fix = (v->features & FIX) != 0;
-	else if (p->thp_migrate_fix == 0 && (v->features & ENTRIES)) {
+	} else if (p->thp_migrate_fix == 0 && (v->features & ENTRIES)) {
 		snprintf(err, errlen, "thp_migrate_fix=0 needs a kernel before 5.13: kernel %s has no migrate_misplaced_transhuge_page, "
 			 "the function the fix changed", v->name);
 		return -1;
 	}
+	kversion_configure_iommu(p, p); /* the IOMMU-scope defaults the run records in /config */
 	return 0;
 }
 
 void kversion_configure_iommu(struct params *iommu, const struct params *kernel)
 {
 	iommu->kernel = kernel->kernel;
+	iommu->thp_migrate_fix = kernel->thp_migrate_fix;
 	if (iommu->qi_batch == AUTO)
 		iommu->qi_batch = (kversion_features(kernel) & KF_QI_BATCH) != 0;
 }
