@@ -6,56 +6,14 @@
 #include "rng.h"
 #include "isolate.h"
 #include "sim.h"
+#include "simrun.h"
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DATA MNSIM_SOURCE_DIR "/tests/data/"
-#define LITMUS MNSIM_SOURCE_DIR "/workloads/litmus/"
 #define LINK_ONE_WAY (500e-9 + 1e-9) /* tests/data/exact.xml: 16 bytes at 16 GB/s after 500 ns */
-
-static char trace_path[64];
-
-static const char *write_trace(const char *text)
-{
-	snprintf(trace_path, sizeof trace_path, "/tmp/mnsim-sim-XXXXXX");
-	int fd = mkstemp(trace_path);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		abort();
-	close(fd);
-	return trace_path;
-}
-
-static double get(const struct summary *s, const char *name)
-{
-	double v = NAN;
-	if (!summary_get(s, name, &v))
-		fprintf(stderr, "summary has no '%s'\n", name);
-	return v;
-}
-
-/* set: "key=value[,key=value...]" or NULL */
-static int run(const char *trace, const char *platform, const char *policy, const char *out, struct summary *sum,
-	       const char *set)
-{
-	struct run_config cfg = {.trace_path = trace, .platform_path = platform, .policy = policy, .out_path = out, .seed = 1};
-	char err[1024];
-	char sets[512];
-	snprintf(sets, sizeof sets, "%s", set ? set : "");
-	for (char *save, *kv = strtok_r(sets, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(kv, '=');
-		*eq = '\0';
-		if (param_settings_add(&cfg.sets, kv, eq + 1, err, sizeof err) != 0)
-			abort();
-	}
-	int rc = sim_run_isolated(&cfg, sum, err, sizeof err);
-	if (rc != 0)
-		fprintf(stderr, "run of %s under %s failed%s%s\n", trace, policy, err[0] ? ": " : "", err);
-	param_settings_free(&cfg.sets);
-	return rc;
-}
 
 static double ir_cost(const struct params *p)
 {

@@ -16,9 +16,9 @@
 #define LITMUS MNSIM_SOURCE_DIR "/workloads/litmus/"
 #define PLATFORMS MNSIM_SOURCE_DIR "/platforms/"
 
-static char trace_path[64];
+static char trace_path[64] __attribute__((unused));
 
-static const char *write_trace(const char *text)
+static inline const char *write_trace(const char *text)
 {
 	snprintf(trace_path, sizeof trace_path, "/tmp/mnsim-sim-XXXXXX");
 	int fd = mkstemp(trace_path);
@@ -28,7 +28,7 @@ static const char *write_trace(const char *text)
 	return trace_path;
 }
 
-static double get(const struct summary *s, const char *name)
+static inline double get(const struct summary *s, const char *name)
 {
 	double v = NAN;
 	if (!summary_get(s, name, &v))
@@ -37,7 +37,7 @@ static double get(const struct summary *s, const char *name)
 }
 
 /* set: "key=value[,key=value...]" or NULL */
-static int run(const char *trace, const char *platform, const char *policy, const char *out, struct summary *sum,
+static inline int run(const char *trace, const char *platform, const char *policy, const char *out, struct summary *sum,
 	       const char *set)
 {
 	struct run_config cfg = {.trace_path = trace, .platform_path = platform, .policy = policy, .out_path = out, .seed = 1};
@@ -58,7 +58,7 @@ static int run(const char *trace, const char *platform, const char *policy, cons
 }
 
 /* One column of a result file's table (NULL and *n = -1 if absent). */
-static double *column(const char *path, const char *dset, const char *field, long *n)
+static inline double *column(const char *path, const char *dset, const char *field, long *n)
 {
 	char err[256];
 	double *v = NULL;
@@ -71,7 +71,7 @@ static double *column(const char *path, const char *dset, const char *field, lon
 }
 
 /* The sum of a column (NAN if absent). */
-static double column_sum(const char *path, const char *dset, const char *field)
+static inline double column_sum(const char *path, const char *dset, const char *field)
 {
 	long n;
 	double *v = column(path, dset, field, &n), sum = n < 0 ? NAN : 0;

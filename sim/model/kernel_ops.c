@@ -224,6 +224,10 @@ struct gather {
 	size_t n, cap;
 };
 
+/* A range_start/end pair: open, skipped (nothing mapped), the IRs made in
+ * it, whether it changed an entry a TLB may hold, its range. */
+struct pair { int open, skipped, irs, changed; uint64_t start, end; };
+
 /* The entry as the op saw it last (orig_pte for pte_same). */
 struct seen { uint8_t state, writable; uint64_t pfn; };
 
@@ -242,9 +246,7 @@ struct op_ctx {
 	struct seen orig, main_seen, other_seen;
 	int have_new, new_installed, locked, stop, pending_inc, marked_migrating;
 	uint8_t old_writable;           /* the entry's write permission when the op cleared it */
-	/* the open range_start/end pair */
-	int pair_open, pair_skipped, pair_irs, pair_changed;
-	uint64_t pair_start, pair_end;
+	struct pair pair;               /* the open range_start/end pair */
 	/* what the op changed (R_CHANGED) */
 	uint64_t chg_start, chg_end;
 	int chg_small;
@@ -279,7 +281,7 @@ static void give_up(struct op_ctx *c)
 /* The op changed an entry a TLB may hold: [base, base + size). */
 static void note_change(struct op_ctx *c, uint64_t base, uint64_t size)
 {
-	c->pair_changed = 1;
+	c->pair.changed = 1;
 	if (c->chg_end == 0 || base < c->chg_start)
 		c->chg_start = base;
 	if (base + size > c->chg_end)
@@ -304,12 +306,12 @@ static void ir(struct op_ctx *c, enum ir_site site, int is_flush, enum range_kin
 	struct sim *s = c->s;
 	const struct policy *pol = s->policy;
 	int call = pol->ir_at_every_cpu_flush ? is_flush
-					       : policy_calls(pol, site, c->pair_irs, c->pair_changed, has_gather_free(c->pg));
+					       : policy_calls(pol, site, c->pair.irs, c->pair.changed, has_gather_free(c->pg));
 	if (!call)
 		return;
 	if (pol->ir_at_every_cpu_flush)
 		arch_flush_range(pol, kind, stride, &start, &end);
-	c->pair_irs++;
+	c->pair.irs++;
 	sim_event(s, c->cpu, EV_NOTIFY, start, c->rec.id);
 	enum ir_where where = c->locked ? IR_UNDER_PTL : site_is_range_end(site) ? IR_RANGE_END
 						       : site_is_gather(site) ? IR_GATHER : IR_OTHER;
@@ -698,21 +700,21 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 		break;
 	case ST_RANGE_START: {
 		uint64_t base;
-		c->pair_open = 1;
-		c->pair_irs = c->pair_changed = 0;
-		c->pair_start = st->range == R_OP ? c->va : c->cur_va & ~(page_bytes(c) - 1);
-		c->pair_end = st->range == R_OP ? c->va + c->size : c->pair_start + page_bytes(c);
-		c->pair_skipped = st->arg == PAIR_IF_POPULATED && !mm_next_entry(c->mm, c->pair_start, c->pair_end, &base);
-		if (!c->pair_skipped)
+		c->pair.open = 1;
+		c->pair.irs = c->pair.changed = 0;
+		c->pair.start = st->range == R_OP ? c->va : c->cur_va & ~(page_bytes(c) - 1);
+		c->pair.end = st->range == R_OP ? c->va + c->size : c->pair.start + page_bytes(c);
+		c->pair.skipped = st->arg == PAIR_IF_POPULATED && !mm_next_entry(c->mm, c->pair.start, c->pair.end, &base);
+		if (!c->pair.skipped)
 			sim_event(s, c->cpu, EV_RANGE_START, c->cur_va, c->rec.id);
 		break;
 	}
 	case ST_RANGE_END:
-		c->pair_open = 0;
-		if (c->pair_skipped)
+		c->pair.open = 0;
+		if (c->pair.skipped)
 			break;
 		sim_event(s, c->cpu, EV_RANGE_END, c->cur_va, c->rec.id);
-		ir(c, st->site, 0, R_OP, c->pair_start, c->pair_end, 12);
+		ir(c, st->site, 0, R_OP, c->pair.start, c->pair.end, 12);
 		break;
 	case ST_LOCK:
 		lock_ptl(c);
@@ -905,7 +907,7 @@ static void run_steps(struct op_ctx *c, const struct step *st)
 		return;
 	if (c->locked)
 		unlock_ptl(c);
-	if (c->pair_open) {
+	if (c->pair.open) {
 		while (st->kind != ST_END && st->kind != ST_RANGE_END)
 			st++;
 		if (st->kind == ST_RANGE_END)
@@ -923,7 +925,7 @@ static void split_pmd(struct op_ctx *c, uint64_t base, int nested)
 	c->huge = 1;
 	c->nested = nested;
 	c->stop = 0;
-	c->pair_open = 0;
+	c->pair.open = 0;
 	run_steps(c, split_steps);
 	int gave_up = c->stop;
 	c->cur_va = saved.cur_va;
@@ -932,12 +934,7 @@ static void split_pmd(struct op_ctx *c, uint64_t base, int nested)
 	c->old_pfn = saved.old_pfn;
 	c->orig = saved.orig;
 	c->nested = saved.nested;
-	c->pair_open = saved.pair_open;
-	c->pair_skipped = saved.pair_skipped;
-	c->pair_irs = saved.pair_irs;
-	c->pair_changed = saved.pair_changed;
-	c->pair_start = saved.pair_start;
-	c->pair_end = saved.pair_end;
+	c->pair = saved.pair;
 	if (nested) {
 		c->stop = saved.stop; /* the op goes on without the split */
 		if (gave_up && !saved.rec.skipped) {
