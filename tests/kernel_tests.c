@@ -421,6 +421,21 @@ static void test_munmap_untouched_is_free(void)
 	unlink(trace);
 }
 
+/* A sweep over a choice (driver, kernel) keeps its names: a string column
+ * (it was atof'd: every driver 0). */
+static void test_sweep_over_choices(void)
+{
+	const char *dir = "/tmp/mnsim-kernel-sweep";
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s && printf 'workload = %s\\npolicy = only_end\\ndriver = intel-svm, "
+		 "arm-smmu-v3\\n' > %s/s.spec && %s/mnsim sweep %s/s.spec -o %s/out -j 1 --csv >/dev/null 2>&1 && "
+		 "grep -q '\"arm-smmu-v3\"' %s/out/sweep.csv && grep -q '\"intel-svm\"' %s/out/sweep.csv",
+		 dir, dir, LITMUS "01-seed-cow-order.trace", dir, MNSIM_BINARY_DIR, dir, dir, dir, dir);
+	CHECK(system(cmd) == 0);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct test_case tests[] = {
@@ -440,6 +455,7 @@ int main(int argc, char **argv)
 		{"change_pte", test_change_pte},
 		{"policy_table_is_the_kernel_table", test_policy_table_is_the_kernel_table},
 		{"munmap_untouched_is_free", test_munmap_untouched_is_free},
+		{"sweep_over_choices", test_sweep_over_choices},
 		{NULL, NULL},
 	};
 	return run_tests(tests, argc, argv);
