@@ -269,10 +269,12 @@ static int maps_page(const struct pte *p, uint64_t pfn)
 	return p && (p->state == PTE_PRESENT || p->state == PTE_PROTNONE) && p->pfn == pfn;
 }
 
+/* The op stops here (counted, unless in a nested sequence, which the op
+ * goes on without). */
 static void give_up(struct op_ctx *c)
 {
 	c->stop = 1;
-	if (!c->rec.skipped) {
+	if (!c->nested && !c->rec.skipped) {
 		c->rec.skipped = 1;
 		c->s->ops_skipped++;
 	}
@@ -927,7 +929,6 @@ static void split_pmd(struct op_ctx *c, uint64_t base, int nested)
 	c->stop = 0;
 	c->pair.open = 0;
 	run_steps(c, split_steps);
-	int gave_up = c->stop;
 	c->cur_va = saved.cur_va;
 	c->huge = saved.huge;
 	c->cur_pfn = saved.cur_pfn;
@@ -935,13 +936,8 @@ static void split_pmd(struct op_ctx *c, uint64_t base, int nested)
 	c->orig = saved.orig;
 	c->nested = saved.nested;
 	c->pair = saved.pair;
-	if (nested) {
+	if (nested)
 		c->stop = saved.stop; /* the op goes on without the split */
-		if (gave_up && !saved.rec.skipped) {
-			c->rec.skipped = 0;
-			c->s->ops_skipped--;
-		}
-	}
 }
 
 /* ---- preconditions: whether the kernel would run the op at all ---- */

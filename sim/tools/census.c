@@ -213,10 +213,9 @@ static const char *source_at(enum op_kind k, const struct kversion *v, const cha
 {
 	struct params p;
 	char err[256];
-	params_defaults(&p);
-	if (params_set(&p, "kernel", v->name, err, sizeof err) != 0 || params_set(&p, "thp_migrate_fix", "auto", err, sizeof err) != 0)
+	params_defaults(&p); /* thp_migrate_fix=auto: the version's */
+	if (params_set(&p, "kernel", v->name, err, sizeof err) != 0)
 		return "";
-	p.thp_migrate_fix = (v->features & KF_THP_MIGRATE_FIX) != 0;
 	const char *s = kernel_op_source(k, &p, commit);
 	return s ? s : "";
 }
