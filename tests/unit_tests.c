@@ -94,6 +94,7 @@ static void test_params(void)
 	for (size_t i = 0; i < params_count(); i++) {
 		const struct param_def *d = params_def(i);
 		CHECK(d->help && *d->help);
+		CHECK((d->type == PT_CHOICE) == (params_choice_count(d) > 0)); /* every choice has its names */
 		CHECK(params_find(d->name) == d);
 	}
 }

@@ -29,23 +29,41 @@ const char *params_scope_name(enum param_scope s)
 	return names[s];
 }
 
+/* The names of each CHOICE parameter, '|'-separated, in the order of their
+ * values.  The version and driver names are the rows of the model's tables
+ * (kversion.c, driver.c; a unit test checks that they agree). */
+static const struct { const char *param, *names; } choices[] = {
+	{"kernel", "auto|4.14|4.15|4.20|5.1|5.8|5.13|6.6|6.12"},
+	{"preempt_dist", "const|exp"},
+	{"thp_migrate_fix", "0|1|auto"},
+	{"driver", "intel-svm|amd-iommuv2|arm-smmu-v3"},
+	{"qi_batch", "0|1|auto"},
+};
+
+const char *params_choices(const struct param_def *d)
+{
+	for (size_t i = 0; d->type == PT_CHOICE && i < sizeof choices / sizeof choices[0]; i++)
+		if (strcmp(choices[i].param, d->name) == 0)
+			return choices[i].names;
+	return "";
+}
+
 int params_choice_count(const struct param_def *d)
 {
-	if (d->type != PT_CHOICE)
-		return 0;
-	int n = 1;
-	for (const char *c = d->unit; *c; c++)
+	const char *names = params_choices(d);
+	int n = *names != '\0';
+	for (const char *c = names; *c; c++)
 		n += *c == '|';
 	return n;
 }
 
 const char *params_choice_name(const struct param_def *d, int i, char *buf, size_t len)
 {
-	const char *c = d->unit;
+	const char *c = params_choices(d);
 	for (int k = 0; k < i && c; k++)
 		if ((c = strchr(c, '|')))
 			c++;
-	if (i < 0 || !c || len == 0)
+	if (i < 0 || !c || !*c || len == 0)
 		return NULL;
 	size_t n = strcspn(c, "|");
 	snprintf(buf, len, "%.*s", (int)(n < len ? n : len - 1), c);
@@ -95,7 +113,7 @@ static int parse_value(const struct param_def *d, const char *text, double *out,
 			*out = i;
 			return 0;
 		}
-		*why = d->unit; /* "expected one of" is added by params_set */
+		*why = params_choices(d); /* "expected one of" is added by params_set */
 		return -2;
 	}
 	}
@@ -160,13 +178,13 @@ void params_print_table(FILE *out)
 		const struct param_def *d = &table[i];
 		char range[64];
 		if (d->type == PT_CHOICE)
-			snprintf(range, sizeof range, "%s", d->unit);
+			snprintf(range, sizeof range, "%s", params_choices(d));
 		else if (d->type == PT_DURATION)
 			snprintf(range, sizeof range, "[0, %gs]", d->max);
 		else
 			snprintf(range, sizeof range, "[%g, %g]", d->min, d->max);
 		fprintf(out, "%-24s %-7s %-9s %-6s %-22s %s [%s]\n", d->name, params_scope_name(d->scope),
-			params_format(&p, d, val, sizeof val), d->type == PT_CHOICE ? "" : d->unit, range, d->help, d->provenance);
+			params_format(&p, d, val, sizeof val), d->unit, range, d->help, d->provenance);
 	}
 }
 

@@ -39,8 +39,9 @@ double params_get(const struct params *p, const struct param_def *d);
 /* The value as a person would write it ("250ns", "512", "exp"). */
 const char *params_format(const struct params *p, const struct param_def *d, char *buf, size_t len);
 void params_print_table(FILE *out);
-/* A CHOICE's names (params.def lists them in the unit column, '|'-separated):
- * how many, the i-th (into buf; NULL if none), and the index of a name (-1). */
+/* A CHOICE's names: all ('|'-separated, "" if d is no CHOICE), how many,
+ * the i-th (into buf; NULL if none), and the index of a name (-1). */
+const char *params_choices(const struct param_def *d);
 int params_choice_count(const struct param_def *d);
 const char *params_choice_name(const struct param_def *d, int i, char *buf, size_t len);
 int params_choice_index(const struct param_def *d, const char *name);
