@@ -403,11 +403,20 @@ static void free_page(struct op_ctx *c, uint64_t pfn)
 		sim_sleep(c->s, c->s->p.page_free_latency);
 }
 
-/* Writes entry p at base; an entry a TLB may hold (present: a protnone one
- * is not, for the CPUs or the IOMMU's walk) counts as a change. */
+/* Whether a TLB may hold a translation for entry p: it is present, or it is
+ * protnone (which no CPU and no IOMMU walk caches) while the flush of the
+ * change that made it so is still pending (mm_tlb_flush_pending) and this
+ * op has not invalidated it itself. */
+static int may_be_cached(const struct op_ctx *c, const struct pte *p)
+{
+	return p->state == PTE_PRESENT ||
+	       (p->state == PTE_PROTNONE && c->mm->tlb_flush_pending > 0 && c->rec.notifications == 0);
+}
+
+/* Writes entry p at base; an entry a TLB may hold counts as a change. */
 static void write_entry(struct op_ctx *c, struct pte *p, uint64_t base, enum pte_state state, uint64_t pfn, int writable)
 {
-	if (p->state == PTE_PRESENT)
+	if (may_be_cached(c, p))
 		note_change(c, base, p->huge ? HUGE_SIZE : PAGE_SIZE);
 	p->state = (uint8_t)state;
 	p->pfn = pfn;
@@ -476,7 +485,7 @@ static int zap_visit(struct op_ctx *c, struct pte *p, uint64_t base)
 	int present = p->state == PTE_PRESENT || p->state == PTE_PROTNONE;
 	if (p->state == PTE_NONE)
 		return 0;
-	if (p->state == PTE_PRESENT)
+	if (may_be_cached(c, p))
 		note_change(c, base, size);
 	/* a migration or swap entry is dropped without touching any page
 	 * reference: the migration, or the swap cache, holds its own */
