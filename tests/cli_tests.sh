@@ -131,8 +131,8 @@ expect size_queue_unmet 3 "target not met" -- "$MNSIM" size-queue -w "$SRC/tests
 expect size_queue_bad_target 2 "unknown metric 'p98'" -- "$MNSIM" size-queue -w "$SEED" --target 'p98<=1us'
 
 expect params_table 0 "qi_depth" -- "$MNSIM" params
-expect params_units 0 "gather_batch             kernel  512       pages" -- "$MNSIM" params
-expect policies_cow 0 "cow                         2              1              1              1              1" -- "$MNSIM" policies
+expect params_units 0 "gather_batch             kernel  9698      pages" -- "$MNSIM" params
+expect policies_thp_cow_6_6 0 "thp_cow        2=2+0+0    2=2+0+0" -- "$MNSIM" policies
 expect check_one_file 0 "5 passed, 0 failed" -- "$MNSIM" check "$SEED"
 # a verdict that differs is an answer (3), not an error (1)
 sed 's/^expect unsafe_end order_violation>=1/expect unsafe_end order_violation=0/' "$SEED" >"$TMP/wrong.trace"

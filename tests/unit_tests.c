@@ -2,7 +2,9 @@
  * trace parser, the TLB, statistics, physical memory, page tables and the
  * policy table. */
 #include "check.h"
+#include "driver.h"
 #include "kernel_ops.h"
+#include "kversion.h"
 #include "mm.h"
 #include "params.h"
 #include "physmem.h"
@@ -104,8 +106,12 @@ static void test_params(void)
 	char err[256];
 	params_defaults(&p);
 	CHECK(p.qi_depth == 256);
-	CHECK(p.gather_batch == 512);
-	CHECK(p.psi_align == 1 && p.thp_migrate_fix == 1);
+	CHECK(p.gather_batch == 9698); /* 8 + 19 x 510 */
+	CHECK(p.psi_align == 1 && p.thp_migrate_fix == 2 /* auto */ && p.kernel == 0 /* auto */);
+	CHECK(params_set(&p, "thp_migrate_fix", "0", err, sizeof err) == 0 && p.thp_migrate_fix == 0);
+	CHECK(params_set(&p, "driver", "arm-smmu-v3", err, sizeof err) == 0 && p.driver == 2);
+	char name[32];
+	CHECK(strcmp(params_format(&p, params_find("driver"), name, sizeof name), "arm-smmu-v3") == 0);
 	CHECK(params_set(&p, "qi_depth", "8", err, sizeof err) == 0 && p.qi_depth == 8);
 	CHECK(params_set(&p, "walk_latency", "2us", err, sizeof err) == 0 && p.walk_latency == 2e-6);
 	CHECK(params_set(&p, "no_such_key", "1", err, sizeof err) != 0);
@@ -117,6 +123,7 @@ static void test_params(void)
 	for (size_t i = 0; i < params_count(); i++) {
 		const struct param_def *d = params_def(i);
 		CHECK(d->help && *d->help);
+		CHECK((d->type == PT_CHOICE) == (params_choice_count(d) > 0)); /* every choice has its names */
 		CHECK(params_find(d->name) == d);
 	}
 }
@@ -382,31 +389,62 @@ static void test_rangeset(void)
 	CHECK(s.n == 0 && !s.r);
 }
 
-/* The invalidate_range counts of DESIGN.md section 3 and issue 5. */
-static void test_policy_table(void)
+/* The kernel-version, policy and driver tables agree with the parameters
+ * that name their rows, and the set-up refuses what a kernel cannot be. */
+static void test_kernel_tables(void)
 {
-	static const struct { enum op_kind op; int dbl, only_end, secondary, minimal, unsafe; } expected[] = {
-		{OP_COW, 2, 1, 1, 1, 1},         {OP_ZERO_FAULT, 2, 1, 1, 1, 1}, {OP_THP_COW, 2, 1, 1, 1, 1},
-		{OP_HUGETLB_COW, 2, 2, 1, 1, 1}, {OP_REPLACE_PAGE, 2, 2, 1, 1, 1}, {OP_MUNMAP, 2, 2, 1, 1, 1},
-		{OP_RECLAIM, 2, 2, 1, 1, 1},     {OP_MIGRATE, 2, 1, 1, 1, 1},    {OP_THP_MIGRATE, 3, 2, 2, 2, 1},
-		{OP_MPROTECT, 1, 1, 1, 1, 1},    {OP_KSM_MERGE, 4, 2, 2, 2, 2},  {OP_THP_SPLIT, 1, 0, 1, 0, 1},
-		/* format 2: a new mapping makes none; mremap's move and the empty unmap after it
-		 * each end a pair; fork one pair per COW mapping and its flush_tlb_mm; exit only
-		 * the release; a reuse none */
-		{OP_MMAP, 0, 0, 0, 0, 0},        {OP_BRK, 0, 0, 0, 0, 0},        {OP_MREMAP, 2, 2, 1, 2, 2},
-		{OP_MADV_DONTNEED, 2, 2, 1, 1, 1}, {OP_MPROTECT_RW, 1, 1, 1, 1, 1}, {OP_FORK, 1, 1, 1, 1, 1},
-		{OP_EXIT, 1, 1, 1, 1, 1},        {OP_WP_REUSE, 0, 0, 0, 0, 0},
-	};
-	const char *names[] = {"double", "only_end", "secondary_tlbs", "minimal", "unsafe_end"};
-	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
-		int want[] = {expected[i].dbl, expected[i].only_end, expected[i].secondary, expected[i].minimal, expected[i].unsafe};
-		for (int k = 0; k < 5; k++) {
-			int got = kernel_op_ir_count(expected[i].op, policy_by_name(names[k]));
-			if (got != want[k])
-				fprintf(stderr, "%s under %s: %d IRs, expected %d\n", op_info(expected[i].op)->name, names[k], got, want[k]);
-			CHECK(got == want[k]);
+	char name[64], err[512];
+	const struct param_def *kd = params_find("kernel"), *dd = params_find("driver");
+	CHECK(params_choice_count(kd) == (int)kversion_count() + 1);
+	CHECK(strcmp(params_choice_name(kd, 0, name, sizeof name), "auto") == 0);
+	for (size_t i = 0; i < kversion_count(); i++)
+		CHECK(strcmp(params_choice_name(kd, (int)i + 1, name, sizeof name), kversion_at(i)->name) == 0);
+	CHECK(params_choice_count(dd) == (int)driver_count());
+	for (size_t i = 0; i < driver_count(); i++)
+		CHECK(strcmp(params_choice_name(dd, (int)i, name, sizeof name), driver_at(i)->name) == 0);
+	for (size_t i = 0; i < policy_count(); i++) {
+		const struct policy *pol = policy_at(i);
+		const struct kversion *v = kversion_by_name(pol->kernel_default);
+		CHECK(v && v->code >= pol->kernel_min && v->code <= pol->kernel_max);
+		/* every kernel op has a program at every version the policy replays */
+		for (size_t k = 0; k < kversion_count(); k++) {
+			struct params p;
+			params_defaults(&p);
+			CHECK(params_set(&p, "kernel", kversion_at(k)->name, err, sizeof err) == 0);
+			int ok = kversion_configure(&p, pol, err, sizeof err) == 0;
+			CHECK(ok == (kversion_at(k)->code >= pol->kernel_min && kversion_at(k)->code <= pol->kernel_max));
+			/* (wp_reuse is recorded in /ops but no trace names it: no program) */
+			for (int op = 0; ok && op < OP_COUNT; op++)
+				CHECK(!op_info(op)->kernel || !(op_info(op)->cpu || op_info(op)->device) ||
+				      kernel_op_source(op, &p, NULL) != NULL);
 		}
 	}
+	struct params p;
+	params_defaults(&p);
+	CHECK(kversion_configure(&p, policy_by_name("double"), err, sizeof err) == 0);
+	CHECK(strcmp(kversion_of(&p)->name, "4.14") == 0 && p.thp_migrate_fix == 0); /* 4.14 had the bug */
+	params_defaults(&p);
+	CHECK(kversion_configure(&p, policy_by_name("only_end"), err, sizeof err) == 0);
+	CHECK(strcmp(kversion_of(&p)->name, "5.1") == 0 && p.thp_migrate_fix == 1);
+	params_defaults(&p);
+	CHECK(params_set(&p, "kernel", "6.6", err, sizeof err) == 0);
+	CHECK(kversion_configure(&p, policy_by_name("only_end"), err, sizeof err) != 0);
+	CHECK_CONTAINS(err, "only_end replays Linux 4.15 - 6.5");
+	params_defaults(&p);
+	CHECK(params_set(&p, "kernel", "4.15", err, sizeof err) == 0);
+	CHECK(kversion_configure(&p, policy_by_name("double"), err, sizeof err) != 0);
+	params_defaults(&p);
+	CHECK(params_set(&p, "kernel", "5.13", err, sizeof err) == 0 && params_set(&p, "thp_migrate_fix", "0", err, sizeof err) == 0);
+	CHECK(kversion_configure(&p, policy_by_name("minimal"), err, sizeof err) != 0);
+	CHECK_CONTAINS(err, "before 5.13");
+	params_defaults(&p);
+	CHECK(params_set(&p, "kernel", "6.12", err, sizeof err) == 0 && kversion_configure(&p, policy_by_name("secondary_tlbs"), err, sizeof err) == 0);
+	struct params io;
+	params_defaults(&io);
+	kversion_configure_iommu(&io, &p);
+	CHECK(io.qi_batch == 1);
+	CHECK(params_set(&p, "kernel", "4.99", err, sizeof err) != 0);
+	CHECK_CONTAINS(err, "auto|4.14");
 	CHECK(policy_by_name("nonsense") == NULL);
 }
 
@@ -424,7 +462,7 @@ int main(int argc, char **argv)
 		{"confidence_intervals", test_confidence_intervals},
 		{"physmem_lifo_generations", test_physmem_lifo_generations},
 		{"page_table_and_vmas", test_page_table_and_vmas},
-		{"policy_table", test_policy_table},
+		{"kernel_tables", test_kernel_tables},
 		{"rangeset", test_rangeset},
 		{NULL, NULL},
 	};

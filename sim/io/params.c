@@ -12,8 +12,6 @@ static const struct param_def table[] = {
 #undef X
 };
 
-static const char *const preempt_dist_names[] = {"const", "exp", NULL};
-
 size_t params_count(void) { return sizeof table / sizeof table[0]; }
 const struct param_def *params_def(size_t i) { return i < params_count() ? &table[i] : NULL; }
 
@@ -29,6 +27,56 @@ const char *params_scope_name(enum param_scope s)
 {
 	static const char *const names[] = {"kernel", "iommu", "device"};
 	return names[s];
+}
+
+/* The names of each CHOICE parameter, '|'-separated, in the order of their
+ * values.  The version and driver names are the rows of the model's tables
+ * (kversion.c, driver.c; a unit test checks that they agree). */
+static const struct { const char *param, *names; } choices[] = {
+	{"kernel", "auto|4.14|4.15|4.20|5.1|5.8|5.13|6.6|6.12"},
+	{"preempt_dist", "const|exp"},
+	{"thp_migrate_fix", "0|1|auto"},
+	{"driver", "intel-svm|amd-iommuv2|arm-smmu-v3"},
+	{"qi_batch", "0|1|auto"},
+};
+
+const char *params_choices(const struct param_def *d)
+{
+	for (size_t i = 0; d->type == PT_CHOICE && i < sizeof choices / sizeof choices[0]; i++)
+		if (strcmp(choices[i].param, d->name) == 0)
+			return choices[i].names;
+	return "";
+}
+
+int params_choice_count(const struct param_def *d)
+{
+	const char *names = params_choices(d);
+	int n = *names != '\0';
+	for (const char *c = names; *c; c++)
+		n += *c == '|';
+	return n;
+}
+
+const char *params_choice_name(const struct param_def *d, int i, char *buf, size_t len)
+{
+	const char *c = params_choices(d);
+	for (int k = 0; k < i && c; k++)
+		if ((c = strchr(c, '|')))
+			c++;
+	if (i < 0 || !c || !*c || len == 0)
+		return NULL;
+	size_t n = strcspn(c, "|");
+	snprintf(buf, len, "%.*s", (int)(n < len ? n : len - 1), c);
+	return buf;
+}
+
+int params_choice_index(const struct param_def *d, const char *name)
+{
+	char buf[64];
+	for (int i = 0; i < params_choice_count(d); i++)
+		if (strcmp(params_choice_name(d, i, buf, sizeof buf), name) == 0)
+			return i;
+	return -1;
 }
 
 static double *slot(struct params *p, const struct param_def *d)
@@ -59,14 +107,15 @@ static int parse_value(const struct param_def *d, const char *text, double *out,
 		}
 		*why = "expected 0 or 1";
 		return -1;
-	case PT_CHOICE:
-		for (int i = 0; preempt_dist_names[i]; i++)
-			if (strcmp(text, preempt_dist_names[i]) == 0) {
-				*out = i;
-				return 0;
-			}
-		*why = "expected one of: const, exp";
-		return -1;
+	case PT_CHOICE: {
+		int i = params_choice_index(d, text);
+		if (i >= 0) {
+			*out = i;
+			return 0;
+		}
+		*why = params_choices(d); /* "expected one of" is added by params_set */
+		return -2;
+	}
 	}
 	*why = "unknown parameter type";
 	return -1;
@@ -81,8 +130,9 @@ int params_set(struct params *p, const char *name, const char *value, char *err,
 	}
 	double v;
 	const char *why;
-	if (parse_value(d, value, &v, &why) != 0) {
-		snprintf(err, errlen, "parameter %s='%s': %s", name, value, why);
+	int rc = parse_value(d, value, &v, &why);
+	if (rc != 0) {
+		snprintf(err, errlen, "parameter %s='%s': %s%s", name, value, rc == -2 ? "expected one of " : "", why);
 		return -1;
 	}
 	if (d->type != PT_CHOICE && (v < d->min || v > d->max)) {
@@ -113,7 +163,8 @@ const char *params_format_value(const struct param_def *d, double v, char *buf, 
 	case PT_DURATION:
 		return units_format_duration(v, buf, (int)len);
 	case PT_CHOICE:
-		snprintf(buf, len, "%s", v >= 0 && v < 2 ? preempt_dist_names[(int)v] : "?");
+		if (!params_choice_name(d, (int)v, buf, len))
+			snprintf(buf, len, "%.0f", v);
 		return buf;
 	default:
 		snprintf(buf, len, "%.0f", v);
@@ -131,7 +182,7 @@ void params_print_table(FILE *out)
 		const struct param_def *d = &table[i];
 		char range[64];
 		if (d->type == PT_CHOICE)
-			snprintf(range, sizeof range, "const|exp");
+			snprintf(range, sizeof range, "%s", params_choices(d));
 		else if (d->type == PT_DURATION)
 			snprintf(range, sizeof range, "[0, %gs]", d->max);
 		else

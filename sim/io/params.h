@@ -40,6 +40,12 @@ double params_get(const struct params *p, const struct param_def *d);
 const char *params_format(const struct params *p, const struct param_def *d, char *buf, size_t len);
 const char *params_format_value(const struct param_def *d, double v, char *buf, size_t len);
 void params_print_table(FILE *out);
+/* A CHOICE's names: all ('|'-separated, "" if d is no CHOICE), how many,
+ * the i-th (into buf; NULL if none), and the index of a name (-1). */
+const char *params_choices(const struct param_def *d);
+int params_choice_count(const struct param_def *d);
+const char *params_choice_name(const struct param_def *d, int i, char *buf, size_t len);
+int params_choice_index(const struct param_def *d, const char *name);
 const char *params_scope_name(enum param_scope s);
 
 /* An ordered list of name=value settings (from a trace or --set). */

@@ -1,8 +1,11 @@
-/* kernel_ops: see kernel_ops.h.  Each op is a row of `programs` below: the
- * steps of the kernel function named in optable.c, in order.  The
- * interpreter (run_step) gives each step its meaning and its cost. */
+/* kernel_ops: see kernel_ops.h.  Each op is one or more rows of `programs`
+ * below: the steps of the kernel function the row names, in order, for the
+ * kernel versions that have the row's features (kversion.h; the last row of
+ * an op whose features the run's kernel has wins).  The interpreter
+ * (run_step) gives each step its meaning and its cost. */
 #include "kernel_ops.h"
 #include "checker.h"
+#include "kversion.h"
 #include "later.h"
 #include "mm.h"
 #include "notifier.h"
@@ -19,164 +22,268 @@ XBT_LOG_NEW_DEFAULT_CATEGORY(kernel, "mnsim kernel operations on CPU actors");
 enum step_kind {
 	ST_END,          /* end of program */
 	ST_MMAP_READ, ST_MMAP_WRITE,
-	ST_RANGE_START, ST_RANGE_END,
+	ST_RANGE_START,  /* arg PAIR_IF_POPULATED: only if something is mapped in the range (change_pmd_range) */
+	ST_RANGE_END,
 	ST_LOCK, ST_UNLOCK,
+	ST_REVALIDATE,   /* after taking the ptl (arg: V_*): give up (counted) unless the entry is what the op saw */
 	ST_ALLOC,        /* new page (huge for huge ops) */
-	ST_COPY,         /* copy the old page's content into the new one */
+	ST_COPY,         /* copy the old page's content into the new one (taken when the copy starts) */
 	ST_ZERO,         /* zero-fill the new page */
 	ST_NEW_CONTENT,  /* the new page has content of its own (uprobes) */
-	ST_CLEAR_FLUSH,  /* clear the entry, CPU TLB flush, then the site's IR */
-	ST_FLUSH,        /* CPU TLB flush of the range, then the site's IR */
+	ST_CLEAR_FLUSH,  /* clear the entry, CPU TLB flush of the step's range, then the site's IR */
+	ST_FLUSH,        /* CPU TLB flush of the step's range, then the site's IR (none if nothing changed) */
+	ST_FLUSH_IF_PENDING, /* if mm_tlb_flush_pending: flush_tlb_range, then the site's IR */
 	ST_IR,           /* an explicit invalidate_range call */
+	ST_CHANGE_PTE,   /* set_pte_at_notify: change_pte before the PTE write (driver_change_pte) */
 	ST_SET_NEW,      /* entry -> new page (arg: writable) */
 	ST_SET_RO,       /* entry -> the same page, read-only */
-	ST_PREEMPT,      /* the preemption window */
+	ST_PREEMPT,      /* the preemption window (not in a nested sequence) */
 	ST_DROP_OLD,     /* drop the old page's reference (free if last) */
-	ST_WRPROTECT,    /* every entry in the range read-only */
-	ST_SHARE_COW,    /* every entry read-only and shared with a child */
+	ST_WRPROTECT,    /* change_protection: every entry in the range read-only */
+	ST_SHARE_COW,    /* copy_page_range: every entry read-only and shared with a child */
 	ST_PROTECT_VMA,  /* the mapping becomes read-only */
 	ST_REMOVE_VMA,   /* the mapping goes away */
 	ST_SET_SWAP,     /* entry -> swap entry, page in the swap cache */
 	ST_FREE_LATER,   /* swap cache page freed reclaim_free_delay later */
-	ST_SET_MIGRATION,/* entry -> migration entry */
-	ST_INSTALL_COPY, /* entry -> the copy; what was written to the old page since the copy began is lost */
+	ST_SET_MIGRATION,/* entry -> migration entry (keeps the entry's write permission) */
+	ST_INSTALL_COPY, /* remove_migration_ptes / set_pmd_at: entry -> the copy, if the entry is still the op's */
 	ST_PROTNONE,     /* entry -> NUMA hinting (not present) */
-	ST_MARK_MIGRATING,
-	ST_CHECK_PROTNONE, /* give up (counted) unless the entry is still protnone */
-	ST_ZAP,          /* zap_pte_range over the range, flushing a full gather batch (site) */
-	ST_ZAP_KEEP,     /* madv_free: the same walk, pages stay */
-	ST_GATHER_FINAL, /* tlb_finish_mmu: flush, site's IR, free the rest */
+	ST_MARK_MIGRATING, /* the THP is locked for migration: faults on it wait */
+	ST_PENDING_INC, ST_PENDING_DEC, /* inc_tlb_flush_pending / dec_tlb_flush_pending */
+	ST_ZAP,          /* zap_pte_range over the range with the mmu_gather (forced flush when full) */
+	ST_ZAP_KEEP,     /* madvise_free_pte_range: pages marked clean and old, the gather range widened */
+	ST_GATHER_FINAL, /* tlb_finish_mmu: flush of what was gathered since the last flush, site's IR, free */
 	ST_TARGET_OTHER, ST_TARGET_MAIN, /* ksm: which page the next steps work on */
-	ST_SKIP_IF_KSM,  /* skip arg steps if the current page is already a KSM page */
+	ST_SKIP_IF_KSM,  /* skip to label arg if the current page is already a KSM page */
+	ST_LABEL,
 	ST_KSM_MARK,     /* the current page becomes the KSM page */
 	ST_KSM_COMPARE,  /* give up unless both pages hold the same content */
 	ST_KSM_REPLACE,  /* entry -> the KSM page, read-only */
 	ST_SPLIT,        /* PMD -> 512 PTEs to the same page */
+	ST_CALL_SPLIT,   /* __split_huge_pmd as its own range_start/end pair (arg 1: nested in another op) */
+	ST_TO_4K,        /* the op goes on with the 4 KiB entry at its address (after a split) */
 	/* the ops of real programs (trace format 2) */
-	ST_DONE,         /* the op is complete (not skipped) */
-	ST_SKIP_UNLESS_MAPPED, /* skip arg steps unless the range meets a mapping */
-	ST_SKIP_IF_GROW, /* brk: skip arg steps when the heap grows */
+	ST_DONE,         /* the op is complete (not a give-up) */
+	ST_SKIP_UNLESS_MAPPED, /* skip to label arg unless the range meets a mapping */
+	ST_SKIP_IF_GROW, /* brk: skip to label arg when the heap grows */
 	ST_ADD_VMA,      /* the range becomes a mapping (mmap's rights; brk: anonymous, writable) */
 	ST_UNPROTECT_VMA,/* the mapping becomes writable */
 	ST_TOUCH_PTES,   /* change_pte_range rewrites every present entry with the new rights */
-	ST_MREMAP_VMA,   /* the new range becomes a mapping like the old one; skip the op if it is still mapped */
+	ST_MREMAP_VMA,   /* the new range becomes a mapping like the old one; give up if it is still mapped */
 	ST_MOVE_PTES,    /* move_ptes: entries move to the new range, per page table, flush if one was present (site) */
 	ST_UNMAP_TAIL,   /* mremap to a smaller size: do_munmap of the tail first (a munmap op of its own) */
 	ST_FORK_COPY,    /* copy_page_range of every mapping into the child, a range_start/end pair per COW mapping (site) */
 	ST_CHILD_BORN,   /* the child's address space exists: its threads may run */
 	ST_RELEASE,      /* mmu_notifier_release: the driver's release flushes the PASID; no notifier is left */
-	ST_EXIT_ZAP,     /* unmap_vmas over every mapping into one gather (site) */
+	ST_EXIT_ZAP,     /* unmap_vmas over every mapping into one gather */
 	ST_REMOVE_ALL,   /* every mapping goes away */
 };
 
-struct step { enum step_kind kind; enum ir_site site; int arg; };
+/* What a flush or a notifier call covers. */
+enum range_kind {
+	R_ENTRY,   /* the entry the op works on (a PMD flush has a 2 MiB stride) */
+	R_4K,      /* flush_tlb_page: 4 KiB at the address, whatever the entry's size */
+	R_OP,      /* the op's whole range */
+	R_GATHER,  /* tlb->start..tlb->end, gathered since the last flush */
+	R_CHANGED, /* the entries the op changed (no flush if none) */
+	R_MM,      /* flush_tlb_mm: the whole address space */
+	R_BATCH,   /* a batched (deferred) flush: arch_tlbbatch_add_pending; explicit notifiers name the entry */
+	R_TABLE,   /* the stretch of one page table a walk is at (move_ptes) */
+};
 
-enum precondition { NEED_NOTHING, NEED_PRESENT, NEED_PRESENT_OR_PROTNONE };
+enum revalidate { V_SAME, V_PAGE, V_HUGE };
+#define PAIR_IF_POPULATED 1
+enum label { L_MAIN = 1, L_NEW };
+
+struct step { uint8_t kind, site, range, arg; };
+
+enum precondition {
+	NEED_NOTHING,
+	NEED_PRESENT,   /* the entry maps a page (rmap: reclaim, migrate; uprobes; numa_hint) */
+	NEED_HUGE,      /* a present or protnone PMD (thp_split) */
+	NEED_WP_FAULT,  /* a write fault on a present read-only page (do_wp_page, do_huge_pmd_wp_page, hugetlb_cow) */
+	NEED_ZERO_PAGE, /* a write fault on the zero page */
+	NEED_NUMA_FAULT,/* a NUMA hinting fault: the PMD is protnone (do_huge_pmd_numa_page) */
+	NEED_KSM_PAIR,  /* two present, different pages */
+};
 
 struct program {
+	enum op_kind op;
+	unsigned needs;       /* kernel features (kversion.h) this sequence needs */
+	const char *source;   /* the kernel file and function it follows */
+	const char *commit;   /* the commit that made it so (NULL: as in v4.14) */
 	enum precondition need;
-	unsigned uses_set_pte_notify : 1; /* set_pte_at_notify -> change_pte */
-	struct step steps[32];
+	struct step steps[36];
 };
 
-#define S(k) {ST_##k, SITE_FLUSH_ONLY, 0}
-#define SITE(k, site) {ST_##k, SITE_##site, 0}
-#define ARG(k, a) {ST_##k, SITE_FLUSH_ONLY, a}
+#define S(k) {ST_##k, SITE_FLUSH_ONLY, R_ENTRY, 0}
+#define SITE(k, site) {ST_##k, SITE_##site, R_ENTRY, 0}
+#define FL(k, site, range) {ST_##k, SITE_##site, R_##range, 0}
+#define ARG(k, a) {ST_##k, SITE_FLUSH_ONLY, R_ENTRY, a}
+#define OP_PAIR {ST_RANGE_START, SITE_FLUSH_ONLY, R_OP, 0}
 
-static const struct program programs[OP_COUNT] = {
-	[OP_COW] = {NEED_PRESENT, 1, {S(MMAP_READ), S(ALLOC), S(COPY), S(RANGE_START), S(LOCK), SITE(CLEAR_FLUSH, PTL_CASE_B),
-		ARG(SET_NEW, 1), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_CONVERTED), S(DROP_OLD)}},
-	[OP_ZERO_FAULT] = {NEED_PRESENT, 1, {S(MMAP_READ), S(ALLOC), S(ZERO), S(RANGE_START), S(LOCK), SITE(CLEAR_FLUSH, PTL_CASE_B),
-		ARG(SET_NEW, 1), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_CONVERTED), S(DROP_OLD)}},
-	[OP_THP_COW] = {NEED_PRESENT, 0, {S(MMAP_READ), S(ALLOC), S(COPY), S(RANGE_START), S(LOCK), SITE(CLEAR_FLUSH, PTL_CASE_B),
-		ARG(SET_NEW, 1), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_CONVERTED), S(DROP_OLD)}},
-	[OP_HUGETLB_COW] = {NEED_PRESENT, 0, {S(MMAP_READ), S(ALLOC), S(COPY), S(RANGE_START), S(LOCK), SITE(CLEAR_FLUSH, FLUSH_ONLY),
-		SITE(IR, PTL_CASE_B), ARG(SET_NEW, 1), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_KEPT), S(DROP_OLD)}},
-	[OP_REPLACE_PAGE] = {NEED_PRESENT, 1, {S(MMAP_WRITE), S(ALLOC), S(NEW_CONTENT), S(RANGE_START), S(LOCK),
-		SITE(CLEAR_FLUSH, PTL_CASE_B), ARG(SET_NEW, 0), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_KEPT), S(DROP_OLD)}},
-	[OP_MUNMAP] = {NEED_NOTHING, 0, {S(MMAP_WRITE), S(REMOVE_VMA), S(RANGE_START), SITE(ZAP, GATHER_FREE), S(PREEMPT),
-		SITE(RANGE_END, END_KEPT), SITE(GATHER_FINAL, GATHER_FREE)}},
-	[OP_MADV_FREE] = {NEED_NOTHING, 0, {S(MMAP_READ), S(RANGE_START), SITE(ZAP_KEEP, GATHER_NOFREE), S(PREEMPT),
-		SITE(RANGE_END, END_KEPT), SITE(GATHER_FINAL, GATHER_NOFREE)}},
-	[OP_RECLAIM] = {NEED_PRESENT, 0, {S(RANGE_START), S(LOCK), SITE(CLEAR_FLUSH, PTL_RECLAIM), S(SET_SWAP), S(UNLOCK), S(PREEMPT),
-		SITE(RANGE_END, END_KEPT), S(FREE_LATER)}},
-	[OP_MIGRATE] = {NEED_PRESENT, 0, {S(RANGE_START), S(LOCK), SITE(CLEAR_FLUSH, PTL_V414), S(SET_MIGRATION), S(UNLOCK), S(PREEMPT),
-		SITE(RANGE_END, END_KEPT), S(ALLOC), S(COPY), S(LOCK), S(INSTALL_COPY), S(UNLOCK), S(DROP_OLD)}},
-	[OP_NUMA_HINT] = {NEED_PRESENT, 0, {S(MMAP_READ), S(RANGE_START), S(LOCK), S(PROTNONE), S(UNLOCK), S(PREEMPT),
-		SITE(RANGE_END, END_KEPT), SITE(FLUSH, FLUSH_ONLY)}},
-	[OP_THP_MIGRATE] = {NEED_PRESENT_OR_PROTNONE, 0, {S(MMAP_READ), S(LOCK), S(MARK_MIGRATING), SITE(FLUSH, FLUSH_ONLY),
-		SITE(IR, PRECOPY), S(UNLOCK), S(ALLOC), S(COPY), S(CHECK_PROTNONE), S(RANGE_START), S(LOCK),
-		SITE(CLEAR_FLUSH, PTL_CASE_B), S(INSTALL_COPY), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_CONVERTED), S(DROP_OLD)}},
-	[OP_MPROTECT] = {NEED_NOTHING, 0, {S(MMAP_WRITE), S(PROTECT_VMA), S(RANGE_START), S(LOCK), S(WRPROTECT), S(UNLOCK), S(PREEMPT),
-		SITE(RANGE_END, END_KEPT), SITE(FLUSH, FLUSH_ONLY)}},
-	[OP_FORK_WP] = {NEED_NOTHING, 0, {S(MMAP_WRITE), S(RANGE_START), S(LOCK), S(SHARE_COW), S(UNLOCK), S(PREEMPT),
-		SITE(RANGE_END, END_KEPT), SITE(FLUSH, FLUSH_ONLY)}},
-	[OP_KSM_MERGE] = {NEED_PRESENT, 1, {S(MMAP_READ),
-		/* write_protect_page on the other page, unless it is a KSM page already */
-		S(TARGET_OTHER), ARG(SKIP_IF_KSM, 9), S(RANGE_START), S(LOCK), SITE(CLEAR_FLUSH, PTL_V414), S(SET_RO), S(KSM_MARK),
-		S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_KEPT),
-		/* write_protect_page on this page */
-		S(TARGET_MAIN), S(RANGE_START), S(LOCK), SITE(CLEAR_FLUSH, PTL_V414), S(SET_RO), S(UNLOCK), S(PREEMPT),
-		SITE(RANGE_END, END_KEPT), S(KSM_COMPARE),
-		/* replace_page */
-		S(RANGE_START), S(LOCK), SITE(CLEAR_FLUSH, PTL_V414), S(KSM_REPLACE), S(UNLOCK), S(PREEMPT),
-		SITE(RANGE_END, END_KEPT), S(DROP_OLD)}},
-	[OP_THP_SPLIT] = {NEED_PRESENT, 0, {S(MMAP_READ), S(RANGE_START), S(LOCK), SITE(CLEAR_FLUSH, FLUSH_ONLY), S(SPLIT), S(UNLOCK),
-		S(PREEMPT), SITE(RANGE_END, END_UNCHANGED)}},
+static const struct program programs[] = {
+	{OP_COW, 0, "mm/memory.c wp_page_copy", NULL, NEED_WP_FAULT,
+	 {S(MMAP_READ), S(ALLOC), S(COPY), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_SAME), SITE(CLEAR_FLUSH, PTL_CASE_B),
+	  S(CHANGE_PTE), ARG(SET_NEW, 1), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_CONVERTED), S(DROP_OLD)}},
+	{OP_ZERO_FAULT, 0, "mm/memory.c wp_page_copy (the zero page)", NULL, NEED_ZERO_PAGE,
+	 {S(MMAP_READ), S(ALLOC), S(ZERO), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_SAME), SITE(CLEAR_FLUSH, PTL_CASE_B),
+	  S(CHANGE_PTE), ARG(SET_NEW, 1), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_CONVERTED), S(DROP_OLD)}},
+	{OP_THP_COW, 0, "mm/huge_memory.c do_huge_pmd_wp_page (copies the 2 MiB page)", NULL, NEED_WP_FAULT,
+	 {S(MMAP_READ), S(ALLOC), S(COPY), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_SAME), SITE(CLEAR_FLUSH, PTL_CASE_B),
+	  ARG(SET_NEW, 1), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_CONVERTED), S(DROP_OLD)}},
+	{OP_THP_COW, KF_THP_COW_SPLIT, "mm/huge_memory.c do_huge_pmd_wp_page -> __split_huge_pmd, then mm/memory.c wp_page_copy",
+	 "3917c80280c9", NEED_WP_FAULT,
+	 {S(MMAP_READ), ARG(CALL_SPLIT, 1), S(TO_4K), S(ALLOC), S(COPY), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_SAME),
+	  SITE(CLEAR_FLUSH, PTL_CASE_B), S(CHANGE_PTE), ARG(SET_NEW, 1), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_CONVERTED),
+	  S(DROP_OLD)}},
+	/* huge_ptep_clear_flush is ptep_clear_flush: flush_tlb_page, 4 KiB */
+	{OP_HUGETLB_COW, 0, "mm/hugetlb.c hugetlb_cow (hugetlb_wp)", NULL, NEED_WP_FAULT,
+	 {S(MMAP_READ), S(ALLOC), S(COPY), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_SAME), FL(CLEAR_FLUSH, FLUSH_ONLY, 4K),
+	  SITE(IR, PTL_CASE_B), ARG(SET_NEW, 1), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_KEPT), S(DROP_OLD)}},
+	{OP_REPLACE_PAGE, 0, "kernel/events/uprobes.c __replace_page", NULL, NEED_PRESENT,
+	 {S(MMAP_WRITE), S(ALLOC), S(NEW_CONTENT), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE),
+	  SITE(CLEAR_FLUSH, PTL_CASE_B), S(CHANGE_PTE), ARG(SET_NEW, 0), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_KEPT),
+	  S(DROP_OLD)}},
+	{OP_MUNMAP, 0, "mm/memory.c unmap_vmas, zap_pte_range (mmu_gather: mm/mmu_gather.c)", NULL, NEED_NOTHING,
+	 {S(MMAP_WRITE), S(REMOVE_VMA), OP_PAIR, SITE(ZAP, GATHER_FREE), S(PREEMPT), SITE(RANGE_END, END_KEPT),
+	  FL(GATHER_FINAL, GATHER_FREE, GATHER)}},
+	{OP_MADV_FREE, 0, "mm/madvise.c madvise_free_single_vma, madvise_free_pte_range", NULL, NEED_NOTHING,
+	 {S(MMAP_READ), OP_PAIR, S(ZAP_KEEP), S(PREEMPT), SITE(RANGE_END, END_KEPT), FL(GATHER_FINAL, GATHER_NOFREE, GATHER)}},
+	/* shrink_page_list's TTU_BATCH_FLUSH: the CPU flush is deferred */
+	{OP_RECLAIM, 0, "mm/rmap.c try_to_unmap_one (anon swap-out, batched flush)", NULL, NEED_PRESENT,
+	 {S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE), FL(CLEAR_FLUSH, PTL_RECLAIM, BATCH), S(SET_SWAP), S(UNLOCK),
+	  S(PREEMPT), SITE(RANGE_END, END_KEPT), S(FREE_LATER)}},
+	/* batched since v6.4 (7e12beb8ca2a, migrate_pages_batch); the explicit
+	 * notifiers of older kernels name the page either way */
+	{OP_MIGRATE, 0, "mm/migrate.c try_to_unmap (migration entries) + remove_migration_ptes", NULL, NEED_PRESENT,
+	 {S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE), FL(CLEAR_FLUSH, PTL_V414, BATCH), S(SET_MIGRATION), S(UNLOCK),
+	  S(PREEMPT), SITE(RANGE_END, END_KEPT), S(ALLOC), S(COPY), S(LOCK), S(INSTALL_COPY), S(UNLOCK), S(DROP_OLD)}},
+	{OP_NUMA_HINT, 0, "mm/mprotect.c change_prot_numa -> change_huge_pmd", NULL, NEED_PRESENT,
+	 {S(MMAP_READ), S(PENDING_INC), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE), S(PROTNONE), S(UNLOCK), S(PREEMPT),
+	  SITE(RANGE_END, END_KEPT), FL(FLUSH, FLUSH_ONLY, CHANGED), S(PENDING_DEC)}},
+	{OP_THP_MIGRATE, 0, "mm/huge_memory.c do_huge_pmd_numa_page -> mm/migrate.c migrate_misplaced_transhuge_page", NULL,
+	 NEED_NUMA_FAULT,
+	 {S(MMAP_READ), S(LOCK), ARG(REVALIDATE, V_SAME), S(MARK_MIGRATING), SITE(FLUSH_IF_PENDING, PRECOPY_FLUSH), S(UNLOCK),
+	  S(ALLOC), S(COPY),
+	  S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_SAME), SITE(CLEAR_FLUSH, PTL_PROTNONE), S(INSTALL_COPY), S(UNLOCK),
+	  S(PREEMPT), SITE(RANGE_END, END_CONVERTED), S(DROP_OLD)}},
+	{OP_THP_MIGRATE, KF_THP_MIGRATE_FIX,
+	 "mm/huge_memory.c do_huge_pmd_numa_page (IR if a flush is pending) -> mm/migrate.c migrate_misplaced_transhuge_page "
+	 "(set_pmd_at over the protnone PMD)", "7066f0f933a1", NEED_NUMA_FAULT,
+	 {S(MMAP_READ), S(LOCK), ARG(REVALIDATE, V_SAME), S(MARK_MIGRATING), SITE(FLUSH_IF_PENDING, PRECOPY), S(UNLOCK),
+	  S(ALLOC), S(COPY), S(LOCK), ARG(REVALIDATE, V_SAME), S(INSTALL_COPY), S(UNLOCK), S(DROP_OLD)}},
+	{OP_THP_MIGRATE, KF_THP_MIGRATION_ENTRIES,
+	 "mm/huge_memory.c do_huge_pmd_numa_page -> migrate_misplaced_page -> mm/rmap.c try_to_migrate_one "
+	 "(set_pmd_migration_entry: pmdp_invalidate) + remove_migration_pmd", "c5b5a3dd2c1f", NEED_NUMA_FAULT,
+	 {S(MMAP_READ), S(LOCK), ARG(REVALIDATE, V_SAME), S(UNLOCK), S(ALLOC), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE),
+	  SITE(CLEAR_FLUSH, FLUSH_ONLY), S(SET_MIGRATION), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_KEPT), S(COPY),
+	  S(LOCK), S(INSTALL_COPY), S(UNLOCK), S(DROP_OLD)}},
+	{OP_MPROTECT, 0, "mm/mprotect.c change_protection (v6.0+: with an mmu_gather)", NULL, NEED_NOTHING,
+	 {S(MMAP_WRITE), S(PROTECT_VMA), S(PENDING_INC), {ST_RANGE_START, SITE_FLUSH_ONLY, R_OP, PAIR_IF_POPULATED},
+	  S(WRPROTECT), S(PREEMPT), SITE(RANGE_END, END_KEPT), FL(FLUSH, FLUSH_ONLY, CHANGED), S(PENDING_DEC)}},
+	{OP_FORK_WP, 0, "mm/memory.c copy_page_range; kernel/fork.c dup_mmap flush_tlb_mm", NULL, NEED_NOTHING,
+	 {S(MMAP_WRITE), OP_PAIR, S(SHARE_COW), S(PREEMPT), SITE(RANGE_END, END_KEPT), FL(FLUSH, FLUSH_ONLY, MM)}},
+	{OP_KSM_MERGE, 0, "mm/ksm.c try_to_merge_one_page: write_protect_page + replace_page", NULL, NEED_KSM_PAIR,
+	 {S(MMAP_READ),
+	  /* try_to_merge_two_pages: write_protect_page on the other page, which becomes the KSM page */
+	  S(TARGET_OTHER), ARG(SKIP_IF_KSM, L_MAIN), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE),
+	  SITE(CLEAR_FLUSH, PTL_V414), S(CHANGE_PTE), S(SET_RO), S(KSM_MARK), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_KEPT),
+	  ARG(LABEL, L_MAIN),
+	  /* write_protect_page on this page */
+	  S(TARGET_MAIN), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE), SITE(CLEAR_FLUSH, PTL_V414), S(CHANGE_PTE), S(SET_RO),
+	  S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_KEPT), S(KSM_COMPARE),
+	  /* replace_page: pte_same against the write-protected PTE */
+	  S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_SAME), SITE(CLEAR_FLUSH, PTL_V414), S(CHANGE_PTE), S(KSM_REPLACE),
+	  S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_KEPT), S(DROP_OLD)}},
+	{OP_THP_SPLIT, 0, "mm/huge_memory.c __split_huge_pmd (anon)", NULL, NEED_HUGE, {S(MMAP_READ), ARG(CALL_SPLIT, 0)}},
 	/* ---- trace format 2: what real programs do.  v4.14 and v4.15 follow the
 	 * same sequence for each of these; where v6.6 differs it is said. ---- */
-	/* mm/mmap.c mmap_region (v4.14, v4.15): "Clear old maps": do_munmap of
-	 * whatever the new range covers (unmap_region -> unmap_vmas, as munmap),
-	 * then the new vma; a new range has no PTEs, so no notifier call at all.
-	 * v6.6: do_vmi_munmap, the same sequence. */
-	[OP_MMAP] = {NEED_NOTHING, 0, {S(MMAP_WRITE), ARG(SKIP_UNLESS_MAPPED, 6), S(REMOVE_VMA), S(RANGE_START), SITE(ZAP, GATHER_FREE),
-		S(PREEMPT), SITE(RANGE_END, END_KEPT), SITE(GATHER_FINAL, GATHER_FREE), S(ADD_VMA)}},
-	/* mm/mmap.c SYSCALL brk (v4.14, v4.15): a smaller break is do_munmap of
-	 * [newbrk, oldbrk) (as munmap); a larger one do_brk (v6.6: do_brk_flags),
-	 * which extends the heap vma: no PTE, no notifier call. */
-	[OP_BRK] = {NEED_NOTHING, 0, {S(MMAP_WRITE), ARG(SKIP_IF_GROW, 7), S(REMOVE_VMA), S(RANGE_START), SITE(ZAP, GATHER_FREE),
-		S(PREEMPT), SITE(RANGE_END, END_KEPT), SITE(GATHER_FINAL, GATHER_FREE), S(DONE), S(ADD_VMA)}},
-	/* mm/mremap.c mremap_to (v4.14, v4.15): a smaller new size unmaps the
-	 * tail first (do_munmap: a munmap op of its own); move_vma: copy_vma,
-	 * move_page_tables (mmu_notifier_invalidate_range_start/end over the old
-	 * range; move_ptes per page table under the ptl, flush_tlb_range of what
-	 * it moved if an entry was present), then do_munmap of the old range: a
-	 * second range_start/end pair (unmap_vmas) that finds nothing left, and
-	 * tlb_finish_mmu with nothing gathered (no flush).  v6.6: the same, with
-	 * mmu_notifier_range_init(MMU_NOTIFY_UNMAP). */
-	[OP_MREMAP] = {NEED_NOTHING, 0, {S(MMAP_WRITE), S(UNMAP_TAIL), S(MREMAP_VMA), S(RANGE_START), SITE(MOVE_PTES, FLUSH_ONLY),
-		S(PREEMPT), SITE(RANGE_END, END_KEPT), S(REMOVE_VMA), S(RANGE_START), SITE(RANGE_END, END_KEPT)}},
-	/* mm/madvise.c madvise_dontneed_single_vma -> zap_page_range (v4.14,
-	 * v4.15; v6.6 zap_page_range_single): range_start, unmap_single_vma
-	 * (zap_pte_range with the mmu_gather), range_end, tlb_finish_mmu; the vma
-	 * stays.  madvise_need_mmap_write(MADV_DONTNEED) is 0: mmap_lock for read. */
-	[OP_MADV_DONTNEED] = {NEED_NOTHING, 0, {S(MMAP_READ), S(RANGE_START), SITE(ZAP, GATHER_FREE), S(PREEMPT),
-		SITE(RANGE_END, END_KEPT), SITE(GATHER_FINAL, GATHER_FREE)}},
-	/* mm/mprotect.c mprotect_fixup -> change_protection (v4.14, v4.15):
-	 * change_pmd_range calls range_start for the first page table that exists
-	 * and range_end after the walk; change_pte_range rewrites every present
-	 * PTE with the vma's new vm_page_prot, which for a private mapping has no
-	 * write bit (PAGE_COPY: a later write fault reuses or copies the page);
-	 * flush_tlb_range if it rewrote any.  v6.6 makes an exclusive anonymous
-	 * page writable at once (MM_CP_TRY_CHANGE_WRITABLE, can_change_pte_writable). */
-	[OP_MPROTECT_RW] = {NEED_NOTHING, 0, {S(MMAP_WRITE), S(UNPROTECT_VMA), S(RANGE_START), S(LOCK), S(TOUCH_PTES), S(UNLOCK),
-		S(PREEMPT), SITE(RANGE_END, END_KEPT), SITE(FLUSH, FLUSH_ONLY)}},
-	/* kernel/fork.c dup_mmap (v4.14, v4.15): the parent's mmap_lock for
-	 * write; per vma, mm/memory.c copy_page_range: nothing for a mapping
-	 * without anonymous pages, else, when is_cow_mapping, range_start,
-	 * copy_pte_range (parent PTE write-protected, the child's PTE names the
-	 * same page: get_page), range_end; after every vma flush_tlb_mm(oldmm).
-	 * v6.6: the same walk; range_end no longer calls the secondary TLB, the
-	 * flush_tlb_mm does. */
-	[OP_FORK] = {NEED_NOTHING, 0, {S(MMAP_WRITE), SITE(FORK_COPY, END_KEPT), SITE(FLUSH, FLUSH_ONLY), S(CHILD_BORN)}},
-	/* mm/mmap.c exit_mmap (v4.14, v4.15): mmu_notifier_release first (the
-	 * Intel SVM driver's release, intel_mm_release, tears the PASID down: one
-	 * PASID-wide flush, and no notifier is left), then unmap_vmas(0, -1) into
-	 * one mmu_gather and tlb_finish_mmu: the pages go back (a page the parent
-	 * still maps has one reference again).  v6.6: the same order. */
-	[OP_EXIT] = {NEED_NOTHING, 0, {S(MMAP_WRITE), S(RELEASE), S(RANGE_START), SITE(EXIT_ZAP, GATHER_FREE), SITE(RANGE_END, END_KEPT),
-		SITE(GATHER_FINAL, GATHER_FREE), S(REMOVE_ALL)}},
+	/* mmap_region: "Clear old maps": do_munmap of whatever the new range
+	 * covers (unmap_region -> unmap_vmas, as munmap), then the new vma; a
+	 * new range has no PTEs, so no notifier call at all.  v6.6:
+	 * do_vmi_munmap, the same sequence. */
+	{OP_MMAP, 0, "mm/mmap.c mmap_region (do_munmap of what it covers first)", NULL, NEED_NOTHING,
+	 {S(MMAP_WRITE), ARG(SKIP_UNLESS_MAPPED, L_NEW), S(REMOVE_VMA), OP_PAIR, SITE(ZAP, GATHER_FREE), S(PREEMPT),
+	  SITE(RANGE_END, END_KEPT), FL(GATHER_FINAL, GATHER_FREE, GATHER), ARG(LABEL, L_NEW), S(ADD_VMA)}},
+	/* SYSCALL brk: a smaller break is do_munmap of [newbrk, oldbrk) (as
+	 * munmap); a larger one do_brk (v6.6: do_brk_flags), which extends the
+	 * heap vma: no PTE, no notifier call. */
+	{OP_BRK, 0, "mm/mmap.c brk (do_munmap to shrink, do_brk to grow)", NULL, NEED_NOTHING,
+	 {S(MMAP_WRITE), ARG(SKIP_IF_GROW, L_NEW), S(REMOVE_VMA), OP_PAIR, SITE(ZAP, GATHER_FREE), S(PREEMPT),
+	  SITE(RANGE_END, END_KEPT), FL(GATHER_FINAL, GATHER_FREE, GATHER), S(DONE), ARG(LABEL, L_NEW), S(ADD_VMA)}},
+	/* mremap_to: a smaller new size unmaps the tail first (do_munmap: a
+	 * munmap op of its own); move_vma: copy_vma, move_page_tables
+	 * (range_start/end over the old range; move_ptes per page table under
+	 * the ptl, flush_tlb_range of what it moved if an entry was present),
+	 * then do_munmap of the old range: a second pair (unmap_vmas) that finds
+	 * nothing left, and tlb_finish_mmu with nothing gathered (no flush).
+	 * v6.6: the same, with mmu_notifier_range_init(MMU_NOTIFY_UNMAP). */
+	{OP_MREMAP, 0, "mm/mremap.c mremap_to, move_vma -> move_page_tables, then do_munmap", NULL, NEED_NOTHING,
+	 {S(MMAP_WRITE), S(UNMAP_TAIL), S(MREMAP_VMA), OP_PAIR, FL(MOVE_PTES, FLUSH_ONLY, TABLE), S(PREEMPT),
+	  SITE(RANGE_END, END_KEPT), S(REMOVE_VMA), OP_PAIR, SITE(RANGE_END, END_KEPT)}},
+	/* madvise_dontneed_single_vma -> zap_page_range (v6.6
+	 * zap_page_range_single): range_start, unmap_single_vma (zap_pte_range
+	 * with the mmu_gather), range_end, tlb_finish_mmu; the vma stays.
+	 * madvise_need_mmap_write(MADV_DONTNEED) is 0: mmap_lock for read. */
+	{OP_MADV_DONTNEED, 0, "mm/madvise.c madvise_dontneed_single_vma -> mm/memory.c zap_page_range", NULL, NEED_NOTHING,
+	 {S(MMAP_READ), OP_PAIR, SITE(ZAP, GATHER_FREE), S(PREEMPT), SITE(RANGE_END, END_KEPT),
+	  FL(GATHER_FINAL, GATHER_FREE, GATHER)}},
+	/* mprotect_fixup -> change_protection: change_pte_range rewrites every
+	 * present PTE with the vma's new vm_page_prot, which for a private
+	 * mapping has no write bit (PAGE_COPY: a later write fault reuses or
+	 * copies the page); flush_tlb_range if it rewrote any. */
+	{OP_MPROTECT_RW, 0, "mm/mprotect.c change_protection (adding rights)", NULL, NEED_NOTHING,
+	 {S(MMAP_WRITE), S(UNPROTECT_VMA), S(PENDING_INC), {ST_RANGE_START, SITE_FLUSH_ONLY, R_OP, PAIR_IF_POPULATED},
+	  ARG(TOUCH_PTES, 0), S(PREEMPT), SITE(RANGE_END, END_KEPT), FL(FLUSH, FLUSH_ONLY, CHANGED), S(PENDING_DEC)}},
+	/* v6.6 change_pte_range: with MM_CP_TRY_CHANGE_WRITABLE an exclusive
+	 * anonymous page is made writable at once (can_change_pte_writable),
+	 * and tlb_flush_pte_range is called only where pte_needs_flush(oldpte,
+	 * ptent): x86 needs none for a permission upgrade. */
+	{OP_MPROTECT_RW, KF_SECONDARY_TLBS, "mm/mprotect.c change_protection (adding rights; MM_CP_TRY_CHANGE_WRITABLE)",
+	 NULL, NEED_NOTHING,
+	 {S(MMAP_WRITE), S(UNPROTECT_VMA), S(PENDING_INC), {ST_RANGE_START, SITE_FLUSH_ONLY, R_OP, PAIR_IF_POPULATED},
+	  ARG(TOUCH_PTES, 1), S(PREEMPT), SITE(RANGE_END, END_KEPT), FL(FLUSH, FLUSH_ONLY, CHANGED), S(PENDING_DEC)}},
+	/* dup_mmap: the parent's mmap_lock for write; per vma, copy_page_range:
+	 * nothing for a mapping without anonymous pages, else, when
+	 * is_cow_mapping, range_start, copy_pte_range (parent PTE
+	 * write-protected, the child's PTE names the same page: get_page),
+	 * range_end; after every vma flush_tlb_mm(oldmm).  v6.6: the same walk;
+	 * range_end no longer calls the secondary TLB, the flush_tlb_mm does. */
+	{OP_FORK, 0, "kernel/fork.c dup_mmap -> mm/memory.c copy_page_range; flush_tlb_mm", NULL, NEED_NOTHING,
+	 {S(MMAP_WRITE), SITE(FORK_COPY, END_KEPT), FL(FLUSH, FLUSH_ONLY, MM), S(CHILD_BORN)}},
+	/* exit_mmap: mmu_notifier_release first (the Intel SVM driver's release,
+	 * intel_mm_release, tears the PASID down: one PASID-wide flush, and no
+	 * notifier is left), then unmap_vmas(0, -1) into one mmu_gather and
+	 * tlb_finish_mmu: the pages go back (a page the parent still maps has one
+	 * reference again).  v6.6: the same order. */
+	{OP_EXIT, 0, "mm/mmap.c exit_mmap (mmu_notifier_release, unmap_vmas, tlb_finish_mmu)", NULL, NEED_NOTHING,
+	 {S(MMAP_WRITE), S(RELEASE), OP_PAIR, S(EXIT_ZAP), SITE(RANGE_END, END_KEPT), FL(GATHER_FINAL, GATHER_FREE, GATHER),
+	  S(REMOVE_ALL)}},
 };
+
+/* __split_huge_pmd: its own pair; pmdp_invalidate flushes the 2 MiB (v4.15+:
+ * range_only_end, the pages did not change) */
+static const struct step split_steps[] = {
+	S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_HUGE), SITE(CLEAR_FLUSH, FLUSH_ONLY), S(SPLIT), S(UNLOCK), S(PREEMPT),
+	SITE(RANGE_END, END_UNCHANGED), S(END)};
+
+static const struct program *program_for(enum op_kind k, unsigned features)
+{
+	const struct program *pg = NULL;
+	for (size_t i = 0; i < sizeof programs / sizeof programs[0]; i++)
+		if (programs[i].op == k && (programs[i].needs & ~features) == 0)
+			pg = &programs[i];
+	return pg;
+}
+
+const char *kernel_op_source(enum op_kind k, const struct params *p, const char **commit)
+{
+	const struct program *pg = program_for(k, kversion_features(p));
+	if (commit)
+		*commit = pg ? pg->commit : NULL;
+	return pg ? pg->source : NULL;
+}
 
 static int has_gather_free(const struct program *pg)
 {
@@ -188,42 +295,111 @@ static int has_gather_free(const struct program *pg)
 
 /* ---- the state of one running op ---- */
 
+/* mm/mmu_gather.c: the pages gathered and the range to flush */
+struct gather {
+	uint64_t start, end;       /* tlb->start..tlb->end since the last flush; end 0: nothing */
+	int cleared_ptes;          /* a 4 KiB entry was cleared: the flush's stride is a page */
+	uint64_t *pages;
+	size_t n, cap;
+};
+
+/* A range_start/end pair: open, skipped (nothing mapped), the IRs made in
+ * it, whether it changed an entry a TLB may hold, its range. */
+struct pair { int open, skipped, irs, changed; uint64_t start, end; };
+
+/* The entry as the op saw it last (orig_pte for pte_same). */
+struct seen { uint8_t state, writable; uint64_t pfn; };
+
 struct op_ctx {
 	struct sim *s;
 	struct mm *mm;
 	enum op_kind kind;
 	const struct program *pg;
 	int cpu, holds_mmap, mmap_mode; /* mmap_mode: 0 none, 1 read, 2 write (taken by this op) */
-	int huge, has_window;
+	int huge, has_window, nested;
 	double window, lock_t0;
 	struct lock *ptl;               /* the page-table lock held, if locked */
 	uint64_t va, other_va, size;    /* size of the op's range in bytes */
 	uint64_t cur_va, cur_pfn;       /* the page the steps work on (ksm switches) */
 	uint64_t main_pfn, other_pfn, old_pfn, new_pfn, snapshot;
-	int have_new, new_installed, locked, pair_irs, stop;
-	uint8_t old_writable;
-	uint64_t *batch;                /* mmu_gather */
-	size_t n_batch, gathered;
+	struct seen orig, main_seen, other_seen;
+	int have_new, new_installed, locked, stop, pending_inc, marked_migrating;
+	uint8_t old_writable;           /* the entry's write permission when the op cleared it */
+	struct pair pair;               /* the open range_start/end pair */
+	/* what the op changed (R_CHANGED) */
+	uint64_t chg_start, chg_end;
+	int chg_small;
+	struct gather tlb;
 	struct op_rec rec;
 	/* format 2 ops */
 	struct mm *child;               /* fork */
 	uint64_t new_va, new_size;      /* mremap */
+	uint64_t tbl_start, tbl_end;    /* R_TABLE: the stretch move_ptes is at */
 	uint8_t map_ro, map_shared;     /* mmap */
 	int grow;                       /* brk */
+	int touch_writable;             /* mprotect_rw: v6.6 makes exclusive pages writable */
 };
 
 static struct pte *cur_entry(struct op_ctx *c) { return mm_entry(c->mm, c->cur_va, c->huge, 0); }
 static uint64_t page_bytes(const struct op_ctx *c) { return c->huge ? HUGE_SIZE : PAGE_SIZE; }
 
-static void ir(struct op_ctx *c, enum ir_site site, int is_flush, uint64_t start, uint64_t end)
+static void see(struct seen *s, const struct pte *p) { *s = (struct seen){p->state, p->writable, p->pfn}; }
+
+static int seen_same(const struct seen *s, const struct pte *p)
+{
+	return p && p->state == s->state && p->pfn == s->pfn && p->writable == s->writable;
+}
+
+static int maps_page(const struct pte *p, uint64_t pfn)
+{
+	return p && (p->state == PTE_PRESENT || p->state == PTE_PROTNONE) && p->pfn == pfn;
+}
+
+/* The op stops here (counted, unless in a nested sequence, which the op
+ * goes on without). */
+static void give_up(struct op_ctx *c)
+{
+	c->stop = 1;
+	if (!c->nested && !c->rec.skipped) {
+		c->rec.skipped = 1;
+		c->s->ops_skipped++;
+	}
+}
+
+/* The op changed an entry a TLB may hold: [base, base + size). */
+static void note_change(struct op_ctx *c, uint64_t base, uint64_t size)
+{
+	c->pair.changed = 1;
+	if (c->chg_end == 0 || base < c->chg_start)
+		c->chg_start = base;
+	if (base + size > c->chg_end)
+		c->chg_end = base + size;
+	c->chg_small |= size == PAGE_SIZE;
+}
+
+/* x86 flush_tlb_mm_range (v6.6) under a flush-driven policy: a flush of
+ * everything, or of more than flush_ceiling strides, is IR(0, -1). */
+static void arch_flush_range(const struct policy *pol, enum range_kind kind, unsigned stride, uint64_t *start,
+			     uint64_t *end)
+{
+	if (kind == R_MM || kind == R_BATCH || ((*end - *start) >> stride) > pol->flush_ceiling) {
+		*start = 0;
+		*end = UINT64_MAX;
+	}
+}
+
+static void ir(struct op_ctx *c, enum ir_site site, int is_flush, enum range_kind kind, uint64_t start, uint64_t end,
+	       unsigned stride)
 {
 	struct sim *s = c->s;
-	int call = s->policy->ir_at_every_cpu_flush ? is_flush
-						    : policy_calls(s->policy, site, (int)s->p.thp_migrate_fix, c->pair_irs,
-								   has_gather_free(c->pg));
+	const struct policy *pol = s->policy;
+	int call = pol->ir_at_every_cpu_flush ? is_flush
+					       : policy_calls(pol, site, c->pair.irs, c->pair.changed, has_gather_free(c->pg));
 	if (!call)
 		return;
-	c->pair_irs++;
+	if (pol->ir_at_every_cpu_flush)
+		arch_flush_range(pol, kind, stride, &start, &end);
+	c->pair.irs++;
 	sim_event(s, c->cpu, EV_NOTIFY, start, c->rec.id);
 	enum ir_where where = c->locked ? IR_UNDER_PTL : site_is_range_end(site) ? IR_RANGE_END
 						       : site_is_gather(site) ? IR_GATHER : IR_OTHER;
@@ -236,10 +412,61 @@ static void ir(struct op_ctx *c, enum ir_site site, int is_flush, uint64_t start
 	}
 }
 
-static void cpu_flush(struct op_ctx *c, enum ir_site site, uint64_t start, uint64_t end)
+/* The range a flush step covers; 0 if there is nothing to flush. */
+static int flush_range(struct op_ctx *c, enum range_kind kind, uint64_t *start, uint64_t *end, unsigned *stride)
 {
+	*stride = c->huge ? 21 : 12;
+	*start = c->cur_va & ~(page_bytes(c) - 1);
+	*end = *start + page_bytes(c);
+	switch (kind) {
+	case R_ENTRY:
+	case R_BATCH:
+		break;
+	case R_4K:
+		*start = c->cur_va & ~(PAGE_SIZE - 1);
+		*end = *start + PAGE_SIZE;
+		*stride = 12;
+		break;
+	case R_OP:
+		*start = c->va;
+		*end = c->va + c->size;
+		break;
+	case R_GATHER:
+		if (c->tlb.end == 0)
+			return 0;
+		*start = c->tlb.start;
+		*end = c->tlb.end;
+		*stride = c->tlb.cleared_ptes ? 12 : 21;
+		break;
+	case R_CHANGED:
+		if (c->chg_end == 0)
+			return 0;
+		*start = c->chg_start;
+		*end = c->chg_end;
+		*stride = c->chg_small ? 12 : 21;
+		break;
+	case R_MM:
+		*start = 0;
+		*end = UINT64_MAX;
+		break;
+	case R_TABLE:
+		*start = c->tbl_start;
+		*end = c->tbl_end;
+		*stride = 12;
+		break;
+	}
+	return 1;
+}
+
+/* A CPU TLB flush, then the site's IR. */
+static void cpu_flush(struct op_ctx *c, enum ir_site site, enum range_kind kind)
+{
+	uint64_t start, end;
+	unsigned stride;
+	if (!flush_range(c, kind, &start, &end, &stride))
+		return;
 	sim_sleep(c->s, c->s->p.cpu_tlb_flush_latency);
-	ir(c, site, 1, start, end);
+	ir(c, site, 1, kind, start, end, stride);
 }
 
 static void lock_ptl(struct op_ctx *c)
@@ -267,115 +494,200 @@ static void free_page(struct op_ctx *c, uint64_t pfn)
 		sim_sleep(c->s, c->s->p.page_free_latency);
 }
 
-static void set_entry(struct op_ctx *c, struct pte *p, enum pte_state state, uint64_t pfn, int writable)
+/* Whether a TLB may hold a translation for entry p: it is present, or it is
+ * protnone (which no CPU and no IOMMU walk caches) while the flush of the
+ * change that made it so is still pending (mm_tlb_flush_pending) and this
+ * op has not invalidated it itself. */
+static int may_be_cached(const struct op_ctx *c, const struct pte *p)
 {
+	return p->state == PTE_PRESENT ||
+	       (p->state == PTE_PROTNONE && c->mm->tlb_flush_pending > 0 && c->rec.notifications == 0);
+}
+
+/* Writes entry p at base; an entry a TLB may hold counts as a change. */
+static void write_entry(struct op_ctx *c, struct pte *p, uint64_t base, enum pte_state state, uint64_t pfn, int writable)
+{
+	if (may_be_cached(c, p))
+		note_change(c, base, p->huge ? HUGE_SIZE : PAGE_SIZE);
 	p->state = (uint8_t)state;
 	p->pfn = pfn;
 	p->writable = (uint8_t)writable;
+	p->migrating = 0;
+	p->swapcache = 0;
 	p->last_op = c->rec.id;
-	sim_event(c->s, c->cpu, EV_PTE_UPDATE, c->cur_va, c->rec.id);
+	sim_event(c->s, c->cpu, EV_PTE_UPDATE, base, c->rec.id);
 	sim_sleep(c->s, c->s->p.pte_update_latency);
 }
 
-/* Calls fn on every entry in [va, va + size), huge entries once. */
-static void for_each_entry(struct op_ctx *c, void (*fn)(struct op_ctx *, struct pte *, uint64_t base))
+/* The current entry: written, and remembered as what the op saw. */
+static void set_entry(struct op_ctx *c, struct pte *p, enum pte_state state, uint64_t pfn, int writable)
 {
-	uint64_t base, end = c->va + c->size;
-	struct pte *p;
-	/* absent tables cost nothing; fn may sleep, so go on from after this entry */
-	for (uint64_t a = c->va; a < end && (p = mm_next_entry(c->mm, a, end, &base)) != NULL;
-	     a = base + (p->huge ? HUGE_SIZE : PAGE_SIZE))
-		fn(c, p, base);
+	write_entry(c, p, c->cur_va, state, pfn, writable);
+	see(&c->orig, p);
 }
 
-static void wrprotect_one(struct op_ctx *c, struct pte *p, uint64_t base)
+/* ---- range walks (mmu_gather, change_protection, copy_page_range) ---- */
+
+static void split_pmd(struct op_ctx *c, uint64_t base, int nested);
+
+static void gather_widen(struct op_ctx *c, uint64_t base, uint64_t size)
 {
-	(void)base;
-	if (p->state == PTE_PRESENT && p->writable)
-		set_entry(c, p, PTE_PRESENT, p->pfn, 0);
+	if (c->tlb.end == 0 || base < c->tlb.start)
+		c->tlb.start = base;
+	if (base + size > c->tlb.end)
+		c->tlb.end = base + size;
+	c->tlb.cleared_ptes |= size == PAGE_SIZE;
 }
 
-static void touch_one(struct op_ctx *c, struct pte *p, uint64_t base)
+/* __tlb_remove_page: returns 1 when the gather is full (tlb_next_batch
+ * cannot add a batch page: a forced flush). */
+static int gather_page(struct op_ctx *c, uint64_t pfn)
 {
-	(void)base;
-	if (p->state == PTE_PRESENT)
-		set_entry(c, p, PTE_PRESENT, p->pfn, p->writable);
+	struct gather *g = &c->tlb;
+	if (g->n == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 64;
+		if (!(g->pages = realloc(g->pages, g->cap * sizeof *g->pages)))
+			abort();
+	}
+	g->pages[g->n++] = pfn;
+	return g->n >= (size_t)c->s->p.gather_batch;
 }
 
-static void share_one(struct op_ctx *c, struct pte *p, uint64_t base)
+/* tlb_flush_mmu_tlbonly: the CPU flush and IR(tlb->start, tlb->end) */
+static void gather_flush(struct op_ctx *c, enum ir_site site)
 {
-	(void)base;
-	if (p->state != PTE_PRESENT || p->pfn == physmem_zero_pfn(c->s->mem))
-		return;
-	physmem_get(c->s->mem, p->pfn); /* the child's reference */
-	set_entry(c, p, PTE_PRESENT, p->pfn, 0);
+	cpu_flush(c, site, R_GATHER);
+	c->tlb.end = 0;
+	c->tlb.cleared_ptes = 0;
 }
 
-/* Frees the gathered pages: tlb_flush_mmu's free after the flush. */
-static void free_batch(struct op_ctx *c)
+/* tlb_flush_mmu_free: the gathered pages go back to the allocator */
+static void gather_free(struct op_ctx *c)
 {
-	for (size_t i = 0; i < c->n_batch; i++)
-		free_page(c, c->batch[i]);
-	c->n_batch = 0;
+	for (size_t i = 0; i < c->tlb.n; i++)
+		free_page(c, c->tlb.pages[i]);
+	c->tlb.n = 0;
 }
 
-static void zap_one(struct op_ctx *c, struct pte *p, uint64_t base, int frees)
+/* zap_pte_range / zap_huge_pmd on one entry; returns 1 if the gather is full. */
+static int zap_visit(struct op_ctx *c, struct pte *p, uint64_t base)
 {
+	uint64_t size = p->huge ? HUGE_SIZE : PAGE_SIZE, pfn = p->pfn;
+	int present = p->state == PTE_PRESENT || p->state == PTE_PROTNONE;
 	if (p->state == PTE_NONE)
-		return;
-	uint64_t pfn = p->pfn;
-	int had_page = p->state == PTE_PRESENT || p->state == PTE_PROTNONE || p->state == PTE_MIGRATION;
-	if (frees) {
+		return 0;
+	if (may_be_cached(c, p))
+		note_change(c, base, size);
+	/* a migration or swap entry is dropped without touching any page
+	 * reference: the migration, or the swap cache, holds its own */
+	mm_clear_entry(p);
+	p->last_op = c->rec.id;
+	sim_event(c->s, c->cpu, EV_PTE_UPDATE, base, c->rec.id);
+	sim_sleep(c->s, c->s->p.pte_update_latency);
+	if (!present)
+		return 0;
+	gather_widen(c, base, size); /* tlb_remove_tlb_entry */
+	return pfn != physmem_zero_pfn(c->s->mem) && gather_page(c, pfn);
+}
+
+/* madvise_free_pte_range / madvise_free_huge_pmd: an exclusive page is marked
+ * clean and old (same page, still mapped): only the flush range grows; a
+ * swap entry's content is dropped. */
+static int keep_visit(struct op_ctx *c, struct pte *p, uint64_t base)
+{
+	if (p->state == PTE_SWAP && !p->swapcache) {
 		mm_clear_entry(p);
 		p->last_op = c->rec.id;
-		sim_sleep(c->s, c->s->p.pte_update_latency);
-		if (had_page && pfn != physmem_zero_pfn(c->s->mem))
-			c->batch[c->n_batch++] = pfn;
-	} else {
-		if (p->state != PTE_PRESENT)
-			return;
-		set_entry(c, p, PTE_PRESENT, pfn, p->writable); /* cleaned and made old, still mapped */
+		return 0;
 	}
-	c->gathered++;
-	if (c->gathered % (uint64_t)c->s->p.gather_batch == 0) {
-		/* the batch is full: flush and notify under the ptl, then free */
-		(void)base;
-		cpu_flush(c, frees ? SITE_GATHER_FREE : SITE_GATHER_NOFREE, c->va, c->va + c->size);
-		unlock_ptl(c);
-		free_batch(c);
-		lock_ptl(c);
-	}
+	if (p->state != PTE_PRESENT || p->pfn == physmem_zero_pfn(c->s->mem) || physmem_frame(c->s->mem, p->pfn)->refs != 1)
+		return 0;
+	write_entry(c, p, base, PTE_PRESENT, p->pfn, p->writable);
+	gather_widen(c, base, p->huge ? HUGE_SIZE : PAGE_SIZE);
+	return 0;
 }
 
-static void zap(struct op_ctx *c, int frees)
+/* change_pte_range / change_huge_pmd: read-only; a writable migration entry
+ * becomes a read migration entry (make_migration_entry_read). */
+static int wrprotect_visit(struct op_ctx *c, struct pte *p, uint64_t base)
 {
-	if (!c->batch && !(c->batch = malloc((size_t)c->s->p.gather_batch * sizeof *c->batch)))
-		abort();
-	/* one ptl hold per page table (2 MiB of VA) */
-	for (uint64_t table = c->va & ~(HUGE_SIZE - 1); table < c->va + c->size; table += HUGE_SIZE) {
-		c->cur_va = table > c->va ? table : c->va;
+	if (!p->writable)
+		return 0;
+	if (p->state == PTE_PRESENT || p->state == PTE_PROTNONE)
+		write_entry(c, p, base, p->state, p->pfn, 0);
+	else if (p->state == PTE_MIGRATION)
+		p->writable = 0;
+	return 0;
+}
+
+/* copy_present_pte: read-only in the parent, the child takes a reference. */
+static int share_visit(struct op_ctx *c, struct pte *p, uint64_t base)
+{
+	if (p->state == PTE_MIGRATION)
+		p->writable = 0;
+	if (p->state != PTE_PRESENT || p->pfn == physmem_zero_pfn(c->s->mem))
+		return 0;
+	physmem_get(c->s->mem, p->pfn); /* the child's reference */
+	write_entry(c, p, base, PTE_PRESENT, p->pfn, 0);
+	return 0;
+}
+
+/* A forced gather flush: under the ptl if held (zap_pte_range), then the
+ * ptl is dropped while the batch is freed, and taken again. */
+static void forced_flush(struct op_ctx *c)
+{
+	int relock = c->locked;
+	gather_flush(c, SITE_GATHER_FREE);
+	if (relock)
+		unlock_ptl(c);
+	gather_free(c);
+	if (relock)
 		lock_ptl(c);
-		uint64_t lo = table > c->va ? table : c->va, hi = table + HUGE_SIZE;
-		if (hi > c->va + c->size)
-			hi = c->va + c->size;
-		struct pte *pmd = mm_entry(c->mm, table, 1, 0);
-		if (pmd && pmd->state != PTE_NONE)
-			zap_one(c, pmd, table, frees);
-		for (uint64_t a = lo; a < hi; a += PAGE_SIZE) {
-			struct pte *p = mm_entry(c->mm, a, 0, 0);
-			if (p)
-				zap_one(c, p, a, frees);
+}
+
+/* Visits every entry of [va, va + size) in VA order: absent page tables are
+ * skipped (pmd_none: no ptl taken), one ptl hold per 4 KiB page table, a
+ * huge entry under its PMD lock; one the range covers only in part is split
+ * first when split_partial (__split_huge_pmd). */
+static void walk_range(struct op_ctx *c, int (*visit)(struct op_ctx *, struct pte *, uint64_t), int split_partial)
+{
+	uint64_t end = c->va + c->size, a = c->va, base;
+	struct pte *p;
+	while (a < end && (p = mm_next_entry(c->mm, a, end, &base)) != NULL) {
+		if (p->huge) {
+			if (split_partial && (base < c->va || base + HUGE_SIZE > end)) {
+				split_pmd(c, base, 1);
+				if (mm_entry(c->mm, base, 1, 0)->state == PTE_NONE)
+					continue; /* split: walk its PTEs */
+			}
+			c->cur_va = base;
+			c->huge = 1;
+			lock_ptl(c);
+			int full = visit(c, p, base);
+			unlock_ptl(c);
+			if (full)
+				forced_flush(c);
+			a = base + HUGE_SIZE;
+			continue;
 		}
+		uint64_t hi = (base & ~(HUGE_SIZE - 1)) + HUGE_SIZE;
+		if (hi > end)
+			hi = end;
+		c->cur_va = base;
+		c->huge = 0;
+		lock_ptl(c);
+		for (uint64_t x = base; x < hi && (p = mm_next_entry(c->mm, x, hi, &base)) != NULL && !p->huge;
+		     x = base + PAGE_SIZE)
+			if (visit(c, p, base))
+				forced_flush(c);
 		unlock_ptl(c);
+		a = hi;
 	}
+	c->cur_va = c->va;
+	c->huge = op_info(c->kind)->huge;
 }
 
-static void gather_final(struct op_ctx *c, enum ir_site site)
-{
-	if (c->gathered % (uint64_t)c->s->p.gather_batch != 0)
-		cpu_flush(c, site, c->va, c->va + c->size);
-	free_batch(c);
-}
+/* ---- reclaim's swap cache ---- */
 
 struct free_later { struct sim *s; struct mm *mm; uint64_t va, pfn; int huge; };
 
@@ -412,19 +724,6 @@ static void free_later(struct op_ctx *c)
 	later_run(c->s->later, c->s->p.reclaim_free_delay, swap_out_later, f);
 }
 
-static void stop_op(struct op_ctx *c)
-{
-	c->stop = 1;
-	c->rec.skipped = 1;
-	c->s->ops_skipped++;
-}
-
-/* The entry still maps the page this op started from (pte_same). */
-static int entry_unchanged(struct op_ctx *c, const struct pte *p)
-{
-	return p && (p->state == PTE_PRESENT || p->state == PTE_PROTNONE) && p->pfn == c->cur_pfn;
-}
-
 static void split(struct op_ctx *c)
 {
 	for (uint64_t i = 0; i < HUGE_PAGES; i++) {
@@ -439,12 +738,45 @@ static void split(struct op_ctx *c)
 	sim_sleep(c->s, c->s->p.pte_update_latency * (double)HUGE_PAGES);
 }
 
+static void change_pte(struct op_ctx *c)
+{
+	struct sim *s = c->s;
+	if (!s->p.driver_change_pte)
+		return;
+	struct ir_ctx ctx = {c->rec.id, c->kind, c->cpu, c->locked ? IR_UNDER_PTL : IR_OTHER, -1};
+	unsigned desc;
+	sim_event(s, c->cpu, EV_NOTIFY, c->cur_va, c->rec.id);
+	if (notifier_invalidate_range(s, c->mm, c->cur_va, c->cur_va + PAGE_SIZE, &ctx, &desc)) {
+		c->rec.notifications++;
+		c->rec.notifications_under_ptl += ctx.where == IR_UNDER_PTL;
+		c->rec.descriptors += desc;
+	}
+}
+
+static int revalidate(struct op_ctx *c, enum revalidate how)
+{
+	struct pte *p = cur_entry(c);
+	switch (how) {
+	case V_SAME:
+		return seen_same(&c->orig, p);
+	case V_PAGE:
+		return maps_page(p, c->cur_pfn);
+	case V_HUGE:
+		if (!p || (p->state != PTE_PRESENT && p->state != PTE_PROTNONE))
+			return 0;
+		c->cur_pfn = c->old_pfn = p->pfn;
+		see(&c->orig, p);
+		return 1;
+	}
+	return 0;
+}
+
 /* ---- the steps of format 2's ops ---- */
 
 static void run_op(struct sim *s, struct mm *mm, int cpu, enum op_kind kind, uint64_t va, uint64_t arg2, int has_window,
 		   double window, int holds_mmap);
 
-/* Whole address space, for the flushes and notifications that cover it. */
+/* The whole address space, for the walks and notifications that cover it. */
 #define VA_SPACE_END (1ULL << 47)
 
 static int range_mapped(const struct mm *mm, uint64_t start, uint64_t end)
@@ -455,26 +787,67 @@ static int range_mapped(const struct mm *mm, uint64_t start, uint64_t end)
 	return 0;
 }
 
+/* change_pte_range with the vma's new rights (mprotect adding them): every
+ * present entry is rewritten; in a private mapping it stays read-only
+ * (PAGE_COPY) before v6.6, a TLB change that needs a flush.  v6.6 makes an
+ * exclusive anonymous page writable at once (an upgrade: pte_needs_flush is
+ * false) and leaves the others as they were (no flush either). */
+static int touch_visit(struct op_ctx *c, struct pte *p, uint64_t base)
+{
+	if (p->state != PTE_PRESENT)
+		return 0;
+	if (!c->touch_writable) {
+		write_entry(c, p, base, PTE_PRESENT, p->pfn, p->writable);
+		return 0;
+	}
+	const struct frame *f = physmem_frame(c->s->mem, p->pfn);
+	const struct vma *v = mm_find_vma(c->mm, base);
+	if (!p->writable && v && v->writable && !v->shared && !f->zero_page && !f->ksm && f->refs == 1) {
+		p->writable = 1;
+		p->last_op = c->rec.id;
+		sim_event(c->s, c->cpu, EV_PTE_UPDATE, base, c->rec.id);
+		sim_sleep(c->s, c->s->p.pte_update_latency);
+	}
+	return 0;
+}
+
 /* mremap: the new vma, with the rights of the one at the old address. */
 static void mremap_vma(struct op_ctx *c)
 {
 	const struct vma *old = mm_find_vma(c->mm, c->va);
 	if (!old || range_mapped(c->mm, c->new_va, c->new_va + c->new_size)) {
-		stop_op(c); /* nothing to move, or the new range still mapped (the munmap comes first) */
+		give_up(c); /* nothing to move, or the new range still mapped (the munmap comes first) */
 		return;
 	}
 	mm_add_vma_prot(c->mm, c->new_va, c->new_va + c->new_size, old->huge, old->writable, old->shared);
 }
 
-/* move_page_tables -> move_ptes: per page table of the old range, under its
- * ptl, every entry moves to the same offset of the new range (the page and
- * its references stay); a flush of that table's stretch if an entry was
- * present (force_flush).  A PMD entry moves whole when the new address is
- * 2 MiB aligned (move_huge_pmd); else the op gives up (not modelled). */
-static void move_ptes(struct op_ctx *c, enum ir_site site)
+/* One entry moves from `from` to the same offset of the new range: the page
+ * and its references stay. */
+static void move_entry(struct op_ctx *c, struct pte *from, uint64_t va, uint64_t to, int huge)
 {
-	uint64_t end = c->va + c->size; /* the tail beyond a smaller new size is gone already */
-	for (uint64_t table = c->va & ~(HUGE_SIZE - 1); table < end && !c->stop; table += HUGE_SIZE) {
+	struct pte *np = mm_entry(c->mm, to, huge, 1);
+	if (may_be_cached(c, from))
+		note_change(c, va, huge ? HUGE_SIZE : PAGE_SIZE);
+	*np = *from;
+	np->last_op = c->rec.id;
+	mm_clear_entry(from);
+	from->last_op = c->rec.id;
+	sim_event(c->s, c->cpu, EV_PTE_UPDATE, va, c->rec.id);
+	sim_sleep(c->s, c->s->p.pte_update_latency);
+}
+
+/* move_page_tables -> move_ptes: per page table of the old range that exists,
+ * under its ptl, every entry moves to the same offset of the new range; a
+ * flush of that table's stretch if an entry was present (force_flush).  A
+ * PMD entry moves whole when the new address is 2 MiB aligned
+ * (move_huge_pmd); else the op gives up (not modelled). */
+static void move_ptes(struct op_ctx *c, enum ir_site site, enum range_kind kind)
+{
+	uint64_t end = c->va + c->size, a = c->va, base; /* the tail beyond a smaller new size is gone already */
+	struct pte *p;
+	while (!c->stop && a < end && (p = mm_next_entry(c->mm, a, end, &base)) != NULL) {
+		uint64_t table = base & ~(HUGE_SIZE - 1);
 		uint64_t lo = table > c->va ? table : c->va, hi = table + HUGE_SIZE < end ? table + HUGE_SIZE : end;
 		c->cur_va = lo;
 		lock_ptl(c);
@@ -483,41 +856,30 @@ static void move_ptes(struct op_ctx *c, enum ir_site site)
 		if (pmd && pmd->state != PTE_NONE) {
 			uint64_t to = c->new_va + (table - c->va);
 			if (table < c->va || table + HUGE_SIZE > end || to % HUGE_SIZE) {
-				unlock_ptl(c);
-				stop_op(c);
+				give_up(c);
 				break;
 			}
-			struct pte *np = mm_entry(c->mm, to, 1, 1);
-			*np = *pmd;
-			np->last_op = c->rec.id;
 			present = pmd->state == PTE_PRESENT;
-			mm_clear_entry(pmd);
-			pmd->last_op = c->rec.id;
-			sim_sleep(c->s, c->s->p.pte_update_latency);
+			move_entry(c, pmd, table, to, 1);
 		}
-		for (uint64_t a = lo; a < hi; a += PAGE_SIZE) {
-			struct pte *p = mm_entry(c->mm, a, 0, 0);
-			if (!p || p->state == PTE_NONE)
-				continue;
-			struct pte *np = mm_entry(c->mm, c->new_va + (a - c->va), 0, 1);
-			*np = *p;
-			np->last_op = c->rec.id;
+		for (uint64_t x = lo; x < hi && (p = mm_next_entry(c->mm, x, hi, &base)) != NULL && !p->huge; x = base + PAGE_SIZE) {
 			present |= p->state == PTE_PRESENT;
-			mm_clear_entry(p);
-			p->last_op = c->rec.id;
-			sim_event(c->s, c->cpu, EV_PTE_UPDATE, a, c->rec.id);
-			sim_sleep(c->s, c->s->p.pte_update_latency);
+			move_entry(c, p, base, c->new_va + (base - c->va), 0);
 		}
-		if (present)
-			cpu_flush(c, site, lo, hi);
+		if (present) {
+			c->tbl_start = lo;
+			c->tbl_end = hi;
+			cpu_flush(c, site, kind);
+		}
 		unlock_ptl(c);
+		a = hi;
 	}
 	c->cur_va = c->va;
 }
 
-/* copy_one_pte for one present entry of the parent: the child's entry names
- * the same page (one more reference); a private writable mapping's entry is
- * write-protected on both sides. */
+/* copy_one_pte for one entry of the parent: the child's entry names the
+ * same page (one more reference); a private writable mapping's entry is
+ * write-protected on both sides; a swap entry names the same content. */
 static void fork_one(struct op_ctx *c, const struct vma *v, struct pte *p, uint64_t va)
 {
 	struct pte *cp = mm_entry(c->child, va, p->huge, 1);
@@ -529,7 +891,6 @@ static void fork_one(struct op_ctx *c, const struct vma *v, struct pte *p, uint6
 		/* swap_duplicate: the child's entry names the same swapped content */
 		cp->state = PTE_SWAP;
 		cp->swap_token = p->swapcache ? physmem_frame(c->s->mem, p->pfn)->token : p->swap_token;
-		cp->pfn = 0;
 		return;
 	}
 	if (p->pfn != zero)
@@ -549,10 +910,8 @@ static int vma_cmp(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* A copy of the mm's vmas in address order (*nv of them), and the VAs of its
- * entries in address order (*vas, *ne): what fork and exit walk.  The
- * caller frees both. */
-static struct vma *vmas_and_entries(struct mm *mm, size_t *nv, uint64_t **vas, size_t *ne)
+/* A copy of the mm's vmas in address order (*nv of them); the caller frees it. */
+static struct vma *sorted_vmas(const struct mm *mm, size_t *nv)
 {
 	*nv = mm->n_vmas;
 	struct vma *vmas = malloc((*nv + 1) * sizeof *vmas);
@@ -561,7 +920,6 @@ static struct vma *vmas_and_entries(struct mm *mm, size_t *nv, uint64_t **vas, s
 	if (*nv)
 		memcpy(vmas, mm->vmas, *nv * sizeof *vmas);
 	qsort(vmas, *nv, sizeof *vmas, vma_cmp);
-	*vas = mm_collect_entries(mm, 0, VA_SPACE_END, ne);
 	return vmas;
 }
 
@@ -572,8 +930,8 @@ static struct vma *vmas_and_entries(struct mm *mm, size_t *nv, uint64_t **vas, s
 static void fork_copy(struct op_ctx *c, enum ir_site site)
 {
 	size_t nv, ne, e = 0;
-	uint64_t *vas;
-	struct vma *vmas = vmas_and_entries(c->mm, &nv, &vas, &ne);
+	struct vma *vmas = sorted_vmas(c->mm, &nv);
+	uint64_t *vas = mm_collect_entries(c->mm, 0, VA_SPACE_END, &ne);
 	for (size_t i = 0; i < nv && !c->stop; i++) {
 		const struct vma *v = &vmas[i];
 		mm_add_vma_prot(c->child, v->start, v->end, v->huge, v->writable, v->shared);
@@ -588,7 +946,7 @@ static void fork_copy(struct op_ctx *c, enum ir_site site)
 		c->va = v->start;
 		c->size = v->end - v->start;
 		if (cow) {
-			c->pair_irs = 0;
+			c->pair = (struct pair){.open = 1, .start = v->start, .end = v->end};
 			sim_event(c->s, c->cpu, EV_RANGE_START, v->start, c->rec.id);
 		}
 		/* one ptl hold per page table */
@@ -598,8 +956,10 @@ static void fork_copy(struct op_ctx *c, enum ir_site site)
 			struct pte *p = mm_lookup(c->mm, vas[k], &base);
 			if (!p || base < huge_end || (p->huge && base != vas[k]))
 				continue; /* under a PMD entry copied already */
-			if (p->state == PTE_MIGRATION)
-				continue; /* the child refaults once the page has moved */
+			if (p->state == PTE_MIGRATION) {
+				p->writable = 0; /* make_migration_entry_read; the child refaults once the page has moved */
+				continue;
+			}
 			if ((vas[k] & ~(HUGE_SIZE - 1)) != table) {
 				if (table != UINT64_MAX)
 					unlock_ptl(c);
@@ -616,7 +976,8 @@ static void fork_copy(struct op_ctx *c, enum ir_site site)
 		if (cow) {
 			sim_sleep(c->s, sim_preempt_window(c->s, c->has_window, c->window));
 			sim_event(c->s, c->cpu, EV_RANGE_END, v->start, c->rec.id);
-			ir(c, site, 0, v->start, v->end);
+			ir(c, site, 0, R_OP, v->start, v->end, 12);
+			c->pair.open = 0;
 		}
 	}
 	free(vas);
@@ -636,54 +997,52 @@ static void notifier_release(struct op_ctx *c)
 		return;
 	struct ir_ctx ctx = {c->rec.id, c->kind, c->cpu, IR_OTHER, -1};
 	unsigned desc;
-	if (notifier_invalidate_range(c->s, c->mm, 0, VA_SPACE_END, &ctx, &desc)) {
+	sim_event(c->s, c->cpu, EV_NOTIFY, 0, c->rec.id);
+	if (notifier_invalidate_range(c->s, c->mm, 0, UINT64_MAX, &ctx, &desc)) {
 		c->rec.notifications++;
 		c->rec.descriptors += desc;
 	}
 	c->mm->n_devices = 0;
 }
 
-/* unmap_vmas(0, -1): every vma into one gather (tlb_finish_mmu follows).
- * Page tables with no entry are skipped, as zap_pmd_range skips a none pmd
- * (no ptl taken), so a big, mostly empty mapping costs nothing. */
+/* unmap_vmas(0, -1): every vma into the one gather (tlb_finish_mmu follows);
+ * page tables that do not exist are skipped, as zap_pmd_range skips a none
+ * pmd. */
 static void exit_zap(struct op_ctx *c)
 {
-	size_t nv, ne, e = 0;
-	uint64_t *vas;
-	struct vma *vmas = vmas_and_entries(c->mm, &nv, &vas, &ne);
+	size_t nv;
+	struct vma *vmas = sorted_vmas(c->mm, &nv);
 	for (size_t i = 0; i < nv; i++) {
-		while (e < ne && vas[e] < vmas[i].start)
-			e++;
-		while (e < ne && vas[e] < vmas[i].end) {
-			/* the page table (2 MiB of VA) of this entry, within the vma */
-			uint64_t table = vas[e] & ~(HUGE_SIZE - 1);
-			uint64_t lo = table > vmas[i].start ? table : vmas[i].start;
-			uint64_t hi = table + HUGE_SIZE < vmas[i].end ? table + HUGE_SIZE : vmas[i].end;
-			c->va = lo;
-			c->size = hi - lo;
-			zap(c, 1);
-			while (e < ne && vas[e] < hi)
-				e++;
-		}
+		c->va = vmas[i].start;
+		c->size = vmas[i].end - vmas[i].start;
+		walk_range(c, zap_visit, 1);
 	}
-	free(vas);
 	free(vmas);
 	c->va = 0;
 	c->size = VA_SPACE_END;
 	c->cur_va = 0;
 }
 
+static const struct step *find_label(const struct step *st, int label)
+{
+	while (st->kind != ST_END && !(st->kind == ST_LABEL && st->arg == label))
+		st++;
+	return st;
+}
+
+static void run_steps(struct op_ctx *c, const struct step *st);
+
 static void run_step(struct op_ctx *c, const struct step *st, const struct step **next)
 {
 	struct sim *s = c->s;
 	struct pte *p;
-	uint64_t start = c->cur_va, end = c->cur_va + page_bytes(c);
-	switch (st->kind) {
+	switch ((enum step_kind)st->kind) {
 	case ST_END:
+	case ST_LABEL:
 		break;
 	case ST_MMAP_READ:
 	case ST_MMAP_WRITE:
-		if (!c->holds_mmap) {
+		if (!c->holds_mmap && !c->mmap_mode) {
 			double t = sim_now(c->s);
 			if (st->kind == ST_MMAP_WRITE)
 				rwlock_write_lock(&c->mm->mmap_lock);
@@ -693,15 +1052,23 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 			c->rec.mmap_wait += sim_now(c->s) - t;
 		}
 		break;
-	case ST_RANGE_START:
-		c->pair_irs = 0;
-		sim_event(s, c->cpu, EV_RANGE_START, c->cur_va, c->rec.id);
+	case ST_RANGE_START: {
+		uint64_t base;
+		c->pair.open = 1;
+		c->pair.irs = c->pair.changed = 0;
+		c->pair.start = st->range == R_OP ? c->va : c->cur_va & ~(page_bytes(c) - 1);
+		c->pair.end = st->range == R_OP ? c->va + c->size : c->pair.start + page_bytes(c);
+		c->pair.skipped = st->arg == PAIR_IF_POPULATED && !mm_next_entry(c->mm, c->pair.start, c->pair.end, &base);
+		if (!c->pair.skipped)
+			sim_event(s, c->cpu, EV_RANGE_START, c->cur_va, c->rec.id);
 		break;
+	}
 	case ST_RANGE_END:
-		if (c->size > page_bytes(c))
-			start = c->va, end = c->va + c->size;
+		c->pair.open = 0;
+		if (c->pair.skipped)
+			break;
 		sim_event(s, c->cpu, EV_RANGE_END, c->cur_va, c->rec.id);
-		ir(c, st->site, 0, start, end);
+		ir(c, st->site, 0, R_OP, c->pair.start, c->pair.end, 12);
 		break;
 	case ST_LOCK:
 		lock_ptl(c);
@@ -709,13 +1076,16 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 	case ST_UNLOCK:
 		unlock_ptl(c);
 		break;
+	case ST_REVALIDATE:
+		if (!revalidate(c, st->arg))
+			give_up(c);
+		break;
 	case ST_ALLOC:
 		c->new_pfn = physmem_alloc(s->mem, c->huge);
 		c->have_new = 1;
 		sim_sleep(s, s->p.page_alloc_latency);
 		break;
 	case ST_COPY: {
-		/* the content is taken when the copy starts */
 		struct frame *old = physmem_frame(s->mem, c->old_pfn), *nw = physmem_frame(s->mem, c->new_pfn);
 		c->snapshot = old->token;
 		nw->token = old->token;
@@ -732,48 +1102,46 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 		break;
 	case ST_CLEAR_FLUSH:
 		p = cur_entry(c);
-		if (!entry_unchanged(c, p)) {
-			stop_op(c);
-			break;
-		}
 		c->old_writable = p->writable;
 		set_entry(c, p, PTE_NONE, p->pfn, 0);
-		cpu_flush(c, st->site, start, end);
+		cpu_flush(c, st->site, st->range);
 		break;
 	case ST_FLUSH:
-		if (c->size > page_bytes(c))
-			start = c->va, end = c->va + c->size;
-		cpu_flush(c, st->site, start, end);
+		cpu_flush(c, st->site, st->range);
 		break;
-	case ST_IR:
-		ir(c, st->site, 0, start, end);
+	case ST_FLUSH_IF_PENDING:
+		if (c->mm->tlb_flush_pending > 0)
+			cpu_flush(c, st->site, st->range);
+		break;
+	case ST_IR: {
+		uint64_t start, end;
+		unsigned stride;
+		flush_range(c, st->range, &start, &end, &stride);
+		ir(c, st->site, 0, st->range, start, end, stride);
+		break;
+	}
+	case ST_CHANGE_PTE:
+		change_pte(c);
 		break;
 	case ST_SET_NEW:
 		set_entry(c, cur_entry(c), PTE_PRESENT, c->new_pfn, st->arg);
 		c->new_installed = 1;
-		if (c->pg->uses_set_pte_notify && s->p.driver_change_pte) {
-			struct ir_ctx ctx = {c->rec.id, c->kind, c->cpu, c->locked ? IR_UNDER_PTL : IR_OTHER, -1};
-			unsigned desc;
-			if (notifier_invalidate_range(s, c->mm, c->cur_va, c->cur_va + PAGE_SIZE, &ctx, &desc)) {
-				c->rec.notifications++;
-				c->rec.descriptors += desc;
-			}
-		}
 		break;
 	case ST_SET_RO:
 		set_entry(c, cur_entry(c), PTE_PRESENT, c->cur_pfn, 0);
 		break;
 	case ST_PREEMPT:
-		sim_sleep(s, sim_preempt_window(s, c->has_window, c->window));
+		if (!c->nested)
+			sim_sleep(s, sim_preempt_window(s, c->has_window, c->window));
 		break;
 	case ST_DROP_OLD:
 		free_page(c, c->old_pfn);
 		break;
 	case ST_WRPROTECT:
-		for_each_entry(c, wrprotect_one);
+		walk_range(c, wrprotect_visit, 1);
 		break;
 	case ST_SHARE_COW:
-		for_each_entry(c, share_one);
+		walk_range(c, share_visit, 0);
 		break;
 	case ST_PROTECT_VMA:
 		mm_protect_vmas(c->mm, c->va, c->va + c->size);
@@ -790,57 +1158,72 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 		free_later(c);
 		break;
 	case ST_SET_MIGRATION:
-		set_entry(c, cur_entry(c), PTE_MIGRATION, c->old_pfn, 0);
+		set_entry(c, cur_entry(c), PTE_MIGRATION, c->old_pfn, c->old_writable);
 		break;
 	case ST_INSTALL_COPY:
+		/* remove_migration_pte replaces a migration entry for the old page
+		 * (mprotect or fork may have made it a read one), or finds nothing
+		 * (a munmap dropped it): then the new page is freed */
 		p = cur_entry(c);
-		set_entry(c, p, PTE_PRESENT, c->new_pfn, c->old_writable);
+		if (p->state == PTE_MIGRATION ? p->pfn != c->old_pfn : !seen_same(&c->orig, p)) {
+			give_up(c);
+			c->stop = 0;
+			break;
+		}
+		set_entry(c, p, PTE_PRESENT, c->new_pfn, p->state == PTE_MIGRATION ? p->writable : c->main_seen.writable);
+		c->old_writable = c->orig.writable;
 		p->migrating = 0;
+		c->marked_migrating = 0;
 		c->new_installed = 1;
 		checker_copy_installed(s->checker, c->mm, c->cur_va, c->old_pfn, c->new_pfn, c->snapshot, c->rec.id,
 				       sim_now(s));
 		break;
 	case ST_PROTNONE:
-		set_entry(c, cur_entry(c), PTE_PROTNONE, c->old_pfn, cur_entry(c)->writable);
+		p = cur_entry(c);
+		set_entry(c, p, PTE_PROTNONE, c->old_pfn, p->writable);
 		break;
 	case ST_MARK_MIGRATING:
 		cur_entry(c)->migrating = 1;
+		c->marked_migrating = 1;
 		break;
-	case ST_CHECK_PROTNONE:
-		p = cur_entry(c);
-		if (!p || p->state != PTE_PROTNONE || p->pfn != c->old_pfn) {
-			if (p)
-				p->migrating = 0;
-			stop_op(c);
-		}
+	case ST_PENDING_INC:
+		c->mm->tlb_flush_pending++;
+		c->pending_inc = 1;
+		break;
+	case ST_PENDING_DEC:
+		c->mm->tlb_flush_pending--;
+		c->pending_inc = 0;
 		break;
 	case ST_ZAP:
-		zap(c, 1);
+		walk_range(c, zap_visit, 1);
 		break;
 	case ST_ZAP_KEEP:
-		zap(c, 0);
+		walk_range(c, keep_visit, 1);
 		break;
 	case ST_GATHER_FINAL:
-		gather_final(c, st->site);
+		gather_flush(c, st->site);
+		gather_free(c);
 		break;
 	case ST_TARGET_OTHER:
 		c->cur_va = c->other_va;
 		c->cur_pfn = c->other_pfn;
+		c->orig = c->other_seen;
 		break;
 	case ST_TARGET_MAIN:
 		c->cur_va = c->va;
 		c->cur_pfn = c->main_pfn;
+		c->orig = c->main_seen;
 		break;
 	case ST_SKIP_IF_KSM:
 		if (physmem_frame(s->mem, c->cur_pfn)->ksm)
-			*next += st->arg;
+			*next = find_label(st, st->arg);
 		break;
 	case ST_KSM_MARK:
 		physmem_frame(s->mem, c->cur_pfn)->ksm = 1;
 		break;
 	case ST_KSM_COMPARE:
 		if (physmem_frame(s->mem, c->main_pfn)->token != physmem_frame(s->mem, c->other_pfn)->token)
-			stop_op(c);
+			give_up(c);
 		break;
 	case ST_KSM_REPLACE:
 		physmem_get(s->mem, c->other_pfn);
@@ -849,16 +1232,30 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 	case ST_SPLIT:
 		split(c);
 		break;
+	case ST_CALL_SPLIT:
+		split_pmd(c, c->cur_va & ~(HUGE_SIZE - 1), st->arg);
+		break;
+	case ST_TO_4K:
+		c->huge = 0;
+		c->cur_va = c->va & ~(PAGE_SIZE - 1);
+		p = cur_entry(c);
+		if (!p || p->state != PTE_PRESENT) {
+			give_up(c);
+			break;
+		}
+		c->cur_pfn = c->old_pfn = c->main_pfn = p->pfn;
+		see(&c->orig, p);
+		break;
 	case ST_DONE:
 		c->stop = 1;
 		break;
 	case ST_SKIP_UNLESS_MAPPED:
 		if (!range_mapped(c->mm, c->va, c->va + c->size))
-			*next += st->arg;
+			*next = find_label(st, st->arg);
 		break;
 	case ST_SKIP_IF_GROW:
 		if (c->grow)
-			*next += st->arg;
+			*next = find_label(st, st->arg);
 		break;
 	case ST_ADD_VMA:
 		mm_add_vma_prot(c->mm, c->va, c->va + c->size, 0, !c->map_ro, c->map_shared);
@@ -867,13 +1264,14 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 		mm_unprotect_vmas(c->mm, c->va, c->va + c->size);
 		break;
 	case ST_TOUCH_PTES:
-		for_each_entry(c, touch_one);
+		c->touch_writable = st->arg;
+		walk_range(c, touch_visit, 1);
 		break;
 	case ST_MREMAP_VMA:
 		mremap_vma(c);
 		break;
 	case ST_MOVE_PTES:
-		move_ptes(c, st->site);
+		move_ptes(c, st->site, st->range);
 		break;
 	case ST_UNMAP_TAIL:
 		if (c->new_size < c->size) {
@@ -900,20 +1298,154 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 	}
 }
 
+/* Runs steps until the end or a give-up; a give-up inside a range_start/end
+ * pair still ends the pair, as the kernel's error paths do. */
+static void run_steps(struct op_ctx *c, const struct step *st)
+{
+	while (!c->stop && st->kind != ST_END) {
+		const struct step *cur = st++;
+		run_step(c, cur, &st);
+	}
+	if (!c->stop)
+		return;
+	if (c->locked)
+		unlock_ptl(c);
+	if (c->pair.open) {
+		while (st->kind != ST_END && st->kind != ST_RANGE_END)
+			st++;
+		if (st->kind == ST_RANGE_END)
+			run_step(c, st, &st);
+	}
+}
+
+/* __split_huge_pmd of the PMD at base as a sequence of its own (nested: in
+ * another op, whose preemption window it does not take and whose pair it
+ * leaves as it was). */
+static void split_pmd(struct op_ctx *c, uint64_t base, int nested)
+{
+	struct op_ctx saved = *c;
+	c->cur_va = base;
+	c->huge = 1;
+	c->nested = nested;
+	c->stop = 0;
+	c->pair.open = 0;
+	run_steps(c, split_steps);
+	c->cur_va = saved.cur_va;
+	c->huge = saved.huge;
+	c->cur_pfn = saved.cur_pfn;
+	c->old_pfn = saved.old_pfn;
+	c->orig = saved.orig;
+	c->nested = saved.nested;
+	c->pair = saved.pair;
+	if (nested)
+		c->stop = saved.stop; /* the op goes on without the split */
+}
+
+/* ---- preconditions: whether the kernel would run the op at all ---- */
+
+/* wp_page_reuse: a permission upgrade needs no invalidation.  Format-2
+ * traces record each one in /ops (kind wp_reuse) and count it; format-1
+ * results stay as they always were. */
+static void reuse_page(struct sim *s, struct mm *mm, struct pte *p, uint64_t base, int cpu)
+{
+	double t0 = sim_now(s);
+	struct lock *ptl = mm_ptl(mm, base, p->huge);
+	lock_acquire(ptl);
+	p->writable = 1;
+	lock_release(ptl);
+	sim_sleep(s, s->p.pte_update_latency);
+	if (s->trace->version < 2)
+		return;
+	s->wp_reuses++;
+	struct op_rec rec = {.id = s->next_op_id++, .kind = OP_WP_REUSE, .cpu = cpu, .start = t0, .end = sim_now(s), .va = base,
+			     .pages = p->huge ? HUGE_PAGES : 1};
+	rec.latency = rec.end - rec.start;
+	results_op(s->results, &rec);
+}
+
+/* A fault waits while the entry is a migration entry or a THP under
+ * migration (migration_entry_wait, pmd_migration_entry_wait).  An entry that
+ * stays one for a simulated second is a model error: the run fails. */
+#define MIGRATION_WAIT_MAX 1.0
+
+static int migrating(const struct pte *p)
+{
+	return p && (p->state == PTE_MIGRATION || (p->state == PTE_PROTNONE && p->migrating));
+}
+
+static int wait_migration(struct sim *s, struct pte *p, uint64_t va)
+{
+	double t0 = sim_now(s);
+	while (migrating(p)) {
+		if (sim_now(s) - t0 > MIGRATION_WAIT_MAX) {
+			char why[160];
+			snprintf(why, sizeof why, "model error: the entry of %#llx is still under migration at %.9f s, %g s after a fault began to wait for it",
+				 (unsigned long long)va, sim_now(s), MIGRATION_WAIT_MAX);
+			sim_fail(s, why);
+			return -1;
+		}
+		sim_sleep(s, s->p.fault_latency);
+	}
+	return 0;
+}
+
+static struct pte *wait_for_migration(struct op_ctx *c, uint64_t va, int huge)
+{
+	struct pte *p = mm_entry(c->mm, va, huge, 0);
+	return wait_migration(c->s, p, va) == 0 ? p : NULL;
+}
+
 static int precondition_holds(struct op_ctx *c)
 {
-	if (c->pg->need == NEED_NOTHING)
+	struct sim *s = c->s;
+	enum precondition need = c->pg->need;
+	if (need == NEED_NOTHING)
 		return 1;
 	struct pte *p = mm_entry(c->mm, c->va, c->huge, 0);
-	int ok = p && (p->state == PTE_PRESENT || (c->pg->need == NEED_PRESENT_OR_PROTNONE && p->state == PTE_PROTNONE));
-	if (!ok)
-		return 0;
+	const struct vma *vma = mm_find_vma(c->mm, c->va);
+	switch (need) {
+	case NEED_NOTHING:
+		return 1;
+	case NEED_PRESENT:
+	case NEED_KSM_PAIR:
+		if (!p || p->state != PTE_PRESENT)
+			return 0;
+		break;
+	case NEED_HUGE:
+		if (!p || (p->state != PTE_PRESENT && p->state != PTE_PROTNONE))
+			return 0;
+		break;
+	case NEED_WP_FAULT:
+	case NEED_ZERO_PAGE: {
+		p = wait_for_migration(c, c->va, c->huge);
+		/* no write fault on a present writable page (a plain write), on
+		 * anything not present, or in a read-only mapping (SIGSEGV) */
+		if (!p || p->state != PTE_PRESENT || p->writable || !vma || !vma->writable)
+			return 0;
+		const struct frame *f = physmem_frame(s->mem, p->pfn);
+		if (need == NEED_ZERO_PAGE && !f->zero_page)
+			return 0;
+		if (need == NEED_WP_FAULT && !f->ksm && !f->zero_page && f->refs == 1) {
+			reuse_page(s, c->mm, p, c->va, c->cpu);
+			return 0;
+		}
+		break;
+	}
+	case NEED_NUMA_FAULT:
+		p = wait_for_migration(c, c->va, c->huge);
+		if (!p || p->state != PTE_PROTNONE)
+			return 0; /* the NUMA fault path is entered only on a protnone PMD */
+		break;
+	}
+	see(&c->orig, p);
+	c->main_seen = c->orig;
 	c->main_pfn = c->cur_pfn = c->old_pfn = p->pfn;
-	if (c->kind == OP_KSM_MERGE) {
+	if (need == NEED_KSM_PAIR) {
 		struct pte *o = mm_entry(c->mm, c->other_va, 0, 0);
 		if (!o || o->state != PTE_PRESENT || o->pfn == p->pfn)
 			return 0;
 		c->other_pfn = o->pfn;
+		see(&c->other_seen, o);
 	}
 	return 1;
 }
@@ -921,14 +1453,54 @@ static int precondition_holds(struct op_ctx *c)
 static struct op_ctx op_ctx_new(struct sim *s, struct mm *mm, int cpu, enum op_kind kind, uint64_t va, uint64_t arg2,
 				 int has_window, double window, int holds_mmap)
 {
-	struct op_ctx c = {.s = s, .mm = mm, .kind = kind, .pg = &programs[kind], .cpu = cpu, .holds_mmap = holds_mmap,
-			   .huge = op_info(kind)->huge, .has_window = has_window, .window = window, .va = va, .cur_va = va};
+	struct op_ctx c = {.s = s, .mm = mm, .kind = kind, .pg = program_for(kind, kversion_features(&s->p)), .cpu = cpu,
+			   .holds_mmap = holds_mmap, .huge = op_info(kind)->huge, .has_window = has_window, .window = window,
+			   .va = va, .cur_va = va};
 	c.size = op_info(kind)->args == ARGS_VA_SIZE ? arg2 : page_bytes(&c);
 	c.other_va = op_info(kind)->args == ARGS_VA_VA ? arg2 : 0;
 	return c;
 }
 
-static void run_op_ctx(struct op_ctx *cp);
+/* Runs the op set up in c to completion and records it. */
+static void run_op_ctx(struct op_ctx *cp)
+{
+	struct op_ctx c = *cp;
+	struct sim *s = c.s;
+	struct mm *mm = c.mm;
+	uint64_t va = c.va;
+	c.rec = (struct op_rec){.id = s->next_op_id++, .kind = c.kind, .cpu = c.cpu, .start = sim_now(s), .va = c.va,
+				.pages = c.size / PAGE_SIZE};
+	const struct step *st = c.pg->steps;
+	/* the mmap_lock step (always first when present) comes before the precondition */
+	if (st->kind == ST_MMAP_READ || st->kind == ST_MMAP_WRITE)
+		run_step(&c, st++, &st);
+	if (precondition_holds(&c))
+		run_steps(&c, st);
+	else
+		give_up(&c);
+	if (c.locked)
+		unlock_ptl(&c);
+	if (c.marked_migrating) {
+		struct pte *p = mm_entry(mm, va, c.huge, 0);
+		if (p)
+			p->migrating = 0;
+	}
+	if (c.pending_inc)
+		mm->tlb_flush_pending--;
+	if (c.have_new && !c.new_installed)
+		physmem_put(s->mem, c.new_pfn);
+	if (c.mmap_mode == 2)
+		rwlock_write_unlock(&mm->mmap_lock);
+	else if (c.mmap_mode == 1)
+		rwlock_read_unlock(&mm->mmap_lock);
+	free(c.tlb.pages);
+	c.rec.end = sim_now(s);
+	c.rec.latency = c.rec.end - c.rec.start;
+	if (!c.rec.skipped)
+		hist_add(&s->op_latency, c.rec.latency);
+	s->kernel_ops++;
+	results_op(s->results, &c.rec);
+}
 
 /* Runs op `kind` to completion and records it. */
 static void run_op(struct sim *s, struct mm *mm, int cpu, enum op_kind kind, uint64_t va, uint64_t arg2, int has_window,
@@ -967,40 +1539,6 @@ static void run_op_v2(struct sim *s, struct mm *mm, int cpu, const struct trace_
 	c.map_ro = ev->ro;
 	c.map_shared = ev->shared;
 	run_op_ctx(&c);
-}
-
-static void run_op_ctx(struct op_ctx *cp)
-{
-	struct op_ctx c = *cp;
-	struct sim *s = c.s;
-	struct mm *mm = c.mm;
-	c.rec = (struct op_rec){.id = s->next_op_id++, .kind = c.kind, .cpu = c.cpu, .start = sim_now(s), .va = c.va,
-				.pages = c.size / PAGE_SIZE};
-	const struct step *st = c.pg->steps;
-	/* the mmap_lock step (always first when present) comes before the precondition */
-	if (st->kind == ST_MMAP_READ || st->kind == ST_MMAP_WRITE)
-		run_step(&c, st++, &st);
-	if (!precondition_holds(&c))
-		stop_op(&c);
-	while (!c.stop && st->kind != ST_END) {
-		const struct step *cur = st++;
-		run_step(&c, cur, &st);
-	}
-	if (c.locked)
-		unlock_ptl(&c);
-	if (c.have_new && !c.new_installed)
-		physmem_put(s->mem, c.new_pfn);
-	if (c.mmap_mode == 2)
-		rwlock_write_unlock(&mm->mmap_lock);
-	else if (c.mmap_mode == 1)
-		rwlock_read_unlock(&mm->mmap_lock);
-	free(c.batch);
-	c.rec.end = sim_now(s);
-	c.rec.latency = c.rec.end - c.rec.start;
-	if (!c.rec.skipped)
-		hist_add(&s->op_latency, c.rec.latency);
-	s->kernel_ops++;
-	results_op(s->results, &c.rec);
 }
 
 /* ---- handle_mm_fault ---- */
@@ -1044,7 +1582,11 @@ static void swap_in(struct sim *s, struct mm *mm, struct pte *p, uint64_t base, 
 	lock_acquire(ptl);
 	if (p->state == PTE_SWAP) {
 		if (p->swapcache) {
+			/* do_swap_page: writable only if the swap cache and this
+			 * mapping are the page's only users (reuse_swap_page) */
 			physmem_get(s->mem, p->pfn);
+			const struct frame *f = physmem_frame(s->mem, p->pfn);
+			writable = writable && f->refs == 2 && !f->ksm;
 		} else {
 			uint64_t token = p->swap_token; /* shares its place with pfn */
 			p->pfn = physmem_alloc(s->mem, p->huge);
@@ -1058,37 +1600,16 @@ static void swap_in(struct sim *s, struct mm *mm, struct pte *p, uint64_t base, 
 	sim_sleep(s, s->p.page_alloc_latency + s->p.pte_update_latency);
 }
 
-/* Format-2 traces record each wp_page_reuse in /ops (kind wp_reuse) and
- * count it; format-1 results stay as they always were. */
-static void record_reuse(struct sim *s, struct mm *mm, int cpu, uint64_t base, int huge, double t0)
-{
-	(void)mm;
-	if (s->trace->version < 2)
-		return;
-	s->wp_reuses++;
-	struct op_rec rec = {.id = s->next_op_id++, .kind = OP_WP_REUSE, .cpu = cpu, .start = t0, .end = sim_now(s), .va = base,
-			     .pages = huge ? HUGE_PAGES : 1};
-	rec.latency = rec.end - rec.start;
-	results_op(s->results, &rec);
-}
-
-static void write_protect_fault(struct sim *s, struct mm *mm, struct pte *p, uint64_t base, int cpu)
+/* do_wp_page at va (a huge entry at base: do_huge_pmd_wp_page) */
+static void write_protect_fault(struct sim *s, struct mm *mm, struct pte *p, uint64_t va, uint64_t base, int cpu)
 {
 	const struct frame *f = physmem_frame(s->mem, p->pfn);
-	if (f->zero_page) {
+	if (f->zero_page)
 		run_op(s, mm, cpu, OP_ZERO_FAULT, base, 0, 0, 0, 1);
-	} else if (!f->ksm && f->refs == 1) {
-		/* wp_page_reuse: a permission upgrade needs no invalidation */
-		double t0 = sim_now(s);
-		struct lock *ptl = mm_ptl(mm, base, p->huge);
-		lock_acquire(ptl);
-		p->writable = 1;
-		lock_release(ptl);
-		sim_sleep(s, s->p.pte_update_latency);
-		record_reuse(s, mm, cpu, base, p->huge, t0);
-	} else {
-		run_op(s, mm, cpu, p->huge ? OP_THP_COW : OP_COW, base, 0, 0, 0, 1);
-	}
+	else if (!f->ksm && f->refs == 1)
+		reuse_page(s, mm, p, base, cpu);
+	else
+		run_op(s, mm, cpu, p->huge ? OP_THP_COW : OP_COW, va & ~(PAGE_SIZE - 1), 0, 0, 0, 1);
 }
 
 enum fault_result kernel_handle_fault(struct sim *s, struct mm *mm, uint64_t va, int write, int cpu)
@@ -1100,9 +1621,7 @@ enum fault_result kernel_handle_fault(struct sim *s, struct mm *mm, uint64_t va,
 	uint64_t base;
 	struct pte *p = vma ? mm_lookup(mm, va, &base) : NULL;
 	/* migration_entry_wait: sleep until the page has moved */
-	while (p && (p->state == PTE_MIGRATION || (p->state == PTE_PROTNONE && p->migrating)))
-		sim_sleep(s, s->p.fault_latency);
-	if (!vma || (write && !vma->writable)) {
+	if (wait_migration(s, p, va) != 0 || !vma || (write && !vma->writable)) {
 		result = FAULT_SEGV;
 	} else if (!p && vma->shared) {
 		map_shared_page(s, mm, va, vma->writable);
@@ -1110,14 +1629,15 @@ enum fault_result kernel_handle_fault(struct sim *s, struct mm *mm, uint64_t va,
 		map_new_page(s, mm, va, vma->huge, write);
 	} else if (p->state == PTE_PRESENT) {
 		if (write && !p->writable)
-			write_protect_fault(s, mm, p, base, cpu);
+			write_protect_fault(s, mm, p, va, base, cpu);
 	} else if (p->state == PTE_SWAP) {
 		swap_in(s, mm, p, base, vma->writable);
 	} else if (p->state == PTE_PROTNONE && !p->migrating) {
 		/* NUMA hinting fault, page left where it is: restore access */
 		struct lock *ptl = mm_ptl(mm, base, p->huge);
 		lock_acquire(ptl);
-		p->state = PTE_PRESENT;
+		if (p->state == PTE_PROTNONE)
+			p->state = PTE_PRESENT;
 		lock_release(ptl);
 	}
 	rwlock_read_unlock(&mm->mmap_lock);
@@ -1182,56 +1702,4 @@ void kernel_start_cpu_thread(struct sim *s, int stream, sg_host_t host)
 		abort();
 	*t = (struct cpu_thread){s, stream, s->mms[s->trace->streams[stream].owner]};
 	sim_start_actor(s->trace->streams[stream].name, host, cpu_actor, t);
-}
-
-/* ---- the policy table ---- */
-
-int kernel_op_ir_count(enum op_kind k, const struct policy *p)
-{
-	const struct program *pg = &programs[k];
-	int n = 0, pair = 0, gather_free = has_gather_free(pg), released = 0;
-	for (const struct step *st = pg->steps; st->kind != ST_END && st->kind != ST_DONE; st++) {
-		/* format 2's steps: fork's copy makes one range_end (one COW mapping);
-		 * mremap's move one flush; what a move leaves behind is nothing;
-		 * exit's release is one call whatever the policy, and none follows */
-		int is_flush = st->kind == ST_CLEAR_FLUSH || st->kind == ST_FLUSH || st->kind == ST_GATHER_FINAL || st->kind == ST_MOVE_PTES;
-		int may_call = is_flush || st->kind == ST_IR || st->kind == ST_RANGE_END || st->kind == ST_FORK_COPY;
-		if (st->kind == ST_RANGE_START)
-			pair = 0;
-		if (st->kind == ST_SKIP_IF_KSM || st->kind == ST_SKIP_UNLESS_MAPPED || st->kind == ST_SKIP_IF_GROW)
-			st += st->arg; /* merging into an existing KSM page; mmap and brk of a new range */
-		if (st->kind == ST_RELEASE) {
-			n++;
-			released = 1;
-		}
-		if (!may_call || released)
-			continue;
-		int call = p->ir_at_every_cpu_flush ? is_flush : policy_calls(p, st->site, 1, pair, gather_free);
-		n += call;
-		pair += call;
-	}
-	return n;
-}
-
-void kernel_print_policy_table(FILE *out)
-{
-	fprintf(out, "invalidate_range calls per op (one page; munmap/madv_free within one gather batch;\n"
-		     "ksm_merge into an existing KSM page; thp_migrate_fix=1; mmap and brk of a new range; mremap moving\n"
-		     "everything; fork of one copy-on-write mapping; exit of a process with a bound device)\n\n%-14s", "op");
-	for (size_t i = 0; i < policy_count(); i++)
-		fprintf(out, " %14s", policy_at(i)->name);
-	fprintf(out, "   source\n");
-	for (int k = 0; k < OP_COUNT; k++) {
-		if (!op_info(k)->kernel)
-			continue;
-		fprintf(out, "%-14s", op_info(k)->name);
-		for (size_t i = 0; i < policy_count(); i++)
-			fprintf(out, " %14d", kernel_op_ir_count(k, policy_at(i)));
-		fprintf(out, "   %s\n", op_info(k)->source);
-	}
-	fprintf(out, "\npolicies:\n");
-	for (size_t i = 0; i < policy_count(); i++)
-		fprintf(out, "  %-15s %s\n", policy_at(i)->name, policy_at(i)->models);
-	fprintf(out, "\nnote: madv_free needs its IR in the kernel for dirty-bit tracking; the model has no dirty\n"
-		     "bits, so the checker cannot tell whether that IR was needed.\n");
 }

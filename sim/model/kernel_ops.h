@@ -1,12 +1,14 @@
 /* kernel_ops: the kernel memory operations of DESIGN.md section 2, each a
- * fixed program of steps (a table: one row per op) taken from the kernel
- * source, run by an interpreter on a CPU actor.  The places where Linux can
+ * fixed program of steps (a table: one row per op and kernel change, chosen
+ * by the run's kernel version, kversion.h) taken from the kernel source, run
+ * by an interpreter on a CPU actor.  The places where Linux can
  * call invalidate_range are marked with a site class; the policy table
  * (policy.h) decides which of them notify.  Also here: CPU threads replaying
  * their trace stream, and handle_mm_fault for CPU and device (PRI) faults. */
 #ifndef MNSIM_KERNEL_OPS_H
 #define MNSIM_KERNEL_OPS_H
 #include "optable.h"
+#include "params.h"
 #include "policy.h"
 #include <simgrid/host.h>
 #include <stdint.h>
@@ -23,10 +25,10 @@ void kernel_start_cpu_thread(struct sim *s, int stream, sg_host_t host);
  * swap-in, NUMA hint, or a wait for a migration entry; cpu = -1 for a device's
  * page request.  The caller retries its access after FAULT_RETRY. */
 enum fault_result kernel_handle_fault(struct sim *s, struct mm *mm, uint64_t va, int write, int cpu);
-/* invalidate_range calls op k makes under policy p (one page, one gather
- * batch or less, merging into an existing KSM page, thp_migrate_fix=1). */
-int kernel_op_ir_count(enum op_kind k, const struct policy *p);
-/* Prints the policy x op table of `mnsim policies`. */
-void kernel_print_policy_table(FILE *out);
+/* The kernel code op k follows under the (configured) parameters p: its
+ * file and function, and the commit that made it so (*commit, NULL if the
+ * code is as in v4.14); NULL if k is not a kernel op.  The IRs it makes are
+ * measured by running it (tools/census.h, `mnsim policies`). */
+const char *kernel_op_source(enum op_kind k, const struct params *p, const char **commit);
 
 #endif

@@ -37,6 +37,7 @@ struct mm {
 	int split_ptl;
 	struct lock *ptl;      /* the one ptl when locks are not split */
 	struct rwlock mmap_lock;
+	int tlb_flush_pending; /* inc_tlb_flush_pending: a change_protection has not flushed yet */
 	int *devices; /* indices of the devices bound to this PASID */
 	size_t n_devices;
 	struct engine *engine; /* its locks block through it */

@@ -9,6 +9,7 @@
 #include "device.h"
 #include "iommu.h"
 #include "kernel_ops.h"
+#include "kversion.h"
 #include "later.h"
 #include "mm.h"
 #include "physmem.h"
@@ -122,6 +123,7 @@ static int build_iommus(struct sim *s, sg_host_t *hosts, size_t n, char *err, si
 			struct params p;
 			if (host_params(s, hosts[i], PS_IOMMU, &p, err, errlen) != 0)
 				return -1;
+			kversion_configure_iommu(&p, &s->p);
 			if (!(s->iommus = realloc(s->iommus, (s->n_iommus + 1) * sizeof *s->iommus)))
 				abort();
 			s->iommus[s->n_iommus] = iommu_new(s, (int)s->n_iommus, sg_host_get_name(hosts[i]), hosts[i], &p);
@@ -267,6 +269,16 @@ static void write_streams(struct sim *s)
 	}
 }
 
+/* A CHOICE is written as its name ("6.6", "arm-smmu-v3"), the rest as numbers. */
+static void write_param(struct sim *s, const char *group, const struct param_def *d, const struct params *p)
+{
+	char buf[64];
+	if (d->type == PT_CHOICE)
+		results_attr_string(s->results, group, d->name, params_format(p, d, buf, sizeof buf));
+	else
+		results_attr_double(s->results, group, d->name, params_get(p, d));
+}
+
 static void write_config(struct sim *s)
 {
 	char buf[64];
@@ -296,10 +308,8 @@ static void write_config(struct sim *s)
 				*c = '.'; /* "network/model" would read as an HDF5 path */
 		results_attr_string(s->results, "simgrid_config", name, simgrid_settings[i].value);
 	}
-	for (size_t i = 0; i < params_count(); i++) {
-		const struct param_def *d = params_def(i);
-		results_attr_double(s->results, "config", d->name, params_get(&s->p, d));
-	}
+	for (size_t i = 0; i < params_count(); i++)
+		write_param(s, "config", params_def(i), &s->p);
 	/* a recorded trace's capture lines (format 2), e.g. that the device side is synthetic */
 	for (size_t i = 0; i < s->trace->n_captures; i++)
 		results_attr_string(s->results, "capture", s->trace->captures[i].key, s->trace->captures[i].value);
@@ -308,7 +318,7 @@ static void write_config(struct sim *s)
 		snprintf(group, sizeof group, "config_%s", iommu_name(s->iommus[i]));
 		for (size_t k = 0; k < params_count(); k++)
 			if (params_def(k)->scope == PS_IOMMU)
-				results_attr_double(s->results, group, params_def(k)->name, params_get(iommu_params(s->iommus[i]), params_def(k)));
+				write_param(s, group, params_def(k), iommu_params(s->iommus[i]));
 	}
 }
 
@@ -432,6 +442,10 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	}
 	if (!(s.policy = policy_by_name(cfg->policy))) {
 		failf(err, errlen, "unknown policy '%s' (see 'mnsim policies')", cfg->policy);
+		goto out_trace;
+	}
+	if (kversion_configure(&s.p, s.policy, why, sizeof why) != 0) {
+		failf(err, errlen, "%s", why);
 		goto out_trace;
 	}
 	s.rng.state = cfg->seed;

@@ -510,10 +510,12 @@ int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
 		return -1;
 	size_t total = sweep_points(s), found = 0;
 	struct names names = {0};
-	/* axes: workload, platform and policy are string columns, parameters numeric ones */
+	/* axes: workload, platform, policy and choices (kernel, driver, ...) are
+	 * string columns, the other parameters numeric ones */
 	size_t n_str = 0, n_par = 0, str_axis[MAX_AXES], par_axis[MAX_AXES];
 	for (size_t i = 0; i < s->n_axes; i++) {
-		if (params_find(s->axes[i].key))
+		const struct param_def *d = params_find(s->axes[i].key);
+		if (d && d->type != PT_CHOICE)
 			par_axis[n_par++] = i;
 		else
 			str_axis[n_str++] = i;
