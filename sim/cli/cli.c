@@ -2,6 +2,8 @@
 #include "cli.h"
 #include "params.h"
 #include "units.h"
+#include "outfile.h"
+#include <stdlib.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -70,16 +72,43 @@ int parse_common(const char *cmd, int argc, char **argv, struct common_opts *o, 
 		return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	if (!o->cfg.trace_path)
 		return usage_error(cmd, "missing -w TRACE%s", "");
+	if (!*o->cfg.trace_path || (o->cfg.platform_path && !*o->cfg.platform_path) || (o->cfg.out_path && !*o->cfg.out_path))
+		return usage_error(cmd, "an empty %s", !*o->cfg.trace_path ? "-w TRACE" : o->cfg.out_path && !*o->cfg.out_path ? "-o" : "-p PLATFORM");
 	if (!o->cfg.platform_path)
 		o->cfg.platform_path = sim_default_platform();
 	return 0;
 }
 
+int parse_count(const char *text, long min, long max, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(text, &end, 10);
+	if (!*text || *end || errno == ERANGE || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int check_output(const char *cmd, const char *path, int binary)
+{
+	char err[4400];
+	int rc = outfile_check(path, binary ? OUTFILE_BINARY : OUTFILE_TEXT, err, sizeof err);
+	if (rc == 1)
+		return usage_error(cmd, "-o: %s", err);
+	if (rc != 0)
+		fprintf(stderr, "mnsim %s: %s\n", cmd, err);
+	return rc ? 1 : 0;
+}
+
 int file_readable(const char *what, const char *path)
 {
 	FILE *f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "mnsim: cannot open %s %s: %s\n", what, path, strerror(errno));
+	struct stat st;
+	if (!f || (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))) {
+		fprintf(stderr, "mnsim: cannot open %s %s: %s\n", what, path, strerror(f ? EISDIR : errno));
+		if (f)
+			fclose(f);
 		return 0;
 	}
 	fclose(f);
@@ -98,5 +127,14 @@ int make_dir(const char *dir)
 			return -1;
 		*p = '/';
 	}
-	return mkdir(path, 0777) != 0 && errno != EEXIST ? -1 : 0;
+	if (mkdir(path, 0777) != 0 && errno != EEXIST)
+		return -1;
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
 }

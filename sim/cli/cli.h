@@ -23,6 +23,11 @@ int usage_error(const char *cmd, const char *fmt, const char *arg);
 int parse_common(const char *cmd, int argc, char **argv, struct common_opts *o, int allow_policies);
 /* Whether path can be opened; says why not on stderr. */
 int file_readable(const char *what, const char *path);
+/* A whole decimal integer in [min, max]; 0, or -1. */
+int parse_count(const char *text, long min, long max, int *out);
+/* Checks an output path before work starts (outfile.h): 0, or the exit
+ * code after saying why (2 for an empty path, 1 otherwise). */
+int check_output(const char *cmd, const char *path, int binary);
 /* mkdir -p; returns 0 or -1 (errno set). */
 int make_dir(const char *dir);
 

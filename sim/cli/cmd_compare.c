@@ -1,6 +1,7 @@
 /* mnsim compare: one trace under several policies, a table with ratios, a figure. */
 #include "cli.h"
 #include "isolate.h"
+#include "outfile.h"
 #include "plot.h"
 #include "policy.h"
 #include <errno.h>
@@ -8,14 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The policies of a comma-separated list: known, none empty or repeated. */
 static int split_policies(char *list, const char **names, int max)
 {
 	int n = 0;
-	for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+	for (char *t = list, *comma; t; t = comma ? comma + 1 : NULL) {
+		if ((comma = strchr(t, ',')))
+			*comma = '\0';
+		if (!*t) {
+			fprintf(stderr, "mnsim compare: --policies: an empty item in the list: expected NAME,NAME,...\n");
+			return -1;
+		}
 		if (!policy_by_name(t)) {
 			fprintf(stderr, "mnsim compare: unknown policy '%s' (see 'mnsim policies')\n", t);
 			return -1;
 		}
+		for (int i = 0; i < n; i++)
+			if (strcmp(names[i], t) == 0) {
+				fprintf(stderr, "mnsim compare: --policies: policy '%s' given twice\n", t);
+				return -1;
+			}
 		if (n == max) {
 			fprintf(stderr, "mnsim compare: at most %d policies\n", max);
 			return -1;
@@ -89,11 +102,16 @@ static void print_compare(const char **names, const struct summary *sums, int n)
 }
 
 /* compare.tsv: the table, one row per policy, every summary value. */
-static int write_compare_tsv(const char *path, const char **names, const struct summary *sums, int n)
+static int write_compare_tsv(const char *path, const char **names, const struct summary *sums, int n, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "w");
-	if (!f)
+	struct outfile *of = outfile_open(path, OUTFILE_TEXT, err, errlen);
+	FILE *f = of ? outfile_stream(of) : NULL;
+	if (!f) {
+		if (of)
+			snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		outfile_abort(of);
 		return -1;
+	}
 	fprintf(f, "policy");
 	for (size_t k = 0; k < sums[0].n; k++)
 		fprintf(f, "\t%s", sums[0].names[k]);
@@ -104,7 +122,7 @@ static int write_compare_tsv(const char *path, const char **names, const struct 
 			fprintf(f, "\t%.12g", sums[i].values[k]);
 		fprintf(f, "\n");
 	}
-	return fclose(f) == 0 ? 0 : -1;
+	return outfile_commit(of, err, errlen);
 }
 
 int cmd_compare(int argc, char **argv)
@@ -127,6 +145,9 @@ int cmd_compare(int argc, char **argv)
 	if (n < 0)
 		rc = EXIT_USAGE;
 	const char *dir = o.cfg.out_path ? o.cfg.out_path : MNSIM_SOURCE_DIR "/results/compare";
+	char dir_err[4400];
+	if (rc == 0 && outfile_check(dir, OUTFILE_TEXT, dir_err, sizeof dir_err) == 1)
+		rc = usage_error("compare", "-o: %s", dir_err);
 	if (rc == 0 && !file_readable("platform", o.cfg.platform_path))
 		rc = 1;
 	if (rc == 0 && make_dir(dir) != 0) {
@@ -150,11 +171,11 @@ int cmd_compare(int argc, char **argv)
 		printf("workload %s on %s, seed %llu\n\n", o.cfg.trace_path, o.cfg.platform_path, (unsigned long long)o.cfg.seed);
 		print_compare(names, sums, n);
 		printf("\nresults: %s/{%s}.h5\n", dir, o.policies ? o.policies : default_compare_policies);
-		char tsv[4096], png[4096], err[1024];
+		char tsv[4096], png[4096], err[4400];
 		snprintf(tsv, sizeof tsv, "%s/compare.tsv", dir);
 		snprintf(png, sizeof png, "%s/compare.png", dir);
-		if (write_compare_tsv(tsv, names, sums, n) != 0) {
-			fprintf(stderr, "mnsim compare: cannot write %s: %s\n", tsv, strerror(errno));
+		if (write_compare_tsv(tsv, names, sums, n, err, sizeof err) != 0) {
+			fprintf(stderr, "mnsim compare: %s\n", err);
 			rc = 1;
 		} else if (plot_render("compare.gp", tsv, png, "", err, sizeof err) != 0) {
 			fprintf(stderr, "mnsim compare: no figure: %s\n", err);

@@ -54,6 +54,10 @@ int cmd_size_queue(int argc, char **argv)
 				break;
 			}
 			*eq = '\0';
+			if (strcmp(optarg, "qi_depth") == 0) {
+				rc = usage_error("size-queue", "--set qi_depth%s: size-queue chooses the depth itself", "");
+				break;
+			}
 			if (param_settings_add(&cfg.sets, optarg, eq + 1, err, sizeof err) != 0) {
 				fprintf(stderr, "mnsim size-queue: --set %s\n", err);
 				rc = EXIT_USAGE;
@@ -80,6 +84,8 @@ int cmd_size_queue(int argc, char **argv)
 	}
 	if (!cfg.platform_path)
 		cfg.platform_path = sim_default_platform();
+	if (rc == 0 && (!*dir || !*cfg.trace_path || (cfg.platform_path && !*cfg.platform_path)))
+		rc = usage_error("size-queue", "an empty %s", !*dir ? "-o DIR" : !*cfg.trace_path ? "-w TRACE" : "-p PLATFORM");
 	if (rc == 0 && make_dir(dir) != 0) {
 		fprintf(stderr, "mnsim size-queue: cannot create %s: %s\n", dir, strerror(errno));
 		rc = 1;

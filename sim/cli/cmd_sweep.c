@@ -38,23 +38,36 @@ int cmd_sweep(int argc, char **argv)
 			       "with this same runner, and submits it with sbatch (not with --dry-run).\n");
 			return 0;
 		case 'o': dir = optarg; break;
-		case 'j': so.jobs = atoi(optarg); break;
+		case 'j':
+			if (parse_count(optarg, 1, 1024, &so.jobs) != 0)
+				return usage_error("sweep", "-j: expected 1 to 1024 jobs, got '%s'", optarg);
+			break;
 		case OPT_MERGE: merge = optarg; break;
 		case OPT_CSV: csv = 1; break;
 		case OPT_SLURM: slurm = 1; break;
 		case OPT_PARTITION: partition = optarg; break;
 		case OPT_TIME: time_limit = optarg; break;
-		case OPT_CHUNKS: chunks = atoi(optarg); break;
+		case OPT_CHUNKS:
+			if (parse_count(optarg, 1, 100000, &chunks) != 0)
+				return usage_error("sweep", "--chunks: expected 1 to 100000, got '%s'", optarg);
+			break;
 		case OPT_DRY: dry = 1; break;
 		case OPT_CHUNK:
-			if (sscanf(optarg, "%d/%d", &so.chunk, &so.chunks) != 2 || so.chunks < 1 || so.chunk < 0 || so.chunk >= so.chunks)
+		{
+			char k[32], *slash = strchr(optarg, '/');
+			snprintf(k, sizeof k, "%.*s", slash ? (int)(slash - optarg) : 0, optarg);
+			if (!slash || parse_count(k, 0, 99999, &so.chunk) != 0 || parse_count(slash + 1, 1, 100000, &so.chunks) != 0 ||
+			    so.chunk >= so.chunks)
 				return usage_error("sweep", "--chunk: expected K/N with 0 <= K < N, got '%s'", optarg);
 			break;
+		}
 		default:
 			return usage_error("sweep", "unknown or incomplete option%s", "");
 		}
 	}
 	char err[1024];
+	if (merge && !*merge)
+		return usage_error("sweep", "--merge: an empty DIR%s", "");
 	if (merge) {
 		if (sweep_merge(merge, csv, err, sizeof err) != 0) {
 			fprintf(stderr, "mnsim sweep: %s\n", err);
@@ -64,8 +77,8 @@ int cmd_sweep(int argc, char **argv)
 	}
 	if (optind != argc - 1 || !dir)
 		return usage_error("sweep", "expected SPEC and -o DIR%s", "");
-	if (so.jobs < 1 || so.jobs > 1024)
-		return usage_error("sweep", "-j: expected 1 to 1024 jobs%s", "");
+	if (!*dir || !*argv[optind])
+		return usage_error("sweep", "an empty %s", !*dir ? "-o DIR" : "SPEC");
 	struct sweep_spec *s = sweep_spec_load(argv[optind], 1, err, sizeof err);
 	if (!s) {
 		fprintf(stderr, "mnsim sweep: %s\n", err);

@@ -5,8 +5,18 @@
 #define MNSIM_RUN_H
 #include "params.h"
 #include "results.h"
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* What a run is doing, recorded as it goes (struct run_progress), so that
+ * the parent of a child that dies can say where it died. */
+enum run_phase { RUN_STARTING, RUN_TRACE, RUN_PLATFORM, RUN_SETUP, RUN_MODEL, RUN_RESULTS, RUN_PHASES };
+struct run_progress {
+	volatile sig_atomic_t phase;       /* enum run_phase */
+	volatile sig_atomic_t actors;      /* SimGrid actors the run starts */
+	volatile sig_atomic_t abort_errno; /* errno when the run aborted (ENOMEM: out of memory) */
+};
 
 struct run_config {
 	const char *trace_path;
@@ -15,6 +25,7 @@ struct run_config {
 	const char *out_path;        /* NULL: no result file */
 	uint64_t seed;
 	struct param_settings sets;  /* --set */
+	struct run_progress *progress; /* NULL: not recorded */
 };
 
 const char *sim_default_platform(void);

@@ -11,6 +11,7 @@
 #include "gen.h"
 #include "textutil.h"
 #include "optable.h"
+#include "outfile.h"
 #include "rng.h"
 #include "units.h"
 #include <errno.h>
@@ -110,10 +111,42 @@ int gen_spec_set(struct gen_spec *g, const char *key, const char *value, char *e
 	double v = 0;
 	uint64_t u;
 	switch (k->type) {
-	case GK_STRING:
+	case GK_STRING: {
+		/* a list of host names: words, none empty or repeated */
+		const char *c = value;
+		size_t n = 0;
+		if (!*value) {
+			snprintf(err, errlen, "%s='': expected a list of host names 'dev0,dev1,...'", key);
+			return -1;
+		}
+		for (; *c; n++) {
+			size_t len = strcspn(c, ",");
+			for (size_t i = 0; i < len; i++)
+				if (!((c[i] >= 'a' && c[i] <= 'z') || (c[i] >= 'A' && c[i] <= 'Z') || (c[i] >= '0' && c[i] <= '9') ||
+				      strchr("_-.", c[i]))) {
+					snprintf(err, errlen, "%s='%s': '%.*s' is not a host name (letters, digits, '_', '-', '.')", key, value,
+						 (int)len, c);
+					return -1;
+				}
+			if (len == 0) {
+				snprintf(err, errlen, "%s='%s': an empty item in the list", key, value);
+				return -1;
+			}
+			for (const char *o = value; o < c; o += strcspn(o, ",") + 1)
+				if (strcspn(o, ",") == len && strncmp(o, c, len) == 0) {
+					snprintf(err, errlen, "%s='%s': host '%.*s' given twice", key, value, (int)len, c);
+					return -1;
+				}
+			c += len;
+			if (*c == ',' && !*++c) {
+				snprintf(err, errlen, "%s='%s': an empty item at the end of the list", key, value);
+				return -1;
+			}
+		}
 		free(*(char **)slot);
 		*(char **)slot = strdup(value);
 		return 0;
+	}
 	case GK_CHOICE: {
 		int i = choice_index(k->choices, value);
 		if (i < 0) {
@@ -207,6 +240,10 @@ int gen_spec_load(struct gen_spec *g, const char *path, char *err, size_t errlen
 			seen[k - keys] = "";
 		}
 	}
+	if (rc == 0 && ferror(f)) {
+		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+		rc = -1;
+	}
 	free(line);
 	fclose(f);
 	return rc;
@@ -224,7 +261,7 @@ int gen_spec_check(const struct gen_spec *g, char *err, size_t errlen)
 	}
 	size_t hosts = 1;
 	for (const char *c = g->device_hosts; *c; c++)
-		hosts += *c == ',';
+		hosts += *c == ','; /* gen_spec_set refused empty items */
 	if (g->devices > hosts) {
 		snprintf(err, errlen, "devices=%g but device_hosts names only %zu hosts", g->devices, hosts);
 		return -1;
@@ -500,19 +537,21 @@ int gen_write(const struct gen_spec *g, FILE *out, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	/* a write that failed (a full disk) stops the writing at the next stream */
 	write_header(g, pc, out);
-	for (uint64_t t = 0; t < (uint64_t)g->cpu_threads; t++)
+	for (uint64_t t = 0; t < (uint64_t)g->cpu_threads && !ferror(out); t++)
 		write_cpu_stream(g, t, used, out);
 	double *cdf = g->pattern == 2 ? zipf_table((uint64_t)g->pages, g->zipf_s) : NULL;
-	for (uint64_t d = 0; d < (uint64_t)g->devices; d++)
-		for (uint64_t k = 0; k < (uint64_t)g->device_threads; k++)
+	for (uint64_t d = 0; d < (uint64_t)g->devices && !ferror(out); d++)
+		for (uint64_t k = 0; k < (uint64_t)g->device_threads && !ferror(out); k++)
 			write_device_stream(g, d, k, cdf, out);
+	int e = errno;
 	free(cdf);
 	free(pc);
 	free(used);
 	if (ferror(out)) {
-		snprintf(err, errlen, "write error: %s", strerror(errno));
-		return -1;
+		snprintf(err, errlen, "%s", outfile_no_space(e) ? outfile_no_space(e) : strerror(e));
+		return -2;
 	}
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* sizing: see sizing.h. */
 #include "sizing.h"
+#include "outfile.h"
 #include "isolate.h"
 #include "plot.h"
 #include "units.h"
@@ -152,9 +153,12 @@ int sizing_run(const struct run_config *base, const char *const *policies, const
 	char tsv[4096], png[4096];
 	snprintf(tsv, sizeof tsv, "%s/size-queue.tsv", dir);
 	snprintf(png, sizeof png, "%s/size-queue.png", dir);
-	FILE *f = fopen(tsv, "w");
+	struct outfile *of = outfile_open(tsv, OUTFILE_TEXT, err, errlen);
+	FILE *f = of ? outfile_stream(of) : NULL;
 	if (!f) {
-		snprintf(err, errlen, "cannot write %s: %s", tsv, strerror(errno));
+		if (of)
+			snprintf(err, errlen, "cannot write %s: %s", tsv, strerror(errno));
+		outfile_abort(of);
 		return -1;
 	}
 	int scale_us = strcmp(t->metric, "qi_stall_fraction") != 0;
@@ -165,7 +169,7 @@ int sizing_run(const struct run_config *base, const char *const *policies, const
 		struct search s = {.base = base, .policy = policies[p], .t = t};
 		int answer, monotone;
 		if (search_policy(&s, exact, &answer, &monotone, err, errlen) != 0) {
-			fclose(f);
+			outfile_abort(of);
 			return -1;
 		}
 		printf("%s\n  %10s  %s%s\n", policies[p], "qi_depth", t->metric, scale_us ? " (us)" : "");
@@ -187,10 +191,8 @@ int sizing_run(const struct run_config *base, const char *const *policies, const
 		unmet |= !answer;
 		snprintf(titles + strlen(titles), sizeof titles - strlen(titles), "%s%s", p ? " " : "", policies[p]);
 	}
-	if (fclose(f) != 0) {
-		snprintf(err, errlen, "cannot write %s", tsv);
+	if (outfile_commit(of, err, errlen) != 0)
 		return -1;
-	}
 	printf("\n%s", answers);
 	char vars[2048], why[512];
 	snprintf(vars, sizeof vars, "titles='%s'; target=%.9g; ylab='%s'; figtitle='smallest invalidation queue for %s'; ", titles,

@@ -6,6 +6,8 @@
 #include "policy.h"
 #include "isolate.h"
 #include "units.h"
+#include "outfile.h"
+#include <dirent.h>
 #include <errno.h>
 #include <hdf5.h>
 #include <math.h>
@@ -15,13 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+/* The limits of a grid, named in the errors that enforce them. */
 #define MAX_AXES 16
-#define MAX_VALUES 1024
+#define MAX_VALUES 1024      /* per axis */
+#define MAX_POINTS 1000000   /* runs in all (points x seeds) */
 #define STR_COL 256
 
 struct axis { char key[48]; char **values; size_t n; };
@@ -33,30 +38,80 @@ struct sweep_spec {
 	int seeds;
 };
 
-static void add_value(struct axis *a, const char *v)
+/* Adds a value; -1 with why if it is repeated or one too many. */
+static int add_value(struct axis *a, const char *v, char *why, size_t len)
 {
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->values[i], v) == 0)
+			return failf(why, len, "%s: value '%s' given twice", a->key, v);
+	if (a->n == MAX_VALUES)
+		return failf(why, len, "%s: more than %d values (the limit per axis)", a->key, MAX_VALUES);
 	if (!(a->values = realloc(a->values, (a->n + 1) * sizeof *a->values)))
 		abort();
 	a->values[a->n++] = strdup(v);
+	return 0;
 }
 
-/* "A..B *F" (geometric) or "A..B +S" (arithmetic), inclusive. */
-static int expand_range(struct axis *a, const char *text, const char **why)
+/* A finite decimal number at *p, moving past it. */
+static int range_number(const char **p, double *v)
 {
+	char *end;
+	errno = 0;
+	*v = strtod(*p, &end);
+	if (end == *p || errno == ERANGE || !isfinite(*v))
+		return -1;
+	/* strtod also reads "inf", "nan" and hex: only decimals here */
+	for (const char *c = *p; c < end; c++)
+		if (!strchr("0123456789.eE+-", *c))
+			return -1;
+	*p = end;
+	return 0;
+}
+
+/* "A..B *F" (geometric) or "A..B +S" (arithmetic), inclusive, and nothing after. */
+static int expand_range(struct axis *a, const char *text, char *why, size_t len)
+{
+	static const char *const expected = "expected a range 'FROM..TO *FACTOR' (FROM > 0, factor > 1) or 'FROM..TO +STEP' (step > 0)";
 	double lo, hi, step;
-	char op, first[64];
+	char op;
+	char first[64];
 	const char *dots = strstr(text, "..");
 	/* "8..32": split at ".." first, since strtod would read "8." */
+	if ((size_t)(dots - text) >= sizeof first)
+		return failf(why, len, "%s", expected);
 	snprintf(first, sizeof first, "%.*s", (int)(dots - text), text);
-	if (sscanf(first, "%lf", &lo) != 1 || sscanf(dots + 2, "%lf %c%lf", &hi, &op, &step) != 3 || (op != '*' && op != '+') ||
-	    (op == '*' && step <= 1) || (op == '+' && step <= 0) || hi < lo) {
-		*why = "expected a range 'FROM..TO *FACTOR' (factor > 1) or 'FROM..TO +STEP' (step > 0)";
-		return -1;
-	}
-	for (double v = lo; v <= hi * (1 + 1e-12) && a->n < MAX_VALUES; v = op == '*' ? v * step : v + step) {
+	const char *p = first;
+	if (range_number(&p, &lo) != 0 || *trim((char *)p))
+		return failf(why, len, "%s", expected);
+	p = dots + 2;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (range_number(&p, &hi) != 0)
+		return failf(why, len, "%s", expected);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	op = *p ? *p++ : '\0';
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if ((op != '*' && op != '+') || range_number(&p, &step) != 0 || (op == '*' && (step <= 1 || lo <= 0)) ||
+	    (op == '+' && step <= 0) || hi < lo)
+		return failf(why, len, "%s", expected);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p)
+		return failf(why, len, "unexpected '%s' after the range: %s", p, expected);
+	/* count first, so that a range too long is refused before it is made */
+	size_t n = 0;
+	for (double v = lo; v <= hi * (1 + 1e-12) && n <= MAX_VALUES; v = op == '*' ? v * step : v + step, n++)
+		if (op == '+' && v + step == v)
+			return failf(why, len, "%s: step %g is below the precision of %g", a->key, step, v);
+	if (n > MAX_VALUES)
+		return failf(why, len, "%s: the range gives more than %d values (the limit per axis)", a->key, MAX_VALUES);
+	for (double v = lo; v <= hi * (1 + 1e-12); v = op == '*' ? v * step : v + step) {
 		char buf[64];
 		snprintf(buf, sizeof buf, "%.12g", v);
-		add_value(a, buf);
+		if (add_value(a, buf, why, len) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -122,21 +177,31 @@ struct sweep_spec *sweep_spec_load(const char *path, int check_files, char *err,
 		int dup = 0;
 		for (size_t i = 0; i < s->n_axes; i++)
 			dup |= strcmp(s->axes[i].key, key) == 0;
-		if (!known || dup || strlen(key) >= sizeof s->axes[0].key || s->n_axes == MAX_AXES) {
+		if (!known || dup || strlen(key) >= sizeof s->axes[0].key) {
 			rc = failf(err, errlen, "%s:%d: %s key '%s' (expected workload, platform, policy, seeds or a parameter of 'mnsim params')",
 				   path, lineno, dup ? "repeated" : "unknown", key);
 			break;
 		}
+		if (s->n_axes == MAX_AXES) {
+			rc = failf(err, errlen, "%s:%d: %s: more than %d axes (the limit of a sweep)", path, lineno, key, MAX_AXES);
+			break;
+		}
 		struct axis *a = &s->axes[s->n_axes++];
 		snprintf(a->key, sizeof a->key, "%s", key);
-		const char *w;
 		if (strstr(vals, "..")) {
-			if (expand_range(a, vals, &w) != 0)
-				rc = failf(err, errlen, "%s:%d: %s: %s", path, lineno, key, w);
-		} else {
-			for (char *save, *v = strtok_r(vals, ",", &save); v; v = strtok_r(NULL, ",", &save))
-				if (*trim(v))
-					add_value(a, trim(v));
+			if (expand_range(a, vals, why, sizeof why) != 0)
+				rc = failf(err, errlen, "%s:%d: %s%s%s", path, lineno, strncmp(why, key, strlen(key)) ? key : "",
+					   strncmp(why, key, strlen(key)) ? ": " : "", why);
+		} else if (*vals) {
+			/* every item of the list, none empty ("a,,b" is a typing mistake) */
+			for (char *v = vals, *comma; rc == 0 && v; v = comma ? comma + 1 : NULL) {
+				if ((comma = strchr(v, ',')))
+					*comma = '\0';
+				if (!*trim(v))
+					rc = failf(err, errlen, "%s:%d: %s: an empty item in the list: expected 'v1, v2, ...'", path, lineno, key);
+				else if (add_value(a, trim(v), why, sizeof why) != 0)
+					rc = failf(err, errlen, "%s:%d: %s", path, lineno, why);
+			}
 		}
 		if (rc == 0 && a->n == 0)
 			rc = failf(err, errlen, "%s:%d: %s: no value", path, lineno, key);
@@ -144,6 +209,8 @@ struct sweep_spec *sweep_spec_load(const char *path, int check_files, char *err,
 			if ((check_files || params_find(key) || strcmp(key, "policy") == 0) && check_value(key, a->values[i], why, sizeof why) != 0)
 				rc = failf(err, errlen, "%s:%d: %s", path, lineno, why);
 	}
+	if (rc == 0 && ferror(f))
+		rc = failf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 	free(line);
 	fclose(f);
 	int has_workload = 0;
@@ -151,6 +218,12 @@ struct sweep_spec *sweep_spec_load(const char *path, int check_files, char *err,
 		has_workload |= strcmp(s->axes[i].key, "workload") == 0;
 	if (rc == 0 && !has_workload)
 		rc = failf(err, errlen, "%s: no 'workload = ...' line", path);
+	/* the grid's size, counted without overflow, before any point is run */
+	uint64_t points = (uint64_t)s->seeds;
+	for (size_t i = 0; rc == 0 && i < s->n_axes; i++)
+		if (__builtin_mul_overflow(points, (uint64_t)s->axes[i].n, &points) || points > MAX_POINTS)
+			rc = failf(err, errlen, "%s: the grid has more than %d runs (points x seeds, the limit of a sweep) once "
+						"'%s' (%zu values) is counted", path, MAX_POINTS, s->axes[i].key, s->axes[i].n);
 	if (rc != 0) {
 		sweep_spec_free(s);
 		return NULL;
@@ -259,66 +332,107 @@ static int claim_dir(const struct sweep_spec *s, const char *dir, char *err, siz
 			return failf(err, errlen, "%s holds another sweep (its sweep.spec differs): use another -o DIR", dir);
 		return 0;
 	}
-	f = fopen(path, "w");
-	if (!f || fputs(s->text, f) < 0 || fclose(f) != 0)
-		return failf(err, errlen, "cannot write %s", path);
-	return 0;
+	struct outfile *of = outfile_open(path, OUTFILE_TEXT, err, errlen);
+	if (!of)
+		return -1;
+	fputs(s->text, outfile_stream(of));
+	return outfile_commit(of, err, errlen);
 }
 
 /* ---- running ---- */
 
-struct worker { pid_t pid; size_t index; char id[32]; };
+/* A worker: a point's run in a child (isolate.h), its standard error in an
+ * unnamed temporary file that becomes ID.err if the point fails. */
+struct worker { struct isolate_child *child; pid_t pid; size_t index; char id[32]; FILE *log; };
 
 static volatile sig_atomic_t sweep_interrupted;
 static void on_signal(int sig) { sweep_interrupted = sig; }
 
-static pid_t start_point(const struct sweep_spec *s, const char *dir, size_t index, char *id, size_t idlen)
+/* What killed workers leave in DIR/points: the named temporary files of
+ * their result files (outfile.h), and ID.log files of mnsim versions that
+ * named their logs.  Only those of this host whose process is gone go: a
+ * Slurm array's other tasks may be writing theirs. */
+static void remove_debris(const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/points", dir);
+	DIR *d = opendir(path);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		size_t n = strlen(e->d_name);
+		int old_log = n > 4 && strcmp(e->d_name + n - 4, ".log") == 0;
+		if (old_log || (strstr(e->d_name, ".h5.tmp.") && outfile_is_stale_temp(e->d_name))) {
+			snprintf(path, sizeof path, "%s/points/%s", dir, e->d_name);
+			unlink(path);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+static int start_point(const struct sweep_spec *s, const char *dir, struct worker *w, char *err, size_t errlen)
 {
 	size_t choice[MAX_AXES];
-	int seed = decode(s, index, choice);
-	point_id(s, choice, seed, id, idlen);
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid != 0)
-		return pid;
-	setpgid(0, 0);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	char out[4096], log[4096], err[1024];
-	snprintf(out, sizeof out, "%s/points/%s.h5", dir, id);
-	snprintf(log, sizeof log, "%s/points/%s.log", dir, id);
-	if (!freopen(log, "w", stderr) || !freopen("/dev/null", "w", stdout))
-		_exit(1);
+	int seed = decode(s, w->index, choice);
+	point_id(s, choice, seed, w->id, sizeof w->id);
+	char out[4096];
+	snprintf(out, sizeof out, "%s/points/%s.h5", dir, w->id);
 	struct run_config cfg;
 	point_config(s, choice, seed, &cfg);
 	cfg.out_path = out;
-	fprintf(stderr, "point %zu: workload=%s policy=%s seed=%d\n", index, cfg.trace_path, cfg.policy, seed);
-	struct summary sum;
-	int rc = sim_run(&cfg, &sum, err, sizeof err);
-	if (rc != 0)
-		fprintf(stderr, "mnsim: %s\n", err);
-	fflush(NULL);
-	_exit(rc == 0 ? 0 : 1);
+	if (!(w->log = tmpfile())) {
+		param_settings_free(&cfg.sets);
+		return failf(err, errlen, "cannot create a temporary log file: %s", strerror(errno));
+	}
+	fprintf(w->log, "point %zu: workload=%s policy=%s seed=%d\n", w->index, cfg.trace_path, cfg.policy, seed);
+	fflush(w->log);
+	w->child = isolate_spawn(&cfg, fileno(w->log), 1, err, errlen);
+	param_settings_free(&cfg.sets);
+	if (!w->child) {
+		fclose(w->log);
+		return -1;
+	}
+	w->pid = isolate_pid(w->child);
+	return 0;
 }
 
-static void finish_point(const char *dir, const struct worker *w, int ok)
+/* The point's end: its log becomes ID.err if it failed (with what mnsim
+ * knows of a child that died), and a stale ID.err goes if it succeeded. */
+static int finish_point(const char *dir, struct worker *w, int status, long maxrss, int killed)
 {
-	char log[4096], errf[4096];
-	snprintf(log, sizeof log, "%s/points/%s.log", dir, w->id);
+	struct summary sum;
+	char why[1024], errf[4096];
+	int ok = isolate_reap(w->child, status, maxrss, killed, &sum, why, sizeof why) == 0;
 	snprintf(errf, sizeof errf, "%s/points/%s.err", dir, w->id);
-	if (ok) {
-		unlink(log);
-		unlink(errf);
-		return;
+	if (ok || killed) {
+		if (ok)
+			unlink(errf);
+		fclose(w->log);
+		memset(w, 0, sizeof *w);
+		return ok;
 	}
-	rename(log, errf);
-	FILE *f = fopen(errf, "r");
-	char line[1024] = "", last[1024] = "";
-	while (f && fgets(line, sizeof line, f))
-		snprintf(last, sizeof last, "%s", line);
-	if (f)
-		fclose(f);
+	if (why[0]) {
+		fprintf(w->log, "mnsim: %s\n", why);
+		fflush(w->log);
+	}
+	char last[1024] = "", line[1024], msg[1024];
+	struct outfile *of = outfile_open(errf, OUTFILE_TEXT, msg, sizeof msg);
+	FILE *out = of ? outfile_stream(of) : NULL;
+	rewind(w->log);
+	while (fgets(line, sizeof line, w->log)) {
+		if (out)
+			fputs(line, out);
+		if (line[0] && line[0] != '\n' && line[0] != '[' && line[0] != ' ')
+			snprintf(last, sizeof last, "%s", line);
+	}
+	if (!out || outfile_commit(of, msg, sizeof msg) != 0) {
+		if (!out)
+			outfile_abort(of);
+		fprintf(stderr, "\nmnsim sweep: %s\n", msg);
+	}
+	fclose(w->log);
 	fprintf(stderr, "\nmnsim sweep: point %zu (%s) failed: %s", w->index, w->id, last[0] ? last : "no message\n");
+	memset(w, 0, sizeof *w);
+	return 0;
 }
 
 static void progress(size_t done, size_t total, size_t failed, time_t start)
@@ -332,8 +446,12 @@ int sweep_run(const struct sweep_spec *s, const char *dir, const struct sweep_op
 {
 	if (claim_dir(s, dir, err, errlen) != 0)
 		return -1;
+	if (o->chunks == 1)
+		remove_debris(dir);
 	size_t total = sweep_points(s), mine = 0, skipped = 0, done = 0, failed = 0;
-	size_t *todo = malloc(total * sizeof *todo), n_todo = 0;
+	size_t *todo = malloc((total + 1) * sizeof *todo), n_todo = 0;
+	if (!todo)
+		abort();
 	for (size_t i = 0; i < total; i++) {
 		if ((int)(i % (size_t)o->chunks) != o->chunk)
 			continue;
@@ -353,47 +471,58 @@ int sweep_run(const struct sweep_spec *s, const char *dir, const struct sweep_op
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 	struct worker *w = calloc((size_t)o->jobs, sizeof *w);
+	if (!w)
+		abort();
 	size_t next = 0, running = 0;
+	int rc = 0;
 	time_t start = time(NULL);
-	while ((next < n_todo || running) && !sweep_interrupted) {
-		while (running < (size_t)o->jobs && next < n_todo && !sweep_interrupted) {
+	while ((next < n_todo || running) && !sweep_interrupted && rc == 0) {
+		while (running < (size_t)o->jobs && next < n_todo && !sweep_interrupted && rc == 0) {
 			for (int k = 0; k < o->jobs; k++)
 				if (!w[k].pid) {
 					w[k].index = todo[next++];
-					w[k].pid = start_point(s, dir, w[k].index, w[k].id, sizeof w[k].id);
-					running++;
+					if (start_point(s, dir, &w[k], err, errlen) != 0)
+						rc = -1;
+					else
+						running++;
 					break;
 				}
 		}
+		if (!running)
+			break;
 		int status;
-		pid_t pid = waitpid(-1, &status, 0);
+		struct rusage ru;
+		pid_t pid = wait4(-1, &status, 0, &ru);
 		if (pid < 0)
 			continue; /* EINTR: a signal; the loop checks it */
 		for (int k = 0; k < o->jobs; k++)
 			if (w[k].pid == pid) {
-				int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-				finish_point(dir, &w[k], ok);
+				int ok = finish_point(dir, &w[k], status, ru.ru_maxrss, 0);
 				done += ok;
 				failed += !ok;
-				w[k].pid = 0;
 				running--;
 			}
 		if (o->progress)
 			progress(done + failed, n_todo, failed, start);
 	}
-	if (sweep_interrupted) {
+	if (sweep_interrupted || rc != 0) {
 		/* stop the points in progress; what they began is removed, what
 		 * finished stays */
 		for (int k = 0; k < o->jobs; k++)
 			if (w[k].pid) {
+				int status;
 				kill(w[k].pid, SIGKILL);
-				waitpid(w[k].pid, NULL, 0);
-				char tmp[4096], log[4096];
-				snprintf(tmp, sizeof tmp, "%s/points/%s.h5.tmp.%ld", dir, w[k].id, (long)w[k].pid);
-				snprintf(log, sizeof log, "%s/points/%s.log", dir, w[k].id);
-				unlink(tmp);
-				unlink(log);
+				while (waitpid(w[k].pid, &status, 0) < 0 && errno == EINTR)
+					;
+				finish_point(dir, &w[k], status, -1, 1);
 			}
+		if (rc != 0) {
+			free(w);
+			free(todo);
+			sigaction(SIGINT, &old_int, NULL);
+			sigaction(SIGTERM, &old_term, NULL);
+			return -1;
+		}
 		fprintf(stderr, "\nmnsim sweep: interrupted; %zu points finished are kept, re-run the same command to go on\n", done);
 		exit(128 + sweep_interrupted);
 	}
@@ -481,11 +610,14 @@ static int write_h5_table(hid_t file, const char *name, const struct table_out *
 	return rc;
 }
 
-static int write_csv(const char *path, const struct table_out *t)
+static int write_csv(const char *path, const struct table_out *t, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return -1;
+	struct outfile *of = outfile_open(path, OUTFILE_TEXT, err, errlen);
+	FILE *f = of ? outfile_stream(of) : NULL;
+	if (!f) {
+		outfile_abort(of);
+		return of ? failf(err, errlen, "cannot write %s: %s", path, strerror(errno)) : -1;
+	}
 	for (size_t i = 0; i < t->n_str; i++)
 		fprintf(f, "%s%s", i ? "," : "", t->str_names[i]);
 	for (size_t i = 0; i < t->n_num; i++)
@@ -498,7 +630,7 @@ static int write_csv(const char *path, const struct table_out *t)
 			fprintf(f, ",%.12g", t->nums[r * t->n_num + i]);
 		fprintf(f, "\n");
 	}
-	return fclose(f) == 0 ? 0 : -1;
+	return outfile_commit(of, err, errlen);
 }
 
 static void table_free(struct table_out *t)
@@ -513,6 +645,7 @@ int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
 	struct sweep_spec *s = sweep_spec_load(path, 0, err, errlen);
 	if (!s)
 		return -1;
+	remove_debris(dir);
 	size_t total = sweep_points(s), found = 0;
 	struct names names = {0};
 	/* axes: workload, platform and policy are string columns, parameters numeric ones */
@@ -596,25 +729,30 @@ int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
 	if (found == 0) {
 		rc = failf(err, errlen, "%s: no finished point to merge", dir);
 	} else {
-		char tmp[4200], final[4096];
+		char final[4096];
 		snprintf(final, sizeof final, "%s/sweep.h5", dir);
-		snprintf(tmp, sizeof tmp, "%s.tmp.%ld", final, (long)getpid());
+		struct outfile *of = outfile_open(final, OUTFILE_BINARY, err, errlen);
 		H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 		hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
 		H5Pset_obj_track_times(fcpl, 0);
-		hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+		hid_t f = of ? H5Fcreate(outfile_path(of), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT) : -1;
 		H5Pclose(fcpl);
-		if (f < 0 || write_h5_table(f, "points", &pts) != 0 || write_h5_table(f, "aggregate", &agg) != 0 || H5Fclose(f) < 0 ||
-		    rename(tmp, final) != 0) {
-			unlink(tmp);
-			rc = failf(err, errlen, "cannot write %s", final);
-		}
+		int bad = f < 0 || write_h5_table(f, "points", &pts) != 0 || write_h5_table(f, "aggregate", &agg) != 0;
+		if (f >= 0 && H5Fclose(f) < 0)
+			bad = 1;
+		if (!of)
+			rc = -1;
+		else if (bad) {
+			outfile_abort(of);
+			rc = failf(err, errlen, "cannot write %s: %s", final, outfile_no_space(errno) ? outfile_no_space(errno) : "HDF5 failed");
+		} else
+			rc = outfile_commit(of, err, errlen);
 		if (rc == 0 && csv) {
 			snprintf(path, sizeof path, "%s/sweep.csv", dir);
 			char path2[4096];
 			snprintf(path2, sizeof path2, "%s/sweep-aggregate.csv", dir);
-			if (write_csv(path, &pts) != 0 || write_csv(path2, &agg) != 0)
-				rc = failf(err, errlen, "cannot write %s", path);
+			if (write_csv(path, &pts, err, errlen) != 0 || write_csv(path2, &agg, err, errlen) != 0)
+				rc = -1;
 		}
 		if (rc == 0)
 			printf("merged %zu of %zu points into %s/sweep.h5 (/points, /aggregate: mean and 95%% CI over seeds)%s\n", found,
@@ -643,9 +781,12 @@ int sweep_slurm(const struct sweep_spec *s, const char *dir, const char *partiti
 		return failf(err, errlen, "cannot resolve the mnsim binary or %s", dir);
 	self[n] = '\0';
 	snprintf(path, sizeof path, "%s/sweep.sbatch", dir);
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return failf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	struct outfile *of = outfile_open(path, OUTFILE_TEXT, err, errlen);
+	FILE *f = of ? outfile_stream(of) : NULL;
+	if (!f) {
+		outfile_abort(of);
+		return of ? failf(err, errlen, "cannot write %s: %s", path, strerror(errno)) : -1;
+	}
 	fprintf(f, "#!/bin/bash\n# mnsim sweep as a Slurm job array: %zu points in %d chunks.  Each task runs the\n"
 		   "# same resumable runner on its chunk; merge afterwards with: mnsim sweep --merge %s\n"
 		   "#SBATCH --job-name=mnsim-sweep\n#SBATCH --array=0-%d\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n"
@@ -656,8 +797,8 @@ int sweep_slurm(const struct sweep_spec *s, const char *dir, const char *partiti
 	if (time_limit)
 		fprintf(f, "#SBATCH --time=%s\n", time_limit);
 	fprintf(f, "exec '%s' sweep '%s/sweep.spec' -o '%s' -j 1 --chunk \"$SLURM_ARRAY_TASK_ID/%d\"\n", self, abs_dir, abs_dir, chunks);
-	if (fclose(f) != 0)
-		return failf(err, errlen, "cannot write %s", path);
+	if (outfile_commit(of, err, errlen) != 0)
+		return -1;
 	printf("wrote %s (%zu points, %d array tasks)\n", path, total, chunks);
 	if (dry_run)
 		return 0;
