@@ -139,8 +139,8 @@ static void test_trace_errors(void)
 		{"mnsim-trace 1\nprocess p0\nmap p0 0x1000 4K\nmap p0 0x1000 8K\n", ":4: mapping overlaps the one declared at line 3"},
 		{"mnsim-trace 1\nprocess p0\nmap p0 0x1000 4K huge\n", ":3: address '0x1000' is not 2 MiB-aligned"},
 		{"mnsim-trace 1\nprocess p0\n", "no cpu or devthread stream declared"},
-		{"mnsim-trace 1\nprocess p0\ncpu t0 process=p0 color=blue\n", ":3: unknown or repeated key 'color'"},
-		{"mnsim-trace 1\nprocess p0\ncpu t0 core=cpu1 core=cpu2 process=p0\n", ":3: unknown or repeated key 'core'"}, /* found by fuzz_trace */
+		{"mnsim-trace 1\nprocess p0\ncpu t0 process=p0 color=blue\n", ":3: unknown or repeated key 'color=blue'"},
+		{"mnsim-trace 1\nprocess p0\ncpu t0 core=cpu1 core=cpu2 process=p0\n", ":3: unknown or repeated key 'core=cpu2'"}, /* found by fuzz_trace */
 		{"mnsim-trace 1\nprocess p0\nexpect double violations\n", ":3: 'violations': expected KEY=N"},
 		{"mnsim-trace 1\nbogus\n", ":2: unknown keyword or stream 'bogus'"},
 		{"mnsim-trace 1\nprocess p\xff\n", ":2: non-ASCII or control byte 0xff"},
