@@ -104,14 +104,10 @@ static void print_compare(const char **names, const struct summary *sums, int n)
 /* compare.tsv: the table, one row per policy, every summary value. */
 static int write_compare_tsv(const char *path, const char **names, const struct summary *sums, int n, char *err, size_t errlen)
 {
-	struct outfile *of = outfile_open(path, OUTFILE_TEXT, err, errlen);
-	FILE *f = of ? outfile_stream(of) : NULL;
-	if (!f) {
-		if (of)
-			snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-		outfile_abort(of);
+	FILE *f;
+	struct outfile *of = outfile_open_text(path, &f, err, errlen);
+	if (!of)
 		return -1;
-	}
 	fprintf(f, "policy");
 	for (size_t k = 0; k < sums[0].n; k++)
 		fprintf(f, "\t%s", sums[0].names[k]);
@@ -145,9 +141,8 @@ int cmd_compare(int argc, char **argv)
 	if (n < 0)
 		rc = EXIT_USAGE;
 	const char *dir = o.cfg.out_path ? o.cfg.out_path : MNSIM_SOURCE_DIR "/results/compare";
-	char dir_err[4400];
-	if (rc == 0 && outfile_check(dir, OUTFILE_TEXT, dir_err, sizeof dir_err) == 1)
-		rc = usage_error("compare", "-o: %s", dir_err);
+	if (rc == 0 && (!*dir || strcmp(dir, "-") == 0))
+		rc = usage_error("compare", "-o DIR: %s", *dir ? "a directory is needed, not standard output" : "an empty path");
 	if (rc == 0 && !file_readable("platform", o.cfg.platform_path))
 		rc = 1;
 	if (rc == 0 && make_dir(dir) != 0) {

@@ -73,12 +73,9 @@ int cmd_gen(int argc, char **argv)
 		/* written to a temporary file and put in place at the end
 		 * (outfile.h): an interrupted or failed gen leaves nothing */
 		outfile_clean_on_signals();
-		struct outfile *of = outfile_open(out, OUTFILE_TEXT, err, sizeof err);
-		FILE *f = of ? outfile_stream(of) : NULL;
-		if (!f) {
-			if (of)
-				snprintf(err, sizeof err, "cannot write %s: %s", out, strerror(errno));
-			outfile_abort(of);
+		FILE *f;
+		struct outfile *of = outfile_open_text(out, &f, err, sizeof err);
+		if (!of) {
 			fprintf(stderr, "mnsim gen: %s\n", err);
 			rc = 1;
 		} else if ((rc = gen_write(g, f, err, sizeof err)) != 0) {

@@ -86,6 +86,8 @@ int cmd_size_queue(int argc, char **argv)
 		cfg.platform_path = sim_default_platform();
 	if (rc == 0 && (!*dir || !*cfg.trace_path || (cfg.platform_path && !*cfg.platform_path)))
 		rc = usage_error("size-queue", "an empty %s", !*dir ? "-o DIR" : !*cfg.trace_path ? "-w TRACE" : "-p PLATFORM");
+	if (rc == 0 && strcmp(dir, "-") == 0)
+		rc = usage_error("size-queue", "-o DIR: a directory is needed, not standard output%s", "");
 	if (rc == 0 && make_dir(dir) != 0) {
 		fprintf(stderr, "mnsim size-queue: cannot create %s: %s\n", dir, strerror(errno));
 		rc = 1;

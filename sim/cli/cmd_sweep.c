@@ -33,7 +33,8 @@ int cmd_sweep(int argc, char **argv)
 			       "Re-running the same command skips finished points and retries failed ones (their errors\n"
 			       "are in DIR/points/ID.err).  SPEC lines: 'key = v1, v2, ...' or 'key = FROM..TO *FACTOR' or\n"
 			       "'key = FROM..TO +STEP', where key is workload, platform, policy or a parameter; and\n"
-			       "'seeds = N' (runs of each point with seeds 1..N; the merge gives mean and 95%% CI).\n"
+			       "'seeds = N' (runs of each point with seeds 1..N; the merge gives mean and 95%% CI).  Limits:\n"
+			       "16 axes, 1024 values an axis, 1,000,000 runs (points x seeds).\n"
 			       "--slurm writes DIR/sweep.sbatch, a job array whose tasks each run a chunk of the points\n"
 			       "with this same runner, and submits it with sbatch (not with --dry-run).\n");
 			return 0;
@@ -79,6 +80,8 @@ int cmd_sweep(int argc, char **argv)
 		return usage_error("sweep", "expected SPEC and -o DIR%s", "");
 	if (!*dir || !*argv[optind])
 		return usage_error("sweep", "an empty %s", !*dir ? "-o DIR" : "SPEC");
+	if (strcmp(dir, "-") == 0)
+		return usage_error("sweep", "-o DIR: a directory is needed, not standard output%s", "");
 	struct sweep_spec *s = sweep_spec_load(argv[optind], 1, err, sizeof err);
 	if (!s) {
 		fprintf(stderr, "mnsim sweep: %s\n", err);

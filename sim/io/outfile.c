@@ -347,6 +347,17 @@ fail:
 	return NULL;
 }
 
+struct outfile *outfile_open_text(const char *path, FILE **stream, char *err, size_t errlen)
+{
+	struct outfile *o = outfile_open(path, OUTFILE_TEXT, err, errlen);
+	if (o && !(*stream = outfile_stream(o))) {
+		fail_errno(err, errlen, "write", path, errno);
+		outfile_abort(o);
+		o = NULL;
+	}
+	return o;
+}
+
 const char *outfile_path(const struct outfile *o)
 {
 	return o->slot >= 0 ? temp_names[o->slot] : o->name;
@@ -367,15 +378,16 @@ FILE *outfile_stream(struct outfile *o)
 	return o->stream;
 }
 
-static int write_all(int fd, const char *buf, size_t n)
+int outfile_write_all(int fd, const void *buf, size_t n)
 {
+	const char *p = buf;
 	while (n > 0) {
-		ssize_t w = write(fd, buf, n);
+		ssize_t w = write(fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
 			return -1;
-		buf += w;
+		p += w;
 		n -= (size_t)w;
 	}
 	return 0;
@@ -394,7 +406,7 @@ static int copy_into(int from, int to)
 			return -1;
 		if (r == 0)
 			return 0;
-		if (write_all(to, buf, (size_t)r) != 0)
+		if (outfile_write_all(to, buf, (size_t)r) != 0)
 			return -1;
 		at += r;
 	}

@@ -31,6 +31,10 @@ struct outfile;
  * output to a terminal), with the reason in err. */
 int outfile_check(const char *path, enum outfile_kind kind, char *err, size_t errlen);
 struct outfile *outfile_open(const char *path, enum outfile_kind kind, char *err, size_t errlen);
+/* A text target and its stream (what most writers want): NULL with err. */
+struct outfile *outfile_open_text(const char *path, FILE **stream, char *err, size_t errlen);
+/* write() of all n bytes, through EINTR and short writes; 0 or -1 with errno. */
+int outfile_write_all(int fd, const void *buf, size_t n);
 /* The temporary file's name, for a library that opens it itself (HDF5). */
 const char *outfile_path(const struct outfile *o);
 /* The stream to print to (text writers). */

@@ -128,20 +128,6 @@ static void reader_free(struct line_reader *r)
 	r->chunk = NULL;
 }
 
-static int write_all(int fd, const char *buf, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, buf, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Reads more of the file after what the chunk holds. */
 static int fill(struct line_reader *r, char *err, size_t errlen)
 {
@@ -154,7 +140,7 @@ static int fill(struct line_reader *r, char *err, size_t errlen)
 			return fail(err, errlen, r->path, r->lineno + 1, "cannot read the trace: %s", strerror(errno));
 		if (got == 0)
 			r->eof = 1;
-		else if (r->copy_fd >= 0 && write_all(r->copy_fd, r->chunk + r->len, (size_t)got) != 0)
+		else if (r->copy_fd >= 0 && outfile_write_all(r->copy_fd, r->chunk + r->len, (size_t)got) != 0)
 			return fail(err, errlen, r->path, 0, "cannot keep a copy of the trace in $TMPDIR (it is not a regular file, "
 							     "and each thread reads it again): %s", strerror(errno));
 		r->len += (size_t)got;
@@ -365,8 +351,11 @@ static int decl_process(struct trace_header *h, struct line_reader *r, char *err
 		char *v = key_value(r->tok[i]);
 		uint64_t u;
 		const char *why;
-		if (!v || strcmp(r->tok[i], "pasid") != 0 || i > 2)
+		if (!v || strcmp(r->tok[i], "pasid") != 0 || i > 2) {
+			if (v)
+				v[-1] = '='; /* show the token as written */
 			return fail(err, errlen, r->path, r->lineno, "unknown or repeated key '%s': expected pasid=N once", r->tok[i]);
+		}
 		if (units_parse_u64(v, &u, &why) != 0 || u < 1 || u >= (1u << 20))
 			return fail(err, errlen, r->path, r->lineno, "pasid '%s': expected an integer in [1, 2^20)", v);
 		pasid = (unsigned)u;
@@ -470,6 +459,8 @@ static int decl_stream(struct trace_header *h, struct line_reader *r, int is_dev
 		} else if (v && !is_device && strcmp(r->tok[i], "core") == 0 && !s.core) {
 			s.core = strdup(v);
 		} else {
+			if (v)
+				v[-1] = '='; /* show the token as written */
 			rc = fail(err, errlen, r->path, r->lineno, "unknown or repeated key '%s': expected %s=NAME%s", r->tok[i],
 				  owner_key, is_device ? "" : " or core=HOST");
 		}
@@ -553,10 +544,10 @@ static int va_in_maps(const struct trace_header *h, int proc, uint64_t va, uint6
 	return va + len >= va && va + len <= m->start + m->size;
 }
 
-static const struct trace_header *sorting; /* qsort has no context argument */
-static int map_cmp(const void *a, const void *b)
+static int map_cmp(const void *a, const void *b, void *ctx)
 {
-	const struct trace_map *x = &sorting->maps[*(const size_t *)a], *y = &sorting->maps[*(const size_t *)b];
+	const struct trace_header *h = ctx;
+	const struct trace_map *x = &h->maps[*(const size_t *)a], *y = &h->maps[*(const size_t *)b];
 	if (x->process != y->process)
 		return x->process < y->process ? -1 : 1;
 	return x->start < y->start ? -1 : x->start > y->start;
@@ -576,9 +567,7 @@ static int finish_declarations(struct trace_header *h, const char *path, char *e
 		abort();
 	for (size_t i = 0; i < h->n_maps; i++)
 		ix->maps_of[i] = i;
-	sorting = h;
-	qsort(ix->maps_of, h->n_maps, sizeof *ix->maps_of, map_cmp);
-	sorting = NULL;
+	qsort_r(ix->maps_of, h->n_maps, sizeof *ix->maps_of, map_cmp, h);
 	int bad_line = 0, with_line = 0;
 	size_t reach = 0; /* the sorted mapping that ends last among those before */
 	for (size_t k = 0; k < h->n_maps; k++) {

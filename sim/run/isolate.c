@@ -1,5 +1,6 @@
 /* isolate: see isolate.h. */
 #include "isolate.h"
+#include "limits.h"
 #include "outfile.h"
 #include "textutil.h"
 #include <errno.h>
@@ -125,18 +126,6 @@ pid_t isolate_pid(const struct isolate_child *c) { return c->pid; }
 
 /* ---- what the parent says about a child that died ---- */
 
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 /* "peak memory N MiB of this machine's M MiB" and the limits that apply. */
 static void memory_facts(long maxrss_kib, char *buf, size_t len)
 {
@@ -159,7 +148,7 @@ static void explain(const struct isolate_child *c, int status, long maxrss_kib, 
 	int phase = p->phase >= 0 && p->phase < RUN_PHASES ? (int)p->phase : RUN_STARTING;
 	char mem[256], maps[256] = "";
 	memory_facts(maxrss_kib, mem, sizeof mem);
-	long max_maps = read_long("/proc/sys/vm/max_map_count");
+	long max_maps = limits_read_number("/proc/sys/vm/max_map_count");
 	if (max_maps > 0 && p->actors > 0 && 2L * p->actors > max_maps / 2)
 		snprintf(maps, sizeof maps, ", or too many memory maps (%d SimGrid actors need about %d of vm.max_map_count=%ld)",
 			 (int)p->actors, 2 * (int)p->actors, max_maps);

@@ -7,7 +7,7 @@
 
 #define GIB (1024.0 * 1024 * 1024)
 
-static long read_number(const char *path)
+long limits_read_number(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	long v = -1;
@@ -50,7 +50,7 @@ int limits_check(const struct trace_header *t, long actors, long stack_kib, char
 	}
 	/* SimGrid gives each actor a stack and a guard page: two maps; the
 	 * libraries, malloc and HDF5 take a few hundred more */
-	long max_maps = read_number("/proc/sys/vm/max_map_count");
+	long max_maps = limits_read_number("/proc/sys/vm/max_map_count");
 	long maps = count_lines("/proc/self/maps") + 2 * actors + 512;
 	if (max_maps > 0 && maps > max_maps)
 		return failf(err, errlen, "the trace needs %ld SimGrid actors (one per stream, two per device, a few per IOMMU), "
@@ -61,7 +61,7 @@ int limits_check(const struct trace_header *t, long actors, long stack_kib, char
 	 * the stacks, and the pages, twice (the page table's arrays double as
 	 * they grow), and the result buffers and HDF5's caches */
 	if (getrlimit(RLIMIT_AS, &r) == 0 && r.rlim_cur != RLIM_INFINITY) {
-		long vm_pages = read_number("/proc/self/statm");
+		long vm_pages = limits_read_number("/proc/self/statm");
 		double mapped = vm_pages > 0 ? (double)vm_pages * (double)page : 0;
 		double stacks = (double)actors * ((double)stack_kib * 1024 + (double)page);
 		double need = mapped + stacks + 2 * populated + 64 * 1024.0 * 1024;

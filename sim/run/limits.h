@@ -13,6 +13,8 @@
  * than a 4 KiB one, mnsim 0.1.0; rounded up). */
 #define LIMITS_PAGE_BYTES 128
 
+/* The number a /proc or /sys file starts with, or -1. */
+long limits_read_number(const char *path);
 /* The trace's populated mappings and n SimGrid actors with stacks of
  * stack_kib KiB fit: the pages in this machine's memory, every actor's
  * stack and guard page (two maps) in vm.max_map_count, and all of it in

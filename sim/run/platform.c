@@ -34,6 +34,7 @@ struct platform {
 	size_t n_hosts, cap_hosts;
 	struct link_decl *links;
 	size_t n_links, cap_links;
+	size_t *host_order, *link_order; /* indices sorted by id, for lookups */
 };
 
 /* ---- values with units, as SimGrid reads them (xbt/parse_units.cpp) ---- */
@@ -250,17 +251,12 @@ static int on_start(void *ctx, const struct xml_element *e, char *err, size_t er
 	if (strcmp(e->name, "host") == 0) {
 		if (!id || !*id)
 			return bad(r, e->line, err, errlen, "<host> without an id");
-		for (size_t i = 0; i < p->n_hosts; i++)
-			if (strcmp(p->hosts[i].id, id) == 0)
-				return bad(r, e->line, err, errlen, "host '%s' declared twice (first at line %d)", id, p->hosts[i].line);
+		/* hosts declared twice are found once all are read (sort_ids) */
 		p->hosts = grow(p->hosts, &p->cap_hosts, p->n_hosts, sizeof *p->hosts);
 		p->hosts[p->n_hosts] = (struct host_decl){strdup(id), NULL, NULL, e->line};
 		r->host = (int)p->n_hosts++;
 		r->n_props = 0;
 	} else if (strcmp(e->name, "link") == 0 && id) {
-		for (size_t i = 0; i < p->n_links; i++)
-			if (strcmp(p->links[i].id, id) == 0)
-				return bad(r, e->line, err, errlen, "link '%s' declared twice (first at line %d)", id, p->links[i].line);
 		p->links = grow(p->links, &p->cap_links, p->n_links, sizeof *p->links);
 		p->links[p->n_links++] = (struct link_decl){strdup(id), e->line};
 	} else if (strcmp(e->name, "prop") == 0 && r->depth > 0 && strcmp(r->stack[r->depth - 1], "host") == 0 && r->host >= 0) {
@@ -297,11 +293,70 @@ static int on_end(void *ctx, const char *name, int line, char *err, size_t errle
 	return 0;
 }
 
+/* The hosts' and links' ids start their structs: one comparison for both. */
+static int id_cmp(const void *a, const void *b, void *arr_elem)
+{
+	const char *base = ((const char *const *)arr_elem)[0];
+	size_t elem = (size_t)((const char *const *)arr_elem)[1];
+	const char *x = *(char *const *)(base + *(const size_t *)a * elem), *y = *(char *const *)(base + *(const size_t *)b * elem);
+	return strcmp(x, y);
+}
+
+/* Sorts the indices of n elements by id; the first id found twice (by its
+ * later line) is the error. */
+static size_t *sort_ids(const void *arr, size_t n, size_t elem, int (*line_of)(const void *, size_t), int *dup_line,
+			int *first_line, size_t *dup)
+{
+	size_t *order = malloc((n + 1) * sizeof *order);
+	if (!order)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	const void *ctx[2] = {arr, (const void *)elem};
+	qsort_r(order, n, sizeof *order, id_cmp, ctx);
+	*dup_line = 0;
+	for (size_t k = 1; k < n; k++)
+		if (id_cmp(&order[k - 1], &order[k], ctx) == 0) {
+			int a = line_of(arr, order[k - 1]), b = line_of(arr, order[k]);
+			int later = a > b ? a : b;
+			if (!*dup_line || later < *dup_line)
+				*dup_line = later, *first_line = a > b ? b : a, *dup = order[k];
+		}
+	return order;
+}
+
+static int host_line(const void *arr, size_t i) { return ((const struct host_decl *)arr)[i].line; }
+static int link_line(const void *arr, size_t i) { return ((const struct link_decl *)arr)[i].line; }
+
 static const struct host_decl *find_host(const struct platform *p, const char *id)
 {
-	for (size_t i = 0; id && i < p->n_hosts; i++)
-		if (strcmp(p->hosts[i].id, id) == 0)
-			return &p->hosts[i];
+	size_t lo = 0, hi = p->host_order ? p->n_hosts : 0;
+	while (id && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(p->hosts[p->host_order[mid]].id, id);
+		if (c == 0)
+			return &p->hosts[p->host_order[mid]];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static const struct link_decl *find_link(const struct platform *p, const char *id)
+{
+	size_t lo = 0, hi = p->link_order ? p->n_links : 0;
+	while (id && lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(p->links[p->link_order[mid]].id, id);
+		if (c == 0)
+			return &p->links[p->link_order[mid]];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -321,6 +376,18 @@ struct platform *platform_parse(const char *path, const char *text, size_t len, 
 			snprintf(err, errlen, "%s:%s", path, why);
 		else
 			snprintf(err, errlen, "%s", why);
+	}
+	int dup_line, first_line;
+	size_t dup;
+	if (rc == 0) {
+		p->host_order = sort_ids(p->hosts, p->n_hosts, sizeof *p->hosts, host_line, &dup_line, &first_line, &dup);
+		if (dup_line)
+			rc = bad(&r, dup_line, err, errlen, "host '%s' declared twice (first at line %d)", p->hosts[dup].id, first_line);
+	}
+	if (rc == 0) {
+		p->link_order = sort_ids(p->links, p->n_links, sizeof *p->links, link_line, &dup_line, &first_line, &dup);
+		if (dup_line)
+			rc = bad(&r, dup_line, err, errlen, "link '%s' declared twice (first at line %d)", p->links[dup].id, first_line);
 	}
 	/* every device names an IOMMU host of this file */
 	for (size_t i = 0; rc == 0 && i < p->n_hosts; i++) {
@@ -386,6 +453,8 @@ void platform_free(struct platform *p)
 		free(p->links[i].id);
 	free(p->hosts);
 	free(p->links);
+	free(p->host_order);
+	free(p->link_order);
 	free(p->path);
 	free(p);
 }
@@ -403,11 +472,11 @@ static void where(const struct platform *p, const char *host, const char *link, 
 {
 	int line = 0;
 	const struct host_decl *h = find_host(p, host);
+	const struct link_decl *l = find_link(p, link);
 	if (h)
 		line = h->line;
-	for (size_t i = 0; link && i < p->n_links; i++)
-		if (strcmp(p->links[i].id, link) == 0)
-			line = p->links[i].line;
+	if (l)
+		line = l->line;
 	if (line)
 		snprintf(buf, len, "%s:%d: ", p->path, line);
 	else

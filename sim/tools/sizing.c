@@ -153,14 +153,10 @@ int sizing_run(const struct run_config *base, const char *const *policies, const
 	char tsv[4096], png[4096];
 	snprintf(tsv, sizeof tsv, "%s/size-queue.tsv", dir);
 	snprintf(png, sizeof png, "%s/size-queue.png", dir);
-	struct outfile *of = outfile_open(tsv, OUTFILE_TEXT, err, errlen);
-	FILE *f = of ? outfile_stream(of) : NULL;
-	if (!f) {
-		if (of)
-			snprintf(err, errlen, "cannot write %s: %s", tsv, strerror(errno));
-		outfile_abort(of);
+	FILE *f;
+	struct outfile *of = outfile_open_text(tsv, &f, err, errlen);
+	if (!of)
 		return -1;
-	}
 	int scale_us = strcmp(t->metric, "qi_stall_fraction") != 0;
 	char titles[1024] = "", answers[4096] = "";
 	int unmet = 0;

@@ -332,10 +332,11 @@ static int claim_dir(const struct sweep_spec *s, const char *dir, char *err, siz
 			return failf(err, errlen, "%s holds another sweep (its sweep.spec differs): use another -o DIR", dir);
 		return 0;
 	}
-	struct outfile *of = outfile_open(path, OUTFILE_TEXT, err, errlen);
+	FILE *out;
+	struct outfile *of = outfile_open_text(path, &out, err, errlen);
 	if (!of)
 		return -1;
-	fputs(s->text, outfile_stream(of));
+	fputs(s->text, out);
 	return outfile_commit(of, err, errlen);
 }
 
@@ -415,8 +416,8 @@ static int finish_point(const char *dir, struct worker *w, int status, long maxr
 		fflush(w->log);
 	}
 	char last[1024] = "", line[1024], msg[1024];
-	struct outfile *of = outfile_open(errf, OUTFILE_TEXT, msg, sizeof msg);
-	FILE *out = of ? outfile_stream(of) : NULL;
+	FILE *out = NULL;
+	struct outfile *of = outfile_open_text(errf, &out, msg, sizeof msg);
 	rewind(w->log);
 	while (fgets(line, sizeof line, w->log)) {
 		if (out)
@@ -424,11 +425,8 @@ static int finish_point(const char *dir, struct worker *w, int status, long maxr
 		if (line[0] && line[0] != '\n' && line[0] != '[' && line[0] != ' ')
 			snprintf(last, sizeof last, "%s", line);
 	}
-	if (!out || outfile_commit(of, msg, sizeof msg) != 0) {
-		if (!out)
-			outfile_abort(of);
+	if (!of || outfile_commit(of, msg, sizeof msg) != 0)
 		fprintf(stderr, "\nmnsim sweep: %s\n", msg);
-	}
 	fclose(w->log);
 	fprintf(stderr, "\nmnsim sweep: point %zu (%s) failed: %s", w->index, w->id, last[0] ? last : "no message\n");
 	memset(w, 0, sizeof *w);
@@ -446,8 +444,7 @@ int sweep_run(const struct sweep_spec *s, const char *dir, const struct sweep_op
 {
 	if (claim_dir(s, dir, err, errlen) != 0)
 		return -1;
-	if (o->chunks == 1)
-		remove_debris(dir);
+	remove_debris(dir);
 	size_t total = sweep_points(s), mine = 0, skipped = 0, done = 0, failed = 0;
 	size_t *todo = malloc((total + 1) * sizeof *todo), n_todo = 0;
 	if (!todo)
@@ -612,12 +609,10 @@ static int write_h5_table(hid_t file, const char *name, const struct table_out *
 
 static int write_csv(const char *path, const struct table_out *t, char *err, size_t errlen)
 {
-	struct outfile *of = outfile_open(path, OUTFILE_TEXT, err, errlen);
-	FILE *f = of ? outfile_stream(of) : NULL;
-	if (!f) {
-		outfile_abort(of);
-		return of ? failf(err, errlen, "cannot write %s: %s", path, strerror(errno)) : -1;
-	}
+	FILE *f;
+	struct outfile *of = outfile_open_text(path, &f, err, errlen);
+	if (!of)
+		return -1;
 	for (size_t i = 0; i < t->n_str; i++)
 		fprintf(f, "%s%s", i ? "," : "", t->str_names[i]);
 	for (size_t i = 0; i < t->n_num; i++)
@@ -781,12 +776,10 @@ int sweep_slurm(const struct sweep_spec *s, const char *dir, const char *partiti
 		return failf(err, errlen, "cannot resolve the mnsim binary or %s", dir);
 	self[n] = '\0';
 	snprintf(path, sizeof path, "%s/sweep.sbatch", dir);
-	struct outfile *of = outfile_open(path, OUTFILE_TEXT, err, errlen);
-	FILE *f = of ? outfile_stream(of) : NULL;
-	if (!f) {
-		outfile_abort(of);
-		return of ? failf(err, errlen, "cannot write %s: %s", path, strerror(errno)) : -1;
-	}
+	FILE *f;
+	struct outfile *of = outfile_open_text(path, &f, err, errlen);
+	if (!of)
+		return -1;
 	fprintf(f, "#!/bin/bash\n# mnsim sweep as a Slurm job array: %zu points in %d chunks.  Each task runs the\n"
 		   "# same resumable runner on its chunk; merge afterwards with: mnsim sweep --merge %s\n"
 		   "#SBATCH --job-name=mnsim-sweep\n#SBATCH --array=0-%d\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n"
