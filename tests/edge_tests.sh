@@ -79,6 +79,14 @@ else
   nothing dev_zero_leaves_nothing "$TMP/z.h5"
 fi
 
+# specs are read with the same bound on a line
+if ! grep -q __asan_init "$MNSIM"; then
+  out=$( (ulimit -v 1000000; timeout 60 "$MNSIM" gen -s /dev/zero -o "$TMP/z.trace") 2>&1); rc=$?
+  check gen_spec_dev_zero "[ $rc -eq 1 ] && grep -qF '/dev/zero:1: a NUL byte' <<<\"\$out\""
+  out=$( (ulimit -v 1000000; timeout 60 "$MNSIM" sweep /dev/zero -o "$TMP/zs") 2>&1); rc=$?
+  check sweep_spec_dev_zero "[ $rc -eq 1 ] && grep -qF '/dev/zero:1: a NUL byte' <<<\"\$out\""
+fi
+
 # ---- SIGKILL of a parent: its children die with it and leave nothing
 # (a child that outlives its parent finishes its run and puts its file in place)
 "$MNSIM" run -w "$TMP/long.trace" -o "$TMP/k1.h5" >/dev/null 2>&1 & pid=$!

@@ -29,27 +29,32 @@ int usage_error(const char *cmd, const char *fmt, const char *arg)
 /* Parses argv into o; returns 0, or an exit code. */
 int parse_common(const char *cmd, int argc, char **argv, struct common_opts *o, int allow_policies)
 {
-	int c;
+	int c, rc;
 	char err[256];
-	const char *why;
+	const char *why, *policy = NULL, *seed = NULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "w:p:o:h", common_long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'w': o->cfg.trace_path = optarg; break;
-		case 'p': o->cfg.platform_path = optarg; break;
-		case 'o': o->cfg.out_path = optarg; break;
+		case 'w': if ((rc = set_once(cmd, "-w", &o->cfg.trace_path, optarg))) return rc; break;
+		case 'p': if ((rc = set_once(cmd, "-p", &o->cfg.platform_path, optarg))) return rc; break;
+		case 'o': if ((rc = set_once(cmd, "-o", &o->cfg.out_path, optarg))) return rc; break;
 		case 'h': o->help = 1; return 0;
 		case OPT_POLICY:
 			if (allow_policies)
 				return usage_error(cmd, "use --policies LIST here, not --policy%s", "");
+			if ((rc = set_once(cmd, "--policy", &policy, optarg)))
+				return rc;
 			o->cfg.policy = optarg;
 			break;
 		case OPT_POLICIES:
 			if (!allow_policies)
 				return usage_error(cmd, "--policies is for 'mnsim compare'%s", "");
-			o->policies = optarg;
+			if ((rc = set_once(cmd, "--policies", &o->policies, optarg)))
+				return rc;
 			break;
 		case OPT_SEED:
+			if ((rc = set_once(cmd, "--seed", &seed, optarg)))
+				return rc;
 			if (units_parse_u64(optarg, &o->cfg.seed, &why) != 0)
 				return usage_error(cmd, "--seed: expected a non-negative integer, got '%s'", optarg);
 			break;
@@ -76,6 +81,16 @@ int parse_common(const char *cmd, int argc, char **argv, struct common_opts *o, 
 		return usage_error(cmd, "an empty %s", !*o->cfg.trace_path ? "-w TRACE" : o->cfg.out_path && !*o->cfg.out_path ? "-o" : "-p PLATFORM");
 	if (!o->cfg.platform_path)
 		o->cfg.platform_path = sim_default_platform();
+	return 0;
+}
+
+int set_once(const char *cmd, const char *opt, const char **slot, const char *value)
+{
+	if (*slot) {
+		fprintf(stderr, "mnsim %s: %s given twice ('%s', then '%s')\n(see 'mnsim %s --help')\n", cmd, opt, *slot, value, cmd);
+		return EXIT_USAGE;
+	}
+	*slot = value;
 	return 0;
 }
 

@@ -23,6 +23,9 @@ int usage_error(const char *cmd, const char *fmt, const char *arg);
 int parse_common(const char *cmd, int argc, char **argv, struct common_opts *o, int allow_policies);
 /* Whether path can be opened; says why not on stderr. */
 int file_readable(const char *what, const char *path);
+/* Sets *slot to an option's value, once: a second -o (or any option that
+ * takes one value) is a usage error, not a silent override.  0 or 2. */
+int set_once(const char *cmd, const char *opt, const char **slot, const char *value);
 /* A whole decimal integer in [min, max]; 0, or -1. */
 int parse_count(const char *text, long min, long max, int *out);
 /* Checks an output path before work starts (outfile.h): 0, or the exit

@@ -24,11 +24,12 @@ int cmd_gen(int argc, char **argv)
 			gen_print_keys(stdout);
 			return 0;
 		}
-		if (c == 's')
-			spec = optarg;
-		else if (c == 'o')
-			out = optarg;
-		else
+		int rc;
+		if (c == 's' && (rc = set_once("gen", "-s", &spec, optarg)))
+			return rc;
+		else if (c == 'o' && (rc = set_once("gen", "-o", &out, optarg)))
+			return rc;
+		else if (c != 's' && c != 'o')
 			return usage_error("gen", "unknown or incomplete option%s", "");
 	}
 	if (!out)

@@ -19,7 +19,8 @@ int cmd_size_queue(int argc, char **argv)
 		{"set", required_argument, NULL, OPT_SET}, {"output", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	struct run_config cfg = {.policy = "only_end", .seed = 1};
-	const char *target = NULL, *dir = MNSIM_SOURCE_DIR "/results/size-queue";
+	const char *target = NULL, *dir = MNSIM_SOURCE_DIR "/results/size-queue", *dir_seen = NULL, *policy_seen = NULL,
+		   *seed_seen = NULL;
 	int c, exact = 0, rc = 0;
 	char err[1024];
 	const char *why;
@@ -37,13 +38,15 @@ int cmd_size_queue(int argc, char **argv)
 			       "(default DIR: results/size-queue).  Exit status 1 if the target cannot be met.\n");
 			param_settings_free(&cfg.sets);
 			return 0;
-		case 'w': cfg.trace_path = optarg; break;
-		case 'p': cfg.platform_path = optarg; break;
-		case 't': target = optarg; break;
+		case 'w': rc = set_once("size-queue", "-w", &cfg.trace_path, optarg); break;
+		case 'p': rc = set_once("size-queue", "-p", &cfg.platform_path, optarg); break;
+		case 't': rc = set_once("size-queue", "--target", &target, optarg); break;
 		case 'e': exact = 1; break;
-		case 'o': dir = optarg; break;
-		case OPT_POLICY: cfg.policy = optarg; break;
+		case 'o': if ((rc = set_once("size-queue", "-o", &dir_seen, optarg)) == 0) dir = optarg; break;
+		case OPT_POLICY: if ((rc = set_once("size-queue", "--policy", &policy_seen, optarg)) == 0) cfg.policy = optarg; break;
 		case OPT_SEED:
+			if ((rc = set_once("size-queue", "--seed", &seed_seen, optarg)))
+				break;
 			if (units_parse_u64(optarg, &cfg.seed, &why) != 0)
 				rc = usage_error("size-queue", "--seed: expected a non-negative integer, got '%s'", optarg);
 			break;

@@ -17,8 +17,9 @@ int cmd_sweep(int argc, char **argv)
 		{"time", required_argument, NULL, OPT_TIME}, {"chunks", required_argument, NULL, OPT_CHUNKS},
 		{"chunk", required_argument, NULL, OPT_CHUNK}, {"dry-run", no_argument, NULL, OPT_DRY},
 		{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	const char *dir = NULL, *merge = NULL, *partition = NULL, *time_limit = NULL;
-	int c, csv = 0, slurm = 0, dry = 0, chunks = 0;
+	const char *dir = NULL, *merge = NULL, *partition = NULL, *time_limit = NULL, *jobs_seen = NULL, *chunks_seen = NULL,
+		   *chunk_seen = NULL;
+	int rc, c, csv = 0, slurm = 0, dry = 0, chunks = 0;
 	long n_cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct sweep_opts so = {.jobs = n_cpus > 0 ? (int)n_cpus : 1, .chunk = 0, .chunks = 1, .progress = isatty(2)};
 	optind = 1;
@@ -38,23 +39,29 @@ int cmd_sweep(int argc, char **argv)
 			       "--slurm writes DIR/sweep.sbatch, a job array whose tasks each run a chunk of the points\n"
 			       "with this same runner, and submits it with sbatch (not with --dry-run).\n");
 			return 0;
-		case 'o': dir = optarg; break;
+		case 'o': if ((rc = set_once("sweep", "-o", &dir, optarg))) return rc; break;
 		case 'j':
+			if ((rc = set_once("sweep", "-j", &jobs_seen, optarg)))
+				return rc;
 			if (parse_count(optarg, 1, 1024, &so.jobs) != 0)
 				return usage_error("sweep", "-j: expected 1 to 1024 jobs, got '%s'", optarg);
 			break;
-		case OPT_MERGE: merge = optarg; break;
+		case OPT_MERGE: if ((rc = set_once("sweep", "--merge", &merge, optarg))) return rc; break;
 		case OPT_CSV: csv = 1; break;
 		case OPT_SLURM: slurm = 1; break;
-		case OPT_PARTITION: partition = optarg; break;
-		case OPT_TIME: time_limit = optarg; break;
+		case OPT_PARTITION: if ((rc = set_once("sweep", "--partition", &partition, optarg))) return rc; break;
+		case OPT_TIME: if ((rc = set_once("sweep", "--time", &time_limit, optarg))) return rc; break;
 		case OPT_CHUNKS:
+			if ((rc = set_once("sweep", "--chunks", &chunks_seen, optarg)))
+				return rc;
 			if (parse_count(optarg, 1, 100000, &chunks) != 0)
 				return usage_error("sweep", "--chunks: expected 1 to 100000, got '%s'", optarg);
 			break;
 		case OPT_DRY: dry = 1; break;
 		case OPT_CHUNK:
 		{
+			if ((rc = set_once("sweep", "--chunk", &chunk_seen, optarg)))
+				return rc;
 			char k[32], *slash = strchr(optarg, '/');
 			snprintf(k, sizeof k, "%.*s", slash ? (int)(slash - optarg) : 0, optarg);
 			if (!slash || parse_count(k, 0, 99999, &so.chunk) != 0 || parse_count(slash + 1, 1, 100000, &so.chunks) != 0 ||
@@ -87,7 +94,7 @@ int cmd_sweep(int argc, char **argv)
 		fprintf(stderr, "mnsim sweep: %s\n", err);
 		return 1;
 	}
-	int rc = 0;
+	rc = 0;
 	if (slurm) {
 		if (sweep_slurm(s, dir, partition, time_limit, chunks, dry, err, sizeof err) != 0) {
 			fprintf(stderr, "mnsim sweep: %s\n", err);

@@ -214,12 +214,20 @@ int gen_spec_load(struct gen_spec *g, const char *path, char *err, size_t errlen
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
-	char *line = NULL, why[256];
-	size_t cap = 0;
-	int lineno = 0, rc = 0;
+	/* a spec is a few short lines */
+	char line[4096 + 1], why[256];
+	int lineno = 0, rc = 0, got;
 	char *seen[N_KEYS] = {0};
-	while (rc == 0 && getline(&line, &cap, f) >= 0) {
+	while (rc == 0 && (got = read_text_line(f, line, 4096)) != 0) {
 		lineno++;
+		if (got < 0) {
+			snprintf(err, errlen, "%s:%d: %s%s%s", path, lineno, text_line_error(got), got == -1 ? " (at most 4096 characters)" : "",
+				 got == -3 ? ": " : "");
+			if (got == -3)
+				snprintf(err + strlen(err), errlen - strlen(err), "%s", strerror(errno));
+			rc = -1;
+			break;
+		}
 		char *key, *value;
 		int kind = key_value_line(line, &key, &value);
 		if (kind == 0)
@@ -240,11 +248,6 @@ int gen_spec_load(struct gen_spec *g, const char *path, char *err, size_t errlen
 			seen[k - keys] = "";
 		}
 	}
-	if (rc == 0 && ferror(f)) {
-		snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-		rc = -1;
-	}
-	free(line);
 	fclose(f);
 	return rc;
 }

@@ -147,11 +147,21 @@ struct sweep_spec *sweep_spec_load(const char *path, int check_files, char *err,
 	if (!s)
 		abort();
 	s->seeds = 1;
-	char *line = NULL, why[256];
-	size_t cap = 0, textlen = 0;
-	int lineno = 0, rc = 0, seeds_seen = 0;
-	while (rc == 0 && getline(&line, &cap, f) >= 0) {
+	/* a line holds at most MAX_VALUES values, a spec at most MAX_AXES
+	 * lines of them (and comments) */
+	enum { MAX_SPEC_LINE = 1 << 18, MAX_SPEC = 1 << 22 };
+	char *line = malloc(MAX_SPEC_LINE + 1), why[256];
+	size_t textlen = 0;
+	int lineno = 0, rc = 0, seeds_seen = 0, got;
+	if (!line)
+		abort();
+	while (rc == 0 && (got = read_text_line(f, line, MAX_SPEC_LINE)) != 0) {
 		lineno++;
+		if (got < 0 || textlen > MAX_SPEC) {
+			rc = failf(err, errlen, "%s:%d: %s%s%s", path, lineno, got < 0 ? text_line_error(got) : "a spec larger than 4 MiB",
+				   got == -1 ? " (at most 256 KiB)" : got == -3 ? ": " : "", got == -3 ? strerror(errno) : "");
+			break;
+		}
 		size_t len = strlen(line);
 		if (!(s->text = realloc(s->text, textlen + len + 1)))
 			abort();
@@ -209,8 +219,6 @@ struct sweep_spec *sweep_spec_load(const char *path, int check_files, char *err,
 			if ((check_files || params_find(key) || strcmp(key, "policy") == 0) && check_value(key, a->values[i], why, sizeof why) != 0)
 				rc = failf(err, errlen, "%s:%d: %s", path, lineno, why);
 	}
-	if (rc == 0 && ferror(f))
-		rc = failf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
 	free(line);
 	fclose(f);
 	int has_workload = 0;
