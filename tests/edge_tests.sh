@@ -79,6 +79,9 @@ else
   nothing dev_zero_leaves_nothing "$TMP/z.h5"
 fi
 
+mkfifo "$TMP/platform-fifo"
+out=$(timeout 60 "$MNSIM" run -w "$SEED" -p "$TMP/platform-fifo" -o "$TMP/pf.h5" 2>&1); rc=$?
+check fifo_platform_refused_at_once "[ $rc -eq 1 ] && grep -qF 'is not a regular file (SimGrid reads it again)' <<<\"\$out\""
 # specs are read with the same bound on a line
 if ! grep -q __asan_init "$MNSIM"; then
   out=$( (ulimit -v 1000000; timeout 60 "$MNSIM" gen -s /dev/zero -o "$TMP/z.trace") 2>&1); rc=$?

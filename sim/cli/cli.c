@@ -5,10 +5,12 @@
 #include "outfile.h"
 #include <stdlib.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 const char *const default_compare_policies = "double,only_end,secondary_tlbs,minimal,unsafe_end";
 
@@ -118,15 +120,21 @@ int check_output(const char *cmd, const char *path, int binary)
 
 int file_readable(const char *what, const char *path)
 {
-	FILE *f = fopen(path, "r");
+	/* without blocking on a FIFO: SimGrid reads a platform again, so it
+	 * must be a regular file */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
-	if (!f || (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))) {
-		fprintf(stderr, "mnsim: cannot open %s %s: %s\n", what, path, strerror(f ? EISDIR : errno));
-		if (f)
-			fclose(f);
+	int e = fd < 0 ? errno : fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+	if (fd >= 0)
+		close(fd);
+	if (e) {
+		fprintf(stderr, "mnsim: cannot open %s %s: %s\n", what, path, strerror(e));
 		return 0;
 	}
-	fclose(f);
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "mnsim: %s %s is not a regular file (SimGrid reads it again): save it to a file first\n", what, path);
+		return 0;
+	}
 	return 1;
 }
 
