@@ -64,6 +64,13 @@ touch "$TMP/real.h5" && ln -s real.h5 "$TMP/link.h5"
 "$MNSIM" run -w "$SEED" -o "$TMP/link.h5" >/dev/null 2>&1; rc=$?
 check symlink_target_replaced_link_kept "[ $rc -eq 0 ] && [ -L $TMP/link.h5 ] && h5dump -H $TMP/real.h5 >/dev/null"
 
+# an output that is one of the inputs is refused: the input would be lost
+cp "$SEED" "$TMP/own.trace" && printf 'pages = 64\n' >"$TMP/own.gen"
+out=$("$MNSIM" run -w "$TMP/own.trace" -o "$TMP/own.trace" 2>&1); rc=$?
+check run_output_is_its_trace "[ $rc -eq 2 ] && cmp -s $SEED $TMP/own.trace && grep -qF 'would replace an input' <<<\"\$out\""
+out=$("$MNSIM" gen -s "$TMP/own.gen" -o "$TMP/own.gen" 2>&1); rc=$?
+check gen_output_is_its_spec "[ $rc -eq 2 ] && [ \"\$(cat $TMP/own.gen)\" = 'pages = 64' ] && grep -qF 'would replace the spec' <<<\"\$out\""
+
 # ---- inputs that are not regular files: read once, memory bounded
 mkfifo "$TMP/trace-fifo"
 timeout 60 cat "$SEED" >"$TMP/trace-fifo" &

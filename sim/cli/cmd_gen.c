@@ -39,6 +39,8 @@ int cmd_gen(int argc, char **argv)
 	int rc = check_output("gen", out, 0);
 	if (rc != 0)
 		return rc;
+	if (outfile_same_file(out, spec))
+		return usage_error("gen", "-o %s would replace the spec it is made from", out);
 	struct gen_spec *g = gen_spec_new();
 	char err[4400];
 	if (spec && gen_spec_load(g, spec, err, sizeof err) != 0) {

@@ -1,6 +1,7 @@
 /* mnsim run: one trace under one policy, one result file. */
 #include "cli.h"
 #include "isolate.h"
+#include "outfile.h"
 #include "policy.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,8 @@ int cmd_run(int argc, char **argv)
 		rc = usage_error("run", "missing -o OUT.h5%s", "");
 	if (rc == 0)
 		rc = check_output("run", o.cfg.out_path, 1);
+	if (rc == 0 && (outfile_same_file(o.cfg.out_path, o.cfg.trace_path) || outfile_same_file(o.cfg.out_path, o.cfg.platform_path)))
+		rc = usage_error("run", "-o %s would replace an input (the trace or the platform)", o.cfg.out_path);
 	if (rc == 0 && (!file_readable("platform", o.cfg.platform_path) || !policy_by_name(o.cfg.policy))) {
 		if (!policy_by_name(o.cfg.policy))
 			fprintf(stderr, "mnsim: unknown policy '%s' (see 'mnsim policies')\n", o.cfg.policy);

@@ -228,6 +228,12 @@ static int open_temp(struct outfile *o, const char *dir, const char *named)
 	return fd;
 }
 
+int outfile_same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+	return a && b && stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino && S_ISREG(x.st_mode);
+}
+
 int outfile_scratch(void)
 {
 	int fd = open(temp_dir(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -244,6 +250,10 @@ int outfile_scratch(void)
 static int classify(const char *path, enum outfile_kind kind, char *err, size_t errlen)
 {
 	struct stat st;
+	if (path[strlen(path) - 1] == '/') {
+		snprintf(err, errlen, "cannot write %s: it names a directory (a trailing '/'): expected a file", path);
+		return -1;
+	}
 	if (stat(path, &st) != 0) {
 		if (errno != ENOENT)
 			return fail_errno(err, errlen, "write", path, errno);

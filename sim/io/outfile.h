@@ -58,6 +58,9 @@ void outfile_clean_on_signals(void);
 /* An unnamed scratch file in $TMPDIR, read and written by descriptor: the
  * descriptor, or -1 with errno. */
 int outfile_scratch(void);
+/* Whether two paths name the same existing file (an output that would
+ * replace an input). */
+int outfile_same_file(const char *a, const char *b);
 /* "disk full" and the like for errno values that mean no room is left. */
 const char *outfile_no_space(int err);
 

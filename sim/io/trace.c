@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #define MAX_TOKENS 32
+#define MAX_EXPECTS 4096 /* 'expect' conditions in one trace (they are checked pairwise) */
 /* The longest line, newline included: longer ones are refused as they are
  * read, so that a file without newlines (/dev/zero) costs no memory. */
 #define MAX_LINE 4096
@@ -483,6 +484,8 @@ static int decl_expect(struct trace_header *h, struct line_reader *r, char *err,
 {
 	if (r->ntok < 3)
 		return fail(err, errlen, r->path, r->lineno, "expected: expect POLICY KEY=N|KEY>=N|KEY<=N ...");
+	if (h->n_expects + (size_t)r->ntok > MAX_EXPECTS)
+		return fail(err, errlen, r->path, r->lineno, "more than %d expected values: a litmus header holds a few", MAX_EXPECTS);
 	for (int i = 2; i < r->ntok; i++) {
 		struct trace_expect e = {.line = r->lineno};
 		char *t = r->tok[i], *op = strpbrk(t, "<>=");
