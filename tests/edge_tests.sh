@@ -131,6 +131,10 @@ live=$TMP/ks/points/pt-0000000000000001.h5.tmp.$(hostname).$$
 out=$("$MNSIM" sweep "$TMP/k.spec" -o "$TMP/ks" -j 2 2>&1); rc=$?
 check sweep_resume_removes_debris "[ $rc -eq 0 ] && [ ! -e $dead ] && [ -e $live ] && ! compgen -G '$TMP/ks/points/*.log' >/dev/null && grep -q '2 points: 2 run now, 0 already done, 0 failed' <<<\"\$out\""
 rm -f "$live"
+# the same for a run killed with its parent (both by SIGKILL): the next run to that file removes it
+: >"$TMP/k4.h5.tmp.$(hostname).$((pid_max + 1))"
+"$MNSIM" run -w "$SEED" -o "$TMP/k4.h5" >/dev/null 2>&1; rc=$?
+check run_removes_stale_temporary "[ $rc -eq 0 ] && [ -s $TMP/k4.h5 ] && ! compgen -G '$TMP/k4.h5.tmp.*' >/dev/null"
 
 # ---- SIGKILL of a child: the parent says what killed it, nothing is left
 "$MNSIM" run -w "$TMP/long.trace" -o "$TMP/k2.h5" >/dev/null 2>"$TMP/k.err" & pid=$!

@@ -156,6 +156,7 @@ int cmd_compare(int argc, char **argv)
 		struct run_config cfg = o.cfg;
 		cfg.policy = names[i];
 		cfg.out_path = out;
+		outfile_remove_stale(out);
 		if (sim_run_isolated(&cfg, &sums[i], err, sizeof err) != 0) {
 			if (err[0])
 				fprintf(stderr, "mnsim: %s\n", err);

@@ -27,6 +27,8 @@ int cmd_run(int argc, char **argv)
 		rc = check_output("run", o.cfg.out_path, 1);
 	if (rc == 0 && (outfile_same_file(o.cfg.out_path, o.cfg.trace_path) || outfile_same_file(o.cfg.out_path, o.cfg.platform_path)))
 		rc = usage_error("run", "-o %s would replace an input (the trace or the platform)", o.cfg.out_path);
+	if (rc == 0)
+		outfile_remove_stale(o.cfg.out_path);
 	if (rc == 0 && (!file_readable("platform", o.cfg.platform_path) || !policy_by_name(o.cfg.policy))) {
 		if (!policy_by_name(o.cfg.policy))
 			fprintf(stderr, "mnsim: unknown policy '%s' (see 'mnsim policies')\n", o.cfg.policy);

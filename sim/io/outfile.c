@@ -150,8 +150,9 @@ void outfile_temp_name(const char *path, long pid, char *buf, size_t len)
 
 int outfile_is_stale_temp(const char *name)
 {
-	const char *t = strstr(name, ".tmp.");
-	const char *dot = strrchr(name, '.');
+	const char *t = NULL, *dot = strrchr(name, '.');
+	for (const char *at = strstr(name, ".tmp."); at; at = strstr(at + 1, ".tmp."))
+		t = at; /* the last one: the target's own name may hold ".tmp." */
 	if (!t || !dot || dot < t + 5)
 		return 0;
 	char host[256], *end;
@@ -178,9 +179,8 @@ static void dir_of(const char *path, char *buf, size_t len)
 	snprintf(buf, len, "%s", dirname(copy));
 }
 
-/* Removes the named temporary files that killed processes of this host left
- * for the same target (a run killed with its parent by SIGKILL leaves one). */
-static void remove_stale_temps(const char *final)
+/* see outfile.h */
+void outfile_remove_stale(const char *final)
 {
 	char dir[PATH_MAX], base[PATH_MAX], copy[PATH_MAX];
 	dir_of(final, dir, sizeof dir);
@@ -330,7 +330,6 @@ struct outfile *outfile_open(const char *path, enum outfile_kind kind, char *err
 		o->final = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && realpath(path, real) ? strdup(real) : strdup(path);
 		dir_of(o->final, dir, sizeof dir);
 		outfile_temp_name(o->final, (long)getpid(), named, sizeof named);
-		remove_stale_temps(o->final);
 		if ((o->fd = open_temp(o, dir, named)) < 0) {
 			fail_errno(err, errlen, "create", path, errno);
 			goto fail;
@@ -343,9 +342,6 @@ struct outfile *outfile_open(const char *path, enum outfile_kind kind, char *err
 	} else if (kind == OUTFILE_BINARY) {
 		/* built in $TMPDIR, copied into the target at the end */
 		outfile_temp_name(path, (long)getpid(), named, sizeof named);
-		char stale[PATH_MAX];
-		snprintf(stale, sizeof stale, "%s/mnsim-out", temp_dir());
-		remove_stale_temps(stale);
 		if ((o->fd = open_temp(o, temp_dir(), named)) < 0) {
 			fail_errno(err, errlen, "create a temporary file in", temp_dir(), errno);
 			goto fail;

@@ -8,7 +8,8 @@
  *   nothing; HDF5 opens its file by name, so a binary output's temporary is
  *   PATH.tmp.HOST.PID, removed on failure, on SIGINT/SIGTERM (handlers call
  *   outfile_unlink_temps()), by the parent of a killed child, and, if both
- *   were killed, by the next writer of the same target.  A symbolic link is
+ *   were killed, by the next command that writes the same target
+ *   (outfile_remove_stale).  A symbolic link is
  *   followed: its target is replaced, not the link.
  * - A target that exists and is not a regular file (/dev/null, /dev/full, a
  *   FIFO, a terminal) is written into directly and never renamed over; binary
@@ -47,6 +48,10 @@ void outfile_abort(struct outfile *o);
 /* The named temporary file process pid writes for path ("PATH.tmp.HOST.PID"),
  * so that a parent can remove what a killed child left. */
 void outfile_temp_name(const char *path, long pid, char *buf, size_t len);
+/* Removes the named temporary files that processes of this host that are
+ * gone left for path (a run SIGKILLed with its parent leaves one); a scan
+ * of path's directory, so called once per command, not once per file. */
+void outfile_remove_stale(const char *path);
 /* Whether name is such a temporary of this host whose process is gone. */
 int outfile_is_stale_temp(const char *name);
 /* Removes this process's named temporary files; async-signal-safe, for

@@ -239,8 +239,8 @@ int sim_run_isolated(const struct run_config *cfg, struct summary *out, char *er
 	running_child = c->pid;
 	if (caught_signal) /* a signal that came before the child was known */
 		kill(c->pid, SIGKILL);
-	int status;
-	struct rusage ru;
+	int status = 0;
+	struct rusage ru = {0};
 	while (wait4(c->pid, &status, 0, &ru) < 0 && errno == EINTR)
 		;
 	running_child = 0;
