@@ -130,6 +130,9 @@ live=$TMP/ks/points/pt-0000000000000001.h5.tmp.$(hostname).$$
 : >"$dead"; : >"$live"; : >"$TMP/ks/points/pt-0000000000000002.log"
 out=$("$MNSIM" sweep "$TMP/k.spec" -o "$TMP/ks" -j 2 2>&1); rc=$?
 check sweep_resume_removes_debris "[ $rc -eq 0 ] && [ ! -e $dead ] && [ -e $live ] && ! compgen -G '$TMP/ks/points/*.log' >/dev/null && grep -q '2 points: 2 run now, 0 already done, 0 failed' <<<\"\$out\""
+: >"$dead"; : >"$TMP/ks/points/pt-0000000000000003.log"
+"$MNSIM" sweep --merge "$TMP/ks" >/dev/null 2>&1; rc=$?
+check sweep_merge_removes_debris "[ $rc -eq 0 ] && [ ! -e $dead ] && [ -e $live ] && ! compgen -G '$TMP/ks/points/*.log' >/dev/null"
 rm -f "$live"
 # the same for a run killed with its parent (both by SIGKILL): the next run to that file removes it
 : >"$TMP/k4.h5.tmp.$(hostname).$((pid_max + 1))"
