@@ -328,14 +328,16 @@ static size_t *sort_ids(const void *arr, size_t n, size_t elem, int (*line_of)(c
 static int host_line(const void *arr, size_t i) { return ((const struct host_decl *)arr)[i].line; }
 static int link_line(const void *arr, size_t i) { return ((const struct link_decl *)arr)[i].line; }
 
-static const struct host_decl *find_host(const struct platform *p, const char *id)
+/* The element of arr (sorted by order) whose id is id, or NULL. */
+static const void *find_id(const void *arr, size_t elem, const size_t *order, size_t n, const char *id)
 {
-	size_t lo = 0, hi = p->host_order ? p->n_hosts : 0;
+	size_t lo = 0, hi = order ? n : 0;
 	while (id && lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(p->hosts[p->host_order[mid]].id, id);
+		const void *e = (const char *)arr + order[mid] * elem;
+		int c = strcmp(*(char *const *)e, id);
 		if (c == 0)
-			return &p->hosts[p->host_order[mid]];
+			return e;
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -344,20 +346,14 @@ static const struct host_decl *find_host(const struct platform *p, const char *i
 	return NULL;
 }
 
+static const struct host_decl *find_host(const struct platform *p, const char *id)
+{
+	return find_id(p->hosts, sizeof *p->hosts, p->host_order, p->n_hosts, id);
+}
+
 static const struct link_decl *find_link(const struct platform *p, const char *id)
 {
-	size_t lo = 0, hi = p->link_order ? p->n_links : 0;
-	while (id && lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(p->links[p->link_order[mid]].id, id);
-		if (c == 0)
-			return &p->links[p->link_order[mid]];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return find_id(p->links, sizeof *p->links, p->link_order, p->n_links, id);
 }
 
 struct platform *platform_parse(const char *path, const char *text, size_t len, char *err, size_t errlen)
@@ -511,21 +507,17 @@ int platform_host_params(const struct platform *p, sg_host_t h, enum param_scope
 	return 0;
 }
 
-/* A device's routes to and from its IOMMU, as SimGrid has them. */
-struct route_rec { int links[2]; double min_bw[2]; };
+/* A device's routes to and from its IOMMU, as SimGrid has them: how many
+ * links each (their values are checked with every link's). */
+struct route_rec { int links[2]; };
 
-static void route_of(sg_host_t a, sg_host_t b, int *n, double *min_bw)
+static int route_links(sg_host_t a, sg_host_t b)
 {
 	xbt_dynar_t l = xbt_dynar_new(sizeof(sg_link_t), NULL);
 	sg_host_get_route(a, b, l);
-	*n = (int)xbt_dynar_length(l);
-	*min_bw = INFINITY;
-	for (unsigned i = 0; i < xbt_dynar_length(l); i++) {
-		double bw = sg_link_get_bandwidth(xbt_dynar_get_as(l, i, sg_link_t));
-		if (bw < *min_bw)
-			*min_bw = bw;
-	}
+	int n = (int)xbt_dynar_length(l);
 	xbt_dynar_free(&l);
+	return n;
 }
 
 /* Asks SimGrid for the n routes in a child process, which may crash:
@@ -553,8 +545,8 @@ static size_t probe_routes(sg_host_t *dev, sg_host_t *io, size_t n, struct route
 			dup2(null, 2); /* SimGrid's backtrace of a missing route is noise here */
 		for (size_t i = 0; i < n; i++) {
 			struct route_rec r;
-			route_of(dev[i], io[i], &r.links[0], &r.min_bw[0]);
-			route_of(io[i], dev[i], &r.links[1], &r.min_bw[1]);
+			r.links[0] = route_links(dev[i], io[i]);
+			r.links[1] = route_links(io[i], dev[i]);
 			if (write(fds[1], &r, sizeof r) != sizeof r)
 				_exit(1);
 		}
