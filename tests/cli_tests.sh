@@ -61,7 +61,7 @@ expect bad_platform 1 "bad.xml" -- "$MNSIM" run -w "$SEED" -p "$TMP/bad.xml" -o 
 no_file bad_platform_leaves_nothing "$TMP/plat.h5"
 mkdir "$TMP/ro" && chmod 555 "$TMP/ro"
 if [ "$(id -u)" -ne 0 ]; then
-  expect unwritable_dir 1 "cannot create result file" -- "$MNSIM" run -w "$SEED" -o "$TMP/ro/x.h5"
+  expect unwritable_dir 1 "cannot create $TMP/ro/x.h5: Permission denied (EACCES" -- "$MNSIM" run -w "$SEED" -o "$TMP/ro/x.h5"
 fi
 
 # interrupted runs: exit 128+signal, a clear message, no file left.  The signal

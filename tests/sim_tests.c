@@ -202,7 +202,7 @@ static void expect_failure(const char *trace, const char *platform, const char *
 static void test_bad_inputs_leave_nothing(void)
 {
 	const char *good = LITMUS "01-seed-cow-order.trace";
-	expect_failure(good, DATA "not-xml.xml", "Parse error");
+	expect_failure(good, DATA "not-xml.xml", "not-xml.xml:1: text outside the root element");
 	expect_failure(good, DATA "unknown-prop.xml", "property 'qi_dept' is not a");
 	const char *t = write_trace("mnsim-trace 1\nprocess p0\nmap p0 0x1000 4K\ndevice dev9 process=p0\ncpu t0 process=p0\n");
 	expect_failure(t, DATA "exact.xml", ":4: device 'dev9' is not a host with role=device");

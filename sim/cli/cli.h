@@ -46,6 +46,14 @@ int parse_common(const char *cmd, int argc, char **argv, struct common_opts *o, 
 int progress_wanted(const struct common_opts *o);
 /* Whether path can be opened; says why not on stderr. */
 int file_readable(const char *what, const char *path);
+/* Sets *slot to an option's value, once: a second -o (or any option that
+ * takes one value) is a usage error, not a silent override.  0 or 2. */
+int set_once(const char *cmd, const char *opt, const char **slot, const char *value);
+/* A whole decimal integer in [min, max]; 0, or -1. */
+int parse_count(const char *text, long min, long max, int *out);
+/* Checks an output path before work starts (outfile.h): 0, or the exit
+ * code after saying why (2 for an empty path, 1 otherwise). */
+int check_output(const char *cmd, const char *path, int binary);
 /* mkdir -p; returns 0 or -1 (errno set). */
 int make_dir(const char *dir);
 /* Checks MNSIM_LOG before any run: 0, or EXIT_USAGE with the reason said. */

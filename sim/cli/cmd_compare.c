@@ -1,8 +1,8 @@
 /* mnsim compare: one trace under several policies (and seeds), a table with
  * ratios and confidence intervals, a figure, and a manifest of the set. */
 #include "cli.h"
-#include "atomicfile.h"
 #include "figures.h"
+#include "outfile.h"
 #include "pool.h"
 #include "policy.h"
 #include "resultset.h"
@@ -12,14 +12,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The policies of a comma-separated list: known, none empty or repeated. */
 static int split_policies(char *list, const char **names, int max)
 {
 	int n = 0;
-	for (char *save, *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+	for (char *t = list, *comma; t; t = comma ? comma + 1 : NULL) {
+		if ((comma = strchr(t, ',')))
+			*comma = '\0';
+		if (!*t) {
+			fprintf(stderr, "mnsim compare: --policies: an empty item in the list: expected NAME,NAME,...\n");
+			return -1;
+		}
 		if (!policy_by_name(t)) {
 			fprintf(stderr, "mnsim compare: unknown policy '%s' (see 'mnsim policies')\n", t);
 			return -1;
 		}
+		for (int i = 0; i < n; i++)
+			if (strcmp(names[i], t) == 0) {
+				fprintf(stderr, "mnsim compare: --policies: policy '%s' given twice\n", t);
+				return -1;
+			}
 		if (n == max) {
 			fprintf(stderr, "mnsim compare: at most %d policies\n", max);
 			return -1;
@@ -114,9 +126,9 @@ static void print_compare(const char **names, const struct summary *sums, int n,
 static int write_compare_tsv(const char *path, const char **names, const struct summary *sums, int n, int seeds, char *err,
 			     size_t errlen)
 {
-	struct atomicfile a;
-	FILE *f = atomicfile_open(&a, path, err, errlen);
-	if (!f)
+	FILE *f;
+	struct outfile *of = outfile_open_text(path, &f, err, errlen);
+	if (!of)
 		return -1;
 	fprintf(f, "policy\tseed");
 	for (size_t k = 0; k < sums[0].n; k++)
@@ -129,7 +141,7 @@ static int write_compare_tsv(const char *path, const char **names, const struct 
 				fprintf(f, "\t%.12g", sums[i * seeds + s].values[k]);
 			fprintf(f, "\n");
 		}
-	return atomicfile_commit(&a, err, errlen);
+	return outfile_commit(of, err, errlen);
 }
 
 /* The manifest learns of each run as it ends, so that an interrupted compare
@@ -185,6 +197,8 @@ int cmd_compare(int argc, char **argv)
 	if (n < 0)
 		rc = EXIT_USAGE;
 	const char *dir = o.cfg.out_path ? o.cfg.out_path : MNSIM_SOURCE_DIR "/results/compare";
+	if (rc == 0 && (!*dir || strcmp(dir, "-") == 0))
+		rc = usage_error("compare", "-o DIR: %s", *dir ? "a directory is needed, not standard output" : "an empty path");
 	if (rc == 0 && !file_readable("platform", o.cfg.platform_path))
 		rc = EXIT_FAILED;
 	if (rc == 0)
@@ -200,6 +214,8 @@ int cmd_compare(int argc, char **argv)
 		fprintf(stderr, "mnsim compare: %s\n", err);
 		rc = EXIT_FAILED;
 	}
+	if (rc == 0)
+		outfile_remove_stale_in(dir); /* what runs killed with their parent left */
 	size_t runs = (size_t)(n > 0 ? n : 1) * (size_t)seeds;
 	int jobs = o.jobs ? o.jobs : pool_default_jobs();
 	struct summary *sums = calloc(runs, sizeof *sums);

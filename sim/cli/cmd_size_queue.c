@@ -20,7 +20,8 @@ int cmd_size_queue(int argc, char **argv)
 		{"set", required_argument, NULL, OPT_SET}, {"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0}};
 	struct run_config cfg = {.policy = "only_end", .seed = 1};
-	const char *target = NULL, *dir = MNSIM_SOURCE_DIR "/results/size-queue";
+	const char *target = NULL, *dir = MNSIM_SOURCE_DIR "/results/size-queue", *dir_seen = NULL, *policy_seen = NULL,
+		   *seed_seen = NULL, *jobs_seen = NULL;
 	int c, exact = 0, rc = 0, jobs = 0;
 	char err[1024];
 	const char *why;
@@ -49,14 +50,16 @@ int cmd_size_queue(int argc, char **argv)
 		case OPT_VERSION:
 			param_settings_free(&cfg.sets);
 			return print_version();
-		case 'w': cfg.trace_path = optarg; break;
-		case 'p': cfg.platform_path = optarg; break;
-		case 't': target = optarg; break;
+		case 'w': rc = set_once("size-queue", "-w", &cfg.trace_path, optarg); break;
+		case 'p': rc = set_once("size-queue", "-p", &cfg.platform_path, optarg); break;
+		case 't': rc = set_once("size-queue", "--target", &target, optarg); break;
 		case 'e': exact = 1; break;
-		case 'j': rc = parse_jobs("size-queue", optarg, &jobs); break;
-		case 'o': dir = optarg; break;
-		case OPT_POLICY: cfg.policy = optarg; break;
+		case 'j': if ((rc = set_once("size-queue", "-j", &jobs_seen, optarg)) == 0) rc = parse_jobs("size-queue", optarg, &jobs); break;
+		case 'o': if ((rc = set_once("size-queue", "-o", &dir_seen, optarg)) == 0) dir = optarg; break;
+		case OPT_POLICY: if ((rc = set_once("size-queue", "--policy", &policy_seen, optarg)) == 0) cfg.policy = optarg; break;
 		case OPT_SEED:
+			if ((rc = set_once("size-queue", "--seed", &seed_seen, optarg)))
+				break;
 			if (units_parse_u64(optarg, &cfg.seed, &why) != 0)
 				rc = usage_error("size-queue", "--seed: expected a non-negative integer, got '%s'", optarg);
 			break;
@@ -67,6 +70,10 @@ int cmd_size_queue(int argc, char **argv)
 				break;
 			}
 			*eq = '\0';
+			if (strcmp(optarg, "qi_depth") == 0) {
+				rc = usage_error("size-queue", "--set qi_depth%s: size-queue chooses the depth itself", "");
+				break;
+			}
 			if (param_settings_add(&cfg.sets, optarg, eq + 1, err, sizeof err) != 0) {
 				fprintf(stderr, "mnsim size-queue: --set %s\n", err);
 				rc = EXIT_USAGE;
@@ -93,6 +100,10 @@ int cmd_size_queue(int argc, char **argv)
 	}
 	if (!cfg.platform_path)
 		cfg.platform_path = sim_default_platform();
+	if (rc == 0 && (!*dir || !*cfg.trace_path || (cfg.platform_path && !*cfg.platform_path)))
+		rc = usage_error("size-queue", "an empty %s", !*dir ? "-o DIR" : !*cfg.trace_path ? "-w TRACE" : "-p PLATFORM");
+	if (rc == 0 && strcmp(dir, "-") == 0)
+		rc = usage_error("size-queue", "-o DIR: a directory is needed, not standard output%s", "");
 	if (rc == 0 && make_dir(dir) != 0) {
 		fprintf(stderr, "mnsim size-queue: cannot create %s: %s\n", dir, strerror(errno));
 		rc = EXIT_FAILED;

@@ -6,5 +6,9 @@
 
 /* Writes the hex digest into hex (65 bytes); 0, or -1 with the reason. */
 int digest_file_sha256(const char *path, char hex[65], char *err, size_t errlen);
+/* The same for what an open, readable descriptor holds (read from its start
+ * with pread; name is for messages): a FIFO's trace is read once, and its
+ * copy is what gets hashed. */
+int digest_fd_sha256(int fd, const char *name, char hex[65], char *err, size_t errlen);
 
 #endif

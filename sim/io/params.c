@@ -198,6 +198,11 @@ int param_settings_add(struct param_settings *s, const char *name, const char *v
 	params_defaults(&scratch);
 	if (params_set(&scratch, name, value, err, errlen) != 0)
 		return -1;
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->names[i], name) == 0) {
+			snprintf(err, errlen, "parameter '%s' set twice (%s, then %s)", name, s->values[i], value);
+			return -1;
+		}
 	if (s->n == s->cap) {
 		s->cap = s->cap ? 2 * s->cap : 8;
 		s->names = realloc(s->names, s->cap * sizeof *s->names);

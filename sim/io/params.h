@@ -53,6 +53,7 @@ struct param_settings {
 	size_t n, cap;
 	char **names, **values;
 };
+/* Adds a setting; a parameter set twice is an error, as a bad value is. */
 int param_settings_add(struct param_settings *s, const char *name, const char *value, char *err, size_t errlen);
 int param_settings_apply(const struct param_settings *s, struct params *p, char *err, size_t errlen);
 void param_settings_free(struct param_settings *s);

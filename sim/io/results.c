@@ -2,6 +2,8 @@
 #include "results.h"
 #include "h5write.h"
 #include "optable.h"
+#include "outfile.h"
+#include <errno.h>
 #include <hdf5.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -129,14 +131,31 @@ struct results {
 	struct table ops, notifications, qi, violations, devices, iommus, qi_descs, pasids, events, streams;
 };
 
+/* The errno of the system call under HDF5's last error: its file drivers
+ * record it in the error stack's text ("errno = 28"). */
+static herr_t find_errno(unsigned n, const H5E_error2_t *e, void *ctx)
+{
+	(void)n;
+	const char *at = e->desc ? strstr(e->desc, "errno = ") : NULL;
+	if (at && *(int *)ctx == 0)
+		*(int *)ctx = atoi(at + 8);
+	return 0;
+}
+
 static void set_failed(struct results *r, const char *fmt, ...)
 {
+	int e = errno, h5 = 0;
+	H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, find_errno, &h5);
 	if (r->failed)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(r->why, sizeof r->why, fmt, ap);
 	va_end(ap);
+	/* say that the disk is full rather than which object could not be written */
+	const char *full = outfile_no_space(h5 ? h5 : e);
+	if (full)
+		snprintf(r->why + strlen(r->why), sizeof r->why - strlen(r->why), ": %s", full);
 	r->failed = 1;
 }
 
@@ -289,7 +308,7 @@ static void table_flush(struct results *r, struct table *t)
 		if (mspace >= 0)
 			H5Sclose(mspace);
 		if (rc < 0)
-			set_failed(r, "cannot write dataset %s (disk full?)", t->name);
+			set_failed(r, "cannot write dataset %s", t->name);
 	}
 	t->written += t->nbuf;
 	t->nbuf = 0;
@@ -333,7 +352,7 @@ struct results *results_open(const char *tmp_path, const struct results_labels *
 		if (fcpl >= 0)
 			H5Pclose(fcpl);
 		if (r->file < 0) {
-			snprintf(err, errlen, "cannot create result file %s (is the directory writable?)", tmp_path);
+			snprintf(err, errlen, "HDF5 cannot create the file");
 			free(r->tmp_path);
 			free(r);
 			return NULL;
@@ -426,7 +445,7 @@ static void close_all(struct results *r)
 	for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++)
 		table_close(r, ts[i]);
 	if (r->file >= 0 && H5Fclose(r->file) < 0)
-		set_failed(r, "cannot close the result file (disk full?)");
+		set_failed(r, "cannot close the result file");
 	r->file = -1;
 }
 
@@ -443,9 +462,9 @@ int results_close(struct results *r, const struct summary *s, const char *final_
 	close_all(r);
 	int rc = 0;
 	if (r->failed) {
-		snprintf(err, errlen, "%s: %s", r->tmp_path ? r->tmp_path : "results", r->why);
+		snprintf(err, errlen, "%s", r->why);
 		rc = -1;
-	} else if (r->tmp_path && rename(r->tmp_path, final_path) != 0) {
+	} else if (r->tmp_path && final_path && rename(r->tmp_path, final_path) != 0) {
 		snprintf(err, errlen, "cannot rename %s to %s: %m", r->tmp_path, final_path);
 		rc = -1;
 	}

@@ -5,8 +5,9 @@
  * The files describe themselves: enumerations are HDF5 enum types, each
  * field's unit is an attribute of its dataset, strings are UTF-8, tables are
  * compressed (shuffle + deflate).
- * The file is written under a temporary name and renamed by results_close(),
- * so a failed run never leaves a half file.  Object times are not tracked, so
+ * The file is written under a temporary name (outfile.h) that is put in
+ * place only when results_close() succeeds, so a failed run never leaves a
+ * half file; a write that fails on a full disk says so.  Object times are not tracked, so
  * the same run gives a bit-identical file. */
 #ifndef MNSIM_RESULTS_H
 #define MNSIM_RESULTS_H
@@ -129,7 +130,8 @@ void results_attr_string(struct results *r, const char *group, const char *name,
 void results_attr_double(struct results *r, const char *group, const char *name, double value);
 /* Whether a write has failed (disk full, ...): the run can stop early. */
 int results_failed(const struct results *r);
-/* Writes the summary, closes and renames tmp_path to final_path. */
+/* Writes the summary, closes, and renames tmp_path to final_path unless
+ * final_path is NULL (the caller puts the file in place). */
 int results_close(struct results *r, const struct summary *s, const char *final_path, char *err, size_t errlen);
 /* Closes and removes the temporary file. */
 void results_abort(struct results *r);

@@ -1,6 +1,7 @@
 /* textutil: small text helpers shared by the parsers and commands:
  * writing an error message into the caller's buffer, appending to a
- * buffer, trimming a line, splitting 'key = value'. */
+ * buffer, trimming a line, splitting 'key = value', and reading a line of
+ * bounded length. */
 #ifndef MNSIM_TEXTUTIL_H
 #define MNSIM_TEXTUTIL_H
 #include <stdarg.h>
@@ -59,6 +60,35 @@ static inline int key_value_line(char *line, char **key, char **value)
 	*key = trim(t);
 	*value = trim(eq + 1);
 	return 1;
+}
+
+/* Reads one line of at most max bytes (newline kept) into buf (max + 1
+ * bytes), stopping at the bound: a file without newlines (/dev/zero) costs no
+ * memory.  1 with the line, 0 at the end, -1 for a line too long, -2 for a
+ * NUL byte, -3 for a read error (errno). */
+static inline int read_text_line(FILE *f, char *buf, size_t max)
+{
+	size_t n = 0;
+	int c;
+	while ((c = getc(f)) != EOF) {
+		if (c == '\0')
+			return -2;
+		if (n == max)
+			return -1;
+		buf[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	buf[n] = '\0';
+	if (c == EOF && ferror(f))
+		return -3;
+	return n > 0;
+}
+
+/* What read_text_line's error means, for "FILE:LINE: ...". */
+static inline const char *text_line_error(int rc)
+{
+	return rc == -1 ? "a line too long" : rc == -2 ? "a NUL byte: expected text" : "cannot read";
 }
 
 #endif

@@ -1,19 +1,37 @@
 /* trace: see trace.h and workloads/README.md for the format. */
 #include "trace.h"
+#include "outfile.h"
 #include "units.h"
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define MAX_TOKENS 32
+#define MAX_EXPECTS 4096 /* 'expect' conditions in one trace (they are checked pairwise) */
+/* The longest line, newline included: longer ones are refused as they are
+ * read, so that a file without newlines (/dev/zero) costs no memory. */
+#define MAX_LINE 4096
+#define LOAD_CHUNK (1 << 16)
+#define CURSOR_CHUNK 4096 /* grows to hold a long line: 10,000 cursors are common */
 
+/* Lines read from a descriptor through a buffer that always holds the
+ * whole current line (NUL-terminated in place of its newline); a loader
+ * reads the file in order, a cursor from an offset, with pread. */
 struct line_reader {
-	FILE *f;
+	int fd;
+	int sequential;          /* read() in order (a FIFO), else pread() at offset */
+	int copy_fd;             /* what is read is copied there (a non-regular trace), or -1 */
 	const char *path;
-	char *buf;
-	size_t cap;
+	char *chunk;
+	size_t cap, len, pos;    /* chunk holds bytes [chunk_at, chunk_at + len) of the file */
+	long chunk_at;
+	int eof;
+	char *buf;               /* the current line, inside chunk */
 	int lineno;
 	long line_start, offset; /* where the current line starts, and where the next one does */
 	long end_offset;         /* reading stops there (-1: at the end of the file) */
@@ -26,6 +44,20 @@ struct trace_cursor {
 	const struct trace_header *h;
 	int stream;
 	double last_abs;
+};
+
+/* Name lookups and the mappings of each process in address order, for
+ * loading and for cursors (a name or a mapping is found in constant or
+ * logarithmic time, not by a scan: 10,000 processes or streams). */
+struct name_index { size_t cap, n; int *slot; }; /* open addressing; slot holds index + 1 */
+struct trace_index {
+	struct name_index processes, devices, streams;
+	unsigned char *pasids; /* a bit per PASID in use */
+	size_t *maps_of;       /* map indices sorted by (process, start) */
+	size_t *first_map;     /* maps_of[first_map[p] .. first_map[p + 1]) are process p's */
+	int maps_sorted;
+	double *clock;         /* per stream: the earliest time its events can end (load only) */
+	double *last_abs;
 };
 
 static int fail(char *err, size_t errlen, const char *path, int line, const char *fmt, ...)
@@ -42,14 +74,17 @@ static int fail(char *err, size_t errlen, const char *path, int line, const char
 	return -1;
 }
 
+/* Makes room for element n (zeroed); capacities double, at powers of two. */
 static void *grow(void *arr, size_t n, size_t elem)
 {
-	/* arrays grow one declaration at a time; declarations are few */
-	void *p = realloc(arr, (n + 1) * elem);
-	if (!p)
-		abort();
-	memset((char *)p + n * elem, 0, elem);
-	return p;
+	if (n == 0 || (n & (n - 1)) == 0) {
+		void *p = realloc(arr, (n ? 2 * n : 1) * elem);
+		if (!p)
+			abort();
+		arr = p;
+	}
+	memset((char *)arr + n * elem, 0, elem);
+	return arr;
 }
 
 static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -63,18 +98,92 @@ static int not_of_stream(const char *line, const char *name, size_t name_len)
 	return *line != *name || strncmp(line, name, name_len) != 0 || (line[name_len] != ' ' && line[name_len] != '\t');
 }
 
-/* Checks that the line is text of sane length; trace_load does this for
- * every line, so cursors need not again. */
+/* Checks that the line is text; trace_load does this for every line, so
+ * cursors need not again (next_line has bounded its length). */
 static int check_text(const struct line_reader *r, size_t len, char *err, size_t errlen)
 {
 	if (len != strlen(r->buf))
 		return fail(err, errlen, r->path, r->lineno, "NUL byte in line: expected text");
-	if (len > 4096)
-		return fail(err, errlen, r->path, r->lineno, "line longer than 4096 characters");
 	for (const unsigned char *c = (const unsigned char *)r->buf; *c && *c != '#'; c++)
 		if ((*c < 0x20 && !is_blank((char)*c)) || *c >= 0x7f)
 			return fail(err, errlen, r->path, r->lineno, "non-ASCII or control byte 0x%02x: expected text", *c);
 	return 0;
+}
+
+static void reader_init(struct line_reader *r, int fd, const char *path, int sequential, int copy_fd, size_t cap)
+{
+	memset(r, 0, sizeof *r);
+	r->fd = fd;
+	r->path = path;
+	r->sequential = sequential;
+	r->copy_fd = copy_fd;
+	r->end_offset = -1;
+	r->cap = cap;
+	if (!(r->chunk = malloc(cap + 1))) /* + 1: a NUL after a last line without newline */
+		abort();
+}
+
+static void reader_free(struct line_reader *r)
+{
+	free(r->chunk);
+	r->chunk = NULL;
+}
+
+/* Reads more of the file after what the chunk holds. */
+static int fill(struct line_reader *r, char *err, size_t errlen)
+{
+	for (;;) {
+		ssize_t got = r->sequential ? read(r->fd, r->chunk + r->len, r->cap - r->len)
+					    : pread(r->fd, r->chunk + r->len, r->cap - r->len, (off_t)(r->chunk_at + (long)r->len));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return fail(err, errlen, r->path, r->lineno + 1, "cannot read the trace: %s", strerror(errno));
+		if (got == 0)
+			r->eof = 1;
+		else if (r->copy_fd >= 0 && outfile_write_all(r->copy_fd, r->chunk + r->len, (size_t)got) != 0)
+			return fail(err, errlen, r->path, 0, "cannot keep a copy of the trace in $TMPDIR (it is not a regular file, "
+							     "and each thread reads it again): %s", strerror(errno));
+		r->len += (size_t)got;
+		return 0;
+	}
+}
+
+/* The next line, NUL-terminated in place of its newline, in r->buf; *raw
+ * is its length in the file.  1, 0 at the end, -1 with err.  A line longer
+ * than MAX_LINE is refused before the rest of it is read. */
+static int next_line(struct line_reader *r, size_t *raw, size_t *content, char *err, size_t errlen)
+{
+	for (;;) {
+		char *start = r->chunk + r->pos;
+		size_t avail = r->len - r->pos;
+		char *nl = memchr(start, '\n', avail);
+		if (nl || (r->eof && avail > 0)) {
+			size_t n = nl ? (size_t)(nl - start) + 1 : avail;
+			if (n > MAX_LINE)
+				break;
+			*content = nl ? n - 1 : n;
+			start[*content] = '\0';
+			r->buf = start;
+			r->pos += n;
+			*raw = n;
+			return 1;
+		}
+		if (r->eof)
+			return 0;
+		if (avail > MAX_LINE)
+			break;
+		/* keep the start of the line, read the rest */
+		memmove(r->chunk, start, avail);
+		r->chunk_at += (long)r->pos;
+		r->len = avail;
+		r->pos = 0;
+		if (r->len == r->cap && !(r->chunk = realloc(r->chunk, (r->cap *= 2) + 1)))
+			abort();
+		if (fill(r, err, errlen) != 0)
+			return -1;
+	}
+	return fail(err, errlen, r->path, r->lineno + 1, "line longer than %d characters", MAX_LINE);
 }
 
 /* Splits the line into words, up to a comment. */
@@ -108,15 +217,16 @@ static int next_tokens_of(struct line_reader *r, const char *only_stream, char *
 	for (;;) {
 		if (r->end_offset >= 0 && r->offset >= r->end_offset)
 			return 0;
-		ssize_t len = getline(&r->buf, &r->cap, r->f);
-		if (len < 0)
-			return ferror(r->f) ? fail(err, errlen, r->path, r->lineno, "read error") : 0;
+		size_t raw = 0, len = 0;
+		int got = next_line(r, &raw, &len, err, errlen);
+		if (got <= 0)
+			return got;
 		r->lineno++;
 		r->line_start = r->offset;
-		r->offset += len;
+		r->offset += (long)raw;
 		if (only_stream && not_of_stream(r->buf, only_stream, only_len))
 			continue;
-		if ((!only_stream && check_text(r, (size_t)len, err, errlen) != 0) || split_words(r, err, errlen) != 0)
+		if ((!only_stream && check_text(r, len, err, errlen) != 0) || split_words(r, err, errlen) != 0)
 			return -1;
 		if (r->ntok)
 			return 1;
@@ -135,9 +245,77 @@ static int find_name(const void *arr, size_t n, size_t elem, const char *name)
 	return -1;
 }
 
+static size_t hash_name(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* The arrays of declarations whose elements start with their name. */
+enum { IX_PROCESSES, IX_DEVICES, IX_STREAMS };
+
+static struct name_index *index_of(const struct trace_header *h, int which, const void **arr, size_t *n, size_t *elem)
+{
+	switch (which) {
+	case IX_PROCESSES: *arr = h->processes, *n = h->n_processes, *elem = sizeof *h->processes; return &h->index->processes;
+	case IX_DEVICES: *arr = h->devices, *n = h->n_devices, *elem = sizeof *h->devices; return &h->index->devices;
+	default: *arr = h->streams, *n = h->n_streams, *elem = sizeof *h->streams; return &h->index->streams;
+	}
+}
+
+static const char *name_at(const void *arr, size_t elem, size_t i) { return *(const char *const *)((const char *)arr + i * elem); }
+
+static int lookup(const struct trace_header *h, int which, const char *name)
+{
+	const void *arr;
+	size_t n, elem;
+	if (!h->index)
+		return which == IX_PROCESSES ? find_name(h->processes, h->n_processes, sizeof *h->processes, name)
+		       : which == IX_DEVICES ? find_name(h->devices, h->n_devices, sizeof *h->devices, name)
+					     : find_name(h->streams, h->n_streams, sizeof *h->streams, name);
+	const struct name_index *ix = index_of(h, which, &arr, &n, &elem);
+	if (!ix->cap)
+		return -1;
+	for (size_t i = hash_name(name) & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
+		int v = ix->slot[i];
+		if (!v)
+			return -1;
+		if (strcmp(name_at(arr, elem, (size_t)v - 1), name) == 0)
+			return v - 1;
+	}
+}
+
+static void index_insert(struct name_index *ix, const void *arr, size_t elem, size_t i)
+{
+	size_t k = hash_name(name_at(arr, elem, i)) & (ix->cap - 1);
+	while (ix->slot[k])
+		k = (k + 1) & (ix->cap - 1);
+	ix->slot[k] = (int)i + 1;
+}
+
+/* Adds the last element of the array to its index. */
+static void remember(struct trace_header *h, int which)
+{
+	const void *arr;
+	size_t n, elem;
+	struct name_index *ix = index_of(h, which, &arr, &n, &elem);
+	if (2 * n > ix->cap) {
+		free(ix->slot);
+		ix->cap = ix->cap ? 2 * ix->cap : 64;
+		if (!(ix->slot = calloc(ix->cap, sizeof *ix->slot)))
+			abort();
+		for (size_t i = 0; i + 1 < n; i++)
+			index_insert(ix, arr, elem, i);
+	}
+	index_insert(ix, arr, elem, n - 1);
+	ix->n = n;
+}
+
 int trace_find_process(const struct trace_header *h, const char *name)
 {
-	return find_name(h->processes, h->n_processes, sizeof *h->processes, name);
+	return lookup(h, IX_PROCESSES, name);
 }
 
 /* Splits "key=value"; returns the value or NULL when tok has no '=' */
@@ -170,29 +348,42 @@ static int decl_process(struct trace_header *h, struct line_reader *r, char *err
 	if (trace_find_process(h, r->tok[1]) >= 0)
 		return fail(err, errlen, r->path, r->lineno, "process '%s' declared twice", r->tok[1]);
 	unsigned pasid = (unsigned)h->n_processes + 1;
-	int forked = 0;
+	int forked = 0, pasid_seen = 0;
 	for (int i = 2; i < r->ntok; i++) {
 		char *v = key_value(r->tok[i]);
 		uint64_t u;
 		const char *why;
-		if (!v && h->version >= 2 && strcmp(r->tok[i], "forked") == 0) {
+		if (!v && h->version >= 2 && strcmp(r->tok[i], "forked") == 0 && !forked) {
 			forked = 1;
 			continue;
 		}
-		if (!v || strcmp(r->tok[i], "pasid") != 0)
-			return fail(err, errlen, r->path, r->lineno, "unknown key '%s': expected pasid=N%s", r->tok[i],
+		if (!v || strcmp(r->tok[i], "pasid") != 0 || pasid_seen++) {
+			if (v)
+				v[-1] = '='; /* show the token as written */
+			return fail(err, errlen, r->path, r->lineno, "unknown or repeated key '%s': expected pasid=N%s once", r->tok[i],
 				    h->version >= 2 ? " or forked" : "");
+		}
 		if (units_parse_u64(v, &u, &why) != 0 || u < 1 || u >= (1u << 20))
 			return fail(err, errlen, r->path, r->lineno, "pasid '%s': expected an integer in [1, 2^20)", v);
 		pasid = (unsigned)u;
 	}
-	for (size_t i = 0; i < h->n_processes; i++)
-		if (h->processes[i].pasid == pasid)
-			return fail(err, errlen, r->path, r->lineno, "pasid %u already used by process '%s'", pasid, h->processes[i].name);
+	if (pasid >= (1u << 20))
+		return fail(err, errlen, r->path, r->lineno, "more than 2^20 - 1 processes: PASIDs are 20 bits");
+	struct trace_index *ix = h->index;
+	if (ix && !ix->pasids && !(ix->pasids = calloc((1u << 20) / 8, 1)))
+		abort();
+	if (!ix || (ix->pasids[pasid / 8] & (1u << (pasid % 8))))
+		for (size_t i = 0; i < h->n_processes; i++)
+			if (h->processes[i].pasid == pasid)
+				return fail(err, errlen, r->path, r->lineno, "pasid %u already used by process '%s'", pasid, h->processes[i].name);
+	if (ix)
+		ix->pasids[pasid / 8] |= (unsigned char)(1u << (pasid % 8));
 	h->processes = grow(h->processes, h->n_processes, sizeof *h->processes);
 	h->processes[h->n_processes].name = strdup(r->tok[1]);
 	h->processes[h->n_processes].forked = forked;
 	h->processes[h->n_processes++].pasid = pasid;
+	if (ix)
+		remember(h, IX_PROCESSES);
 	return 0;
 }
 
@@ -206,15 +397,21 @@ static int decl_map(struct trace_header *h, struct line_reader *r, char *err, si
 	if (h->processes[proc].forked)
 		return fail(err, errlen, r->path, r->lineno, "process '%s' is forked: its mappings are its parent's", r->tok[1]);
 	struct trace_map m = {.process = proc, .line = r->lineno, .populate = POP_NONE};
+	int anon = 0, populate_seen = 0;
 	for (int i = 4; i < r->ntok; i++) {
 		char *v = key_value(r->tok[i]);
-		if (!v && strcmp(r->tok[i], "huge") == 0) {
+		if ((!v && strcmp(r->tok[i], "huge") == 0 && m.huge) ||
+		    (!v && (strcmp(r->tok[i], "anon") == 0 || strcmp(r->tok[i], "file") == 0) && anon) ||
+		    (!v && strcmp(r->tok[i], "ro") == 0 && m.ro) || (!v && strcmp(r->tok[i], "shared") == 0 && m.shared) ||
+		    (v && strcmp(r->tok[i], "populate") == 0 && populate_seen++)) {
+			return fail(err, errlen, r->path, r->lineno, "map option '%s' given twice", r->tok[i]);
+		} else if (!v && strcmp(r->tok[i], "huge") == 0) {
 			m.huge = 1;
 		} else if (!v && (strcmp(r->tok[i], "anon") == 0 || (h->version >= 2 && strcmp(r->tok[i], "file") == 0))) {
-			/* private file pages are modelled as anonymous ones; accepted for readability */
-		} else if (!v && h->version >= 2 && strcmp(r->tok[i], "ro") == 0) {
+			anon = 1; /* private file pages are modelled as anonymous ones; accepted for readability */
+		} else if (!v && h->version >= 2 && strcmp(r->tok[i], "ro") == 0 && !m.ro) {
 			m.ro = 1;
-		} else if (!v && h->version >= 2 && strcmp(r->tok[i], "shared") == 0) {
+		} else if (!v && h->version >= 2 && strcmp(r->tok[i], "shared") == 0 && !m.shared) {
 			m.shared = 1;
 		} else if (v && strcmp(r->tok[i], "populate") == 0) {
 			int k = -1;
@@ -239,11 +436,7 @@ static int decl_map(struct trace_header *h, struct line_reader *r, char *err, si
 		return fail(err, errlen, r->path, r->lineno, "size '%s': expected a non-zero multiple of %s", r->tok[3], m.huge ? "2M" : "4K");
 	if (m.start + m.size < m.start || m.start + m.size > (1ULL << 48))
 		return fail(err, errlen, r->path, r->lineno, "mapping ends beyond the 48-bit address space");
-	for (size_t i = 0; i < h->n_maps; i++) {
-		const struct trace_map *o = &h->maps[i];
-		if (o->process == proc && m.start < o->start + o->size && o->start < m.start + m.size)
-			return fail(err, errlen, r->path, r->lineno, "mapping overlaps the one declared at line %d", o->line);
-	}
+	/* overlaps are found once all mappings are known (finish_declarations) */
 	h->maps = grow(h->maps, h->n_maps, sizeof *h->maps);
 	h->maps[h->n_maps++] = m;
 	return 0;
@@ -253,13 +446,15 @@ static int decl_device(struct trace_header *h, struct line_reader *r, char *err,
 {
 	if (r->ntok != 3 || strncmp(r->tok[2], "process=", 8) != 0)
 		return fail(err, errlen, r->path, r->lineno, "expected: device HOST process=NAME (the device binds to that process's PASID)");
-	if (find_name(h->devices, h->n_devices, sizeof *h->devices, r->tok[1]) >= 0)
+	if (lookup(h, IX_DEVICES, r->tok[1]) >= 0)
 		return fail(err, errlen, r->path, r->lineno, "device '%s' declared twice", r->tok[1]);
 	int proc = trace_find_process(h, r->tok[2] + 8);
 	if (proc < 0)
 		return fail(err, errlen, r->path, r->lineno, "unknown process '%s'", r->tok[2] + 8);
 	h->devices = grow(h->devices, h->n_devices, sizeof *h->devices);
 	h->devices[h->n_devices++] = (struct trace_device){strdup(r->tok[1]), proc, r->lineno};
+	if (h->index)
+		remember(h, IX_DEVICES);
 	return 0;
 }
 
@@ -268,19 +463,21 @@ static int decl_stream(struct trace_header *h, struct line_reader *r, int is_dev
 	const char *owner_key = is_device ? "device" : "process";
 	if (r->ntok < 3)
 		return fail(err, errlen, r->path, r->lineno, "expected: %s NAME %s=NAME%s", r->tok[0], owner_key, is_device ? "" : " [core=HOST]");
-	if (find_name(h->streams, h->n_streams, sizeof *h->streams, r->tok[1]) >= 0)
+	if (lookup(h, IX_STREAMS, r->tok[1]) >= 0)
 		return fail(err, errlen, r->path, r->lineno, "stream '%s' declared twice", r->tok[1]);
 	struct trace_stream s = {.is_device = is_device, .owner = -1, .line = r->lineno};
 	int rc = 0;
 	for (int i = 2; rc == 0 && i < r->ntok; i++) {
 		char *v = key_value(r->tok[i]);
-		if (v && strcmp(r->tok[i], owner_key) == 0) {
-			s.owner = is_device ? find_name(h->devices, h->n_devices, sizeof *h->devices, v) : trace_find_process(h, v);
+		if (v && strcmp(r->tok[i], owner_key) == 0 && s.owner < 0) {
+			s.owner = is_device ? lookup(h, IX_DEVICES, v) : trace_find_process(h, v);
 			if (s.owner < 0)
 				rc = fail(err, errlen, r->path, r->lineno, "unknown %s '%s'", owner_key, v);
 		} else if (v && !is_device && strcmp(r->tok[i], "core") == 0 && !s.core) {
 			s.core = strdup(v);
 		} else {
+			if (v)
+				v[-1] = '='; /* show the token as written */
 			rc = fail(err, errlen, r->path, r->lineno, "unknown or repeated key '%s': expected %s=NAME%s", r->tok[i],
 				  owner_key, is_device ? "" : " or core=HOST");
 		}
@@ -294,6 +491,8 @@ static int decl_stream(struct trace_header *h, struct line_reader *r, int is_dev
 	s.name = strdup(r->tok[1]);
 	h->streams = grow(h->streams, h->n_streams, sizeof *h->streams);
 	h->streams[h->n_streams++] = s;
+	if (h->index)
+		remember(h, IX_STREAMS);
 	return 0;
 }
 
@@ -301,6 +500,8 @@ static int decl_expect(struct trace_header *h, struct line_reader *r, char *err,
 {
 	if (r->ntok < 3)
 		return fail(err, errlen, r->path, r->lineno, "expected: expect POLICY KEY=N|KEY>=N|KEY<=N ...");
+	if (h->n_expects + (size_t)r->ntok > MAX_EXPECTS)
+		return fail(err, errlen, r->path, r->lineno, "more than %d expected values: a litmus header holds a few", MAX_EXPECTS);
 	for (int i = 2; i < r->ntok; i++) {
 		struct trace_expect e = {.line = r->lineno};
 		char *t = r->tok[i], *op = strpbrk(t, "<>=");
@@ -314,6 +515,10 @@ static int decl_expect(struct trace_header *h, struct line_reader *r, char *err,
 		if (units_parse_double(op + oplen, &e.value, &why) != 0)
 			return fail(err, errlen, r->path, r->lineno, "'%s': %s", t, why);
 		*op = '\0';
+		for (size_t k = 0; k < h->n_expects; k++)
+			if (strcmp(h->expects[k].policy, r->tok[1]) == 0 && strcmp(h->expects[k].key, t) == 0 && strcmp(h->expects[k].cmp, e.cmp) == 0)
+				return fail(err, errlen, r->path, r->lineno, "expect %s %s%s given twice (first at line %d)", r->tok[1], t, e.cmp,
+					    h->expects[k].line);
 		e.policy = strdup(r->tok[1]);
 		e.key = strdup(t);
 		h->expects = grow(h->expects, h->n_expects, sizeof *h->expects);
@@ -411,11 +616,78 @@ static int decl_param(struct trace_header *h, struct line_reader *r, char *err, 
 
 static int va_in_maps(const struct trace_header *h, int proc, uint64_t va, uint64_t len)
 {
-	for (size_t i = 0; i < h->n_maps; i++) {
-		const struct trace_map *m = &h->maps[i];
-		if (m->process == proc && va >= m->start && va + len <= m->start + m->size)
-			return 1;
+	const struct trace_index *ix = h->index;
+	if (!ix || !ix->maps_sorted) {
+		for (size_t i = 0; i < h->n_maps; i++) {
+			const struct trace_map *m = &h->maps[i];
+			if (m->process == proc && va >= m->start && va + len <= m->start + m->size)
+				return 1;
+		}
+		return 0;
 	}
+	/* the last of the process's mappings that starts at or below va */
+	size_t lo = ix->first_map[proc], hi = ix->first_map[proc + 1];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (h->maps[ix->maps_of[mid]].start <= va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == ix->first_map[proc])
+		return 0;
+	const struct trace_map *m = &h->maps[ix->maps_of[lo - 1]];
+	return va + len >= va && va + len <= m->start + m->size;
+}
+
+static int map_cmp(const void *a, const void *b, void *ctx)
+{
+	const struct trace_header *h = ctx;
+	const struct trace_map *x = &h->maps[*(const size_t *)a], *y = &h->maps[*(const size_t *)b];
+	if (x->process != y->process)
+		return x->process < y->process ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Once the declarations are read: the mappings of each process in address
+ * order (for va_in_maps), and none overlapping another of its process.  Of
+ * overlapping pairs, the one whose later line comes first is reported. */
+static int finish_declarations(struct trace_header *h, const char *path, char *err, size_t errlen)
+{
+	struct trace_index *ix = h->index;
+	if (ix->maps_sorted)
+		return 0;
+	if (!(ix->maps_of = malloc((h->n_maps + 1) * sizeof *ix->maps_of)) ||
+	    !(ix->first_map = calloc(h->n_processes + 1, sizeof *ix->first_map)) ||
+	    !(ix->clock = calloc(h->n_streams + 1, sizeof *ix->clock)) || !(ix->last_abs = calloc(h->n_streams + 1, sizeof *ix->last_abs)))
+		abort();
+	for (size_t i = 0; i < h->n_maps; i++)
+		ix->maps_of[i] = i;
+	qsort_r(ix->maps_of, h->n_maps, sizeof *ix->maps_of, map_cmp, h);
+	int bad_line = 0, with_line = 0;
+	size_t reach = 0; /* the sorted mapping that ends last among those before */
+	for (size_t k = 0; k < h->n_maps; k++) {
+		const struct trace_map *m = &h->maps[ix->maps_of[k]];
+		ix->first_map[m->process + 1] = k + 1;
+		if (k == 0 || h->maps[ix->maps_of[k - 1]].process != m->process) {
+			reach = k;
+			continue;
+		}
+		const struct trace_map *o = &h->maps[ix->maps_of[reach]];
+		if (m->start < o->start + o->size) {
+			int later = m->line > o->line ? m->line : o->line, earlier = m->line > o->line ? o->line : m->line;
+			if (!bad_line || later < bad_line)
+				bad_line = later, with_line = earlier;
+		}
+		if (m->start + m->size > o->start + o->size)
+			reach = k;
+	}
+	for (size_t p = 1; p <= h->n_processes; p++)
+		if (ix->first_map[p] < ix->first_map[p - 1])
+			ix->first_map[p] = ix->first_map[p - 1];
+	ix->maps_sorted = 1;
+	if (bad_line)
+		return fail(err, errlen, path, bad_line, "mapping overlaps the one declared at line %d", with_line);
 	return 0;
 }
 
@@ -583,6 +855,8 @@ static int parse_event(const struct trace_header *h, struct line_reader *r, int 
 	if (oi->args == ARGS_DURATION) {
 		if (units_parse_duration(r->tok[3], &ev->duration, &why) != 0)
 			return fail(err, errlen, r->path, r->lineno, "duration '%s': %s", r->tok[3], why);
+		if (ev->duration > TRACE_MAX_TIME)
+			return fail(err, errlen, r->path, r->lineno, "duration '%s': expected at most %gs", r->tok[3], TRACE_MAX_TIME);
 	} else if (oi->args == ARGS_VA || oi->args == ARGS_VA_SIZE || oi->args == ARGS_VA_VA) {
 		if (parse_va(r, r->tok[3], align, &ev->va, err, errlen) != 0)
 			return -1;
@@ -618,12 +892,16 @@ static int parse_event(const struct trace_header *h, struct line_reader *r, int 
 	for (int i = 3 + nargs; i < r->ntok; i++) {
 		char *val = key_value(r->tok[i]);
 		if (val && strcmp(r->tok[i], "window") == 0 && oi->kernel) {
+			if (ev->has_window)
+				return fail(err, errlen, r->path, r->lineno, "window= given twice");
 			if (units_parse_duration(val, &ev->window, &why) != 0)
 				return fail(err, errlen, r->path, r->lineno, "window '%s': %s", val, why);
+			if (ev->window > TRACE_MAX_TIME)
+				return fail(err, errlen, r->path, r->lineno, "window '%s': expected at most %gs", val, TRACE_MAX_TIME);
 			ev->has_window = 1;
-		} else if (!val && ev->op == OP_MMAP && strcmp(r->tok[i], "ro") == 0) {
+		} else if (!val && ev->op == OP_MMAP && strcmp(r->tok[i], "ro") == 0 && !ev->ro) {
 			ev->ro = 1;
-		} else if (!val && ev->op == OP_MMAP && strcmp(r->tok[i], "shared") == 0) {
+		} else if (!val && ev->op == OP_MMAP && strcmp(r->tok[i], "shared") == 0 && !ev->shared) {
 			ev->shared = 1;
 		} else {
 			if (val)
@@ -634,27 +912,6 @@ static int parse_event(const struct trace_header *h, struct line_reader *r, int 
 		}
 	}
 	return v ? check_v2_event(h, r, v, proc, ev, err, errlen) : 0;
-}
-
-static int open_reader(struct line_reader *r, const char *path, char *err, size_t errlen)
-{
-	memset(r, 0, sizeof *r);
-	r->path = path;
-	r->end_offset = -1;
-	r->f = fopen(path, "r");
-	if (!r->f)
-		return fail(err, errlen, path, 0, "cannot open trace: %m");
-	__fsetlocking(r->f, FSETLOCKING_BYCALLER); /* one thread reads it: no lock per line */
-	return 0;
-}
-
-static void close_reader(struct line_reader *r)
-{
-	if (r->f)
-		fclose(r->f);
-	free(r->buf);
-	r->f = NULL;
-	r->buf = NULL;
 }
 
 static int parse_declaration(struct trace_header *h, struct line_reader *r, char *err, size_t errlen)
@@ -733,16 +990,55 @@ static void note_event_position(struct trace_stream *st, const struct line_reade
 	st->events_to = r->offset;
 }
 
+/* Opens the trace.  A regular file is read in place (the cursors read it
+ * again); anything else (a FIFO, <(...), a device) is read once, and what
+ * is read is kept in an unnamed temporary file for the cursors (*copy_fd). */
+static int open_trace(const char *path, int *fd, int *copy_fd, char *err, size_t errlen)
+{
+	struct stat st;
+	*copy_fd = -1;
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return fail(err, errlen, path, 0, "cannot open trace: %s", strerror(errno));
+	if (fstat(*fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		close(*fd);
+		return fail(err, errlen, path, 0, "cannot open trace: %s", S_ISDIR(st.st_mode) ? "it is a directory" : strerror(errno));
+	}
+	if (!S_ISREG(st.st_mode) && (*copy_fd = outfile_scratch()) < 0) {
+		close(*fd);
+		return fail(err, errlen, path, 0, "cannot keep a copy of the trace in $TMPDIR (it is not a regular file, and each "
+						  "thread reads it again): %s", strerror(errno));
+	}
+	return 0;
+}
+
+/* The earliest time the stream's events can end: absolute times, relative
+ * ones and think durations add up (windows and waits only add to it). */
+static int advance_clock(const struct trace_header *h, const struct line_reader *r, int s, const struct trace_event *ev,
+			 char *err, size_t errlen)
+{
+	double *clock = &h->index->clock[s];
+	*clock = ev->absolute ? (ev->time > *clock ? ev->time : *clock) : *clock + ev->time;
+	if (ev->op == OP_THINK)
+		*clock += ev->duration;
+	if (*clock > TRACE_MAX_TIME)
+		return fail(err, errlen, r->path, r->lineno, "stream '%s' reaches %gs here (its times and think durations add up): "
+							    "expected at most %gs in all", h->streams[s].name, *clock, TRACE_MAX_TIME);
+	return 0;
+}
+
 int trace_load(const char *path, struct trace_header *h, char *err, size_t errlen)
 {
 	struct line_reader r;
+	int fd, copy_fd;
 	memset(h, 0, sizeof *h);
-	h->path = strdup(path);
-	if (open_reader(&r, path, err, errlen) != 0)
+	h->fd = -1;
+	if (open_trace(path, &fd, &copy_fd, err, errlen) != 0)
 		return -1;
+	h->path = strdup(path);
+	if (!(h->index = calloc(1, sizeof *h->index)))
+		abort();
+	reader_init(&r, fd, path, copy_fd >= 0, copy_fd, LOAD_CHUNK);
 	int rc = check_header_line(&r, &h->version, err, errlen);
-	double *last_abs = NULL;
-	int prev = -1; /* the stream of the last event: gen writes one stream after another */
 	struct v2_state v2 = {NULL, NULL};
 	while (rc == 0) {
 		int got = next_tokens(&r, err, errlen);
@@ -750,10 +1046,7 @@ int trace_load(const char *path, struct trace_header *h, char *err, size_t errle
 			rc = got;
 			break;
 		}
-		int s = prev >= 0 && strcmp(h->streams[prev].name, r.tok[0]) == 0
-				? prev
-				: find_name(h->streams, h->n_streams, sizeof *h->streams, r.tok[0]);
-		prev = s;
+		int s = lookup(h, IX_STREAMS, r.tok[0]);
 		if (s < 0) {
 			if (h->n_events && is_declaration_keyword(r.tok[0], h->version))
 				rc = fail(err, errlen, path, r.lineno, "declaration '%s' after the first event: declarations come first", r.tok[0]);
@@ -761,23 +1054,29 @@ int trace_load(const char *path, struct trace_header *h, char *err, size_t errle
 				rc = parse_declaration(h, &r, err, errlen);
 			continue;
 		}
-		if (!last_abs && !(last_abs = calloc(h->n_streams, sizeof *last_abs)))
-			abort();
+		if (!h->n_events && (rc = finish_declarations(h, path, err, errlen)) != 0)
+			break;
 		if (h->version >= 2 && !v2.known)
 			v2_init(h, &v2);
 		struct trace_event ev;
-		rc = parse_event(h, &r, s, &last_abs[s], &ev, v2.known ? &v2 : NULL, err, errlen);
+		rc = parse_event(h, &r, s, &h->index->last_abs[s], &ev, v2.known ? &v2 : NULL, err, errlen);
+		if (rc == 0)
+			rc = advance_clock(h, &r, s, &ev, err, errlen);
 		h->n_events++;
 		note_event_position(&h->streams[s], &r);
 	}
-	free(last_abs);
-	close_reader(&r);
+	reader_free(&r);
+	if (rc == 0)
+		rc = finish_declarations(h, path, err, errlen);
 	if (rc == 0 && h->n_streams == 0)
 		rc = fail(err, errlen, path, 0, "no cpu or devthread stream declared: nothing to simulate");
 	for (size_t p = 0; rc == 0 && p < h->n_processes; p++)
 		if (h->processes[p].forked && !(v2.forks && v2.forks[p]))
 			rc = fail(err, errlen, path, 0, "process '%s' is declared forked but no fork op makes it", h->processes[p].name);
 	v2_free(h, &v2);
+	if (copy_fd >= 0)
+		close(fd);
+	h->fd = copy_fd >= 0 ? copy_fd : fd;
 	if (rc != 0) {
 		trace_free(h);
 		return -1;
@@ -805,6 +1104,19 @@ void trace_free(struct trace_header *h)
 	}
 	free(h->present);
 	free(h->captures);
+	if (h->index) {
+		free(h->index->processes.slot);
+		free(h->index->devices.slot);
+		free(h->index->streams.slot);
+		free(h->index->pasids);
+		free(h->index->maps_of);
+		free(h->index->first_map);
+		free(h->index->clock);
+		free(h->index->last_abs);
+		free(h->index);
+	}
+	if (h->fd >= 0)
+		close(h->fd);
 	free(h->processes);
 	free(h->maps);
 	free(h->devices);
@@ -813,31 +1125,27 @@ void trace_free(struct trace_header *h)
 	free(h->path);
 	param_settings_free(&h->params);
 	memset(h, 0, sizeof *h);
-}
-
-/* Positions the reader on the stream's first event, and makes it stop after
- * the last (at once, for a stream without events). */
-static int seek_to_events(struct line_reader *r, const struct trace_stream *st, char *err, size_t errlen)
-{
-	if (fseek(r->f, st->events_from, SEEK_SET) != 0)
-		return fail(err, errlen, r->path, 0, "cannot seek in trace: %m");
-	r->offset = st->events_from;
-	r->end_offset = st->events_to;
-	r->lineno = st->lines_before;
-	return 0;
+	h->fd = -1;
 }
 
 struct trace_cursor *trace_cursor_open(const struct trace_header *h, int stream, char *err, size_t errlen)
 {
+	if (h->fd < 0) {
+		fail(err, errlen, h->path, 0, "the trace is not loaded");
+		return NULL;
+	}
 	struct trace_cursor *c = calloc(1, sizeof *c);
 	if (!c)
 		abort();
 	c->h = h;
 	c->stream = stream;
-	if (open_reader(&c->rd, h->path, err, errlen) != 0 || seek_to_events(&c->rd, &h->streams[stream], err, errlen) != 0) {
-		trace_cursor_close(c);
-		return NULL;
-	}
+	/* from the stream's first event to the end of its last (at once, for a
+	 * stream without events) */
+	const struct trace_stream *st = &h->streams[stream];
+	reader_init(&c->rd, h->fd, h->path, 0, -1, CURSOR_CHUNK);
+	c->rd.chunk_at = c->rd.offset = st->events_from;
+	c->rd.end_offset = st->events_to;
+	c->rd.lineno = st->lines_before;
 	return c;
 }
 
@@ -853,6 +1161,6 @@ void trace_cursor_close(struct trace_cursor *c)
 {
 	if (!c)
 		return;
-	close_reader(&c->rd);
+	reader_free(&c->rd);
 	free(c);
 }

@@ -40,9 +40,13 @@ struct trace_stream {
 };
 struct trace_expect { char *policy; char *key; char cmp[3]; double value; int line; };
 
+struct trace_index;
+
 struct trace_header {
 	char *path;
 	int version;
+	int fd;                     /* what cursors read (a copy, for a trace that is not a regular file) */
+	struct trace_index *index;  /* name and address lookups (trace.c) */
 	struct trace_process *processes; size_t n_processes;
 	struct trace_map *maps; size_t n_maps;
 	struct trace_device *devices; size_t n_devices;

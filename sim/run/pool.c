@@ -1,21 +1,33 @@
 /* pool: see pool.h. */
 #include "pool.h"
+#include "isolate.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t pool_signal;
 static void on_signal(int sig) { pool_signal = sig; }
 
-void pool_child(void)
+pid_t pool_fork(void)
 {
+	pid_t parent = getpid();
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	/* die with the parent, even if it died before this line */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+		_exit(1);
 	setpgid(0, 0);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	return 0;
 }
 
 int pool_default_jobs(void)
@@ -47,7 +59,7 @@ int pool_run(size_t n, int jobs, const struct pool_ops *ops, void *ctx)
 			size_t task = next++;
 			pid_t pid = ops->start(ctx, task);
 			if (pid < 0) {
-				ops->done(ctx, task, -1, -1);
+				ops->done(ctx, task, -1, -1, -1, 0);
 				continue;
 			}
 			setpgid(pid, pid); /* as the child does: whichever runs first */
@@ -57,24 +69,25 @@ int pool_run(size_t n, int jobs, const struct pool_ops *ops, void *ctx)
 		if (!running)
 			continue;
 		int status;
-		pid_t pid = waitpid(-1, &status, 0);
+		struct rusage ru;
+		pid_t pid = wait4(-1, &status, 0, &ru);
 		if (pid < 0)
 			continue; /* EINTR: a signal; the loop checks it */
 		for (int k = 0; k < jobs; k++)
 			if (w[k].pid == pid) {
 				w[k].pid = 0;
 				running--;
-				ops->done(ctx, w[k].task, pid, status);
+				ops->done(ctx, w[k].task, pid, status, ru.ru_maxrss, 0);
 			}
 	}
 	int sig = pool_signal;
 	for (int k = 0; sig && k < jobs; k++)
 		if (w[k].pid) {
+			int status = 0;
 			kill(w[k].pid, ops->stop_signal ? ops->stop_signal : SIGKILL);
-			while (waitpid(w[k].pid, NULL, 0) < 0 && errno == EINTR)
+			while (waitpid(w[k].pid, &status, 0) < 0 && errno == EINTR)
 				;
-			if (ops->killed)
-				ops->killed(ctx, w[k].task, w[k].pid);
+			ops->done(ctx, w[k].task, w[k].pid, status, -1, 1);
 		}
 	free(w);
 	sigaction(SIGINT, &old_int, NULL);
@@ -87,122 +100,54 @@ int pool_run(size_t n, int jobs, const struct pool_ops *ops, void *ctx)
 struct isolated {
 	const struct run_config *cfgs;
 	struct summary *sums;
-	int *ok, *fd;
+	int *ok;
+	struct isolate_child **child;
 	size_t failed;
 	void (*on_done)(void *arg, size_t i, int ok);
 	void *arg;
 };
 
-static int write_full(int fd, const void *buf, size_t n)
-{
-	for (size_t put = 0; put < n;) {
-		ssize_t w = write(fd, (const char *)buf + put, n - put);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		put += (size_t)w;
-	}
-	return 0;
-}
-
-static int read_full(int fd, void *buf, size_t n)
-{
-	for (size_t got = 0; got < n;) {
-		ssize_t r = read(fd, (char *)buf + got, n - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
-/* The summary is a few KiB, less than a pipe holds: the child never waits
- * for the parent to read it. */
 static pid_t start_run(void *ctx, size_t i)
 {
 	struct isolated *r = ctx;
-	int fds[2];
-	if (pipe(fds) != 0) {
-		fprintf(stderr, "mnsim: pipe: %s\n", strerror(errno));
+	char err[1024];
+	if (!(r->child[i] = isolate_spawn(&r->cfgs[i], -1, 0, err, sizeof err))) {
+		fprintf(stderr, "mnsim: %s\n", err);
 		return -1;
 	}
-	pid_t pid = fork();
-	if (pid != 0) {
-		close(fds[1]);
-		if (pid < 0) {
-			fprintf(stderr, "mnsim: fork: %s\n", strerror(errno));
-			close(fds[0]);
-		}
-		r->fd[i] = pid < 0 ? -1 : fds[0];
-		return pid;
-	}
-	pool_child();
-	signal(SIGXFSZ, SIG_IGN); /* past a file-size limit, let write() fail (EFBIG) */
-	close(fds[0]);
-	struct summary sum;
-	char err[1024];
-	if (sim_run(&r->cfgs[i], &sum, err, sizeof err) != 0) {
-		fprintf(stderr, "mnsim: %s\n", err);
-		fflush(NULL);
-		_exit(1);
-	}
-	fflush(NULL);
-	_exit(write_full(fds[1], &sum, sizeof sum) == 0 ? 0 : 1);
+	return isolate_pid(r->child[i]);
 }
 
-static void remove_tmp(const struct run_config *cfg, pid_t pid)
+static void run_done(void *ctx, size_t i, pid_t pid, int status, long maxrss_kib, int killed)
 {
-	if (!cfg->out_path || pid <= 0)
-		return;
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", cfg->out_path, (long)pid);
-	unlink(tmp);
-}
-
-static void run_done(void *ctx, size_t i, pid_t pid, int status)
-{
+	(void)pid;
 	struct isolated *r = ctx;
-	int got = r->fd[i] >= 0 && read_full(r->fd[i], &r->sums[i], sizeof r->sums[i]) == 0;
-	if (r->fd[i] >= 0)
-		close(r->fd[i]);
-	r->fd[i] = -1;
-	r->ok[i] = got && status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	char err[1024] = "";
+	r->ok[i] = r->child[i] && isolate_reap(r->child[i], status, maxrss_kib, killed, &r->sums[i], err, sizeof err) == 0;
+	r->child[i] = NULL;
+	if (killed)
+		return; /* the pool is stopping: nothing to say of this run */
+	if (!r->ok[i]) {
+		r->failed++;
+		if (err[0])
+			fprintf(stderr, "mnsim: %s\n", err);
+	}
 	if (r->on_done)
 		r->on_done(r->arg, i, r->ok[i]);
-	if (r->ok[i])
-		return;
-	r->failed++;
-	remove_tmp(&r->cfgs[i], pid); /* a child that died cannot clean up after itself */
-	if (status >= 0 && WIFSIGNALED(status))
-		fprintf(stderr, "mnsim: the simulation of %s was aborted by signal %d (%s); a SimGrid parse error above "
-				"means the platform file %s is malformed\n",
-			r->cfgs[i].trace_path, WTERMSIG(status), strsignal(WTERMSIG(status)), r->cfgs[i].platform_path);
-}
-
-static void run_killed(void *ctx, size_t i, pid_t pid)
-{
-	struct isolated *r = ctx;
-	remove_tmp(&r->cfgs[i], pid);
 }
 
 size_t pool_run_isolated(const struct run_config *cfgs, size_t n, int jobs, struct summary *sums, int *ok,
 			 void (*on_done)(void *arg, size_t i, int ok), void *arg)
 {
-	int *fd = malloc((n + 1) * sizeof *fd);
-	if (!fd)
+	struct isolate_child **child = calloc(n + 1, sizeof *child);
+	if (!child)
 		abort();
 	for (size_t i = 0; i < n; i++)
-		fd[i] = -1, ok[i] = 0;
-	struct isolated r = {cfgs, sums, ok, fd, 0, on_done, arg};
-	static const struct pool_ops ops = {start_run, run_done, run_killed, 0};
+		ok[i] = 0;
+	struct isolated r = {cfgs, sums, ok, child, 0, on_done, arg};
+	static const struct pool_ops ops = {start_run, run_done, 0};
 	int sig = pool_run(n, jobs, &ops, &r);
-	for (size_t i = 0; i < n; i++)
-		if (fd[i] >= 0)
-			close(fd[i]);
-	free(fd);
+	free(child);
 	if (sig) {
 		fprintf(stderr, "mnsim: interrupted by %s; no result file was written for the runs still going\n", strsignal(sig));
 		exit(128 + sig);

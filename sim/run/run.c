@@ -12,7 +12,10 @@
 #include "kversion.h"
 #include "later.h"
 #include "mm.h"
+#include "limits.h"
+#include "outfile.h"
 #include "physmem.h"
+#include "platform.h"
 #include <errno.h>
 #include <signal.h>
 #include <simgrid/actor.h>
@@ -77,51 +80,13 @@ static int host_cmp(const void *a, const void *b)
 	return strcmp(sg_host_get_name(*(const sg_host_t *)a), sg_host_get_name(*(const sg_host_t *)b));
 }
 
-static const char *role_of(sg_host_t h)
-{
-	const char *r = sg_host_get_property_value(h, "role");
-	return r ? r : "";
-}
-
-/* Layers a host's properties (of the given scope) over defaults, then the
- * trace's and the command line's settings.  Unknown properties are errors. */
-static int host_params(const struct sim *s, sg_host_t h, enum param_scope scope, struct params *out, char *err, size_t errlen)
-{
-	char why[256];
-	params_defaults(out);
-	xbt_dict_t props = sg_host_get_properties(h);
-	xbt_dict_cursor_t cursor = NULL;
-	char *key, *value;
-	int rc = 0;
-	xbt_dict_foreach (props, cursor, key, value) {
-		if (rc || strcmp(key, "role") == 0 || (scope == PS_DEVICE && strcmp(key, "iommu") == 0))
-			continue;
-		const struct param_def *d = params_find(key);
-		if (!d || d->scope != scope)
-			rc = failf(err, errlen, "%s: host '%s': property '%s' is not a%s %s parameter (see 'mnsim params')",
-				   s->cfg->platform_path, sg_host_get_name(h), key, scope == PS_IOMMU ? "n" : "", params_scope_name(scope));
-		else if (params_set(out, key, value, why, sizeof why) != 0)
-			rc = failf(err, errlen, "%s: host '%s': %s", s->cfg->platform_path, sg_host_get_name(h), why);
-	}
-	xbt_dict_free(&props);
-	if (rc)
-		return -1;
-	if (param_settings_apply(&s->trace->params, out, why, sizeof why) != 0 ||
-	    param_settings_apply(&s->cfg->sets, out, why, sizeof why) != 0)
-		return failf(err, errlen, "%s", why);
-	return 0;
-}
-
-static int build_iommus(struct sim *s, sg_host_t *hosts, size_t n, char *err, size_t errlen)
+/* The platform has been checked (platform.h): these only build. */
+static int build_iommus(struct sim *s, const struct platform *plat, sg_host_t *hosts, size_t n, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < n; i++) {
-		const char *role = role_of(hosts[i]);
-		if (strcmp(role, "cpu") && strcmp(role, "iommu") && strcmp(role, "device"))
-			return failf(err, errlen, "%s: host '%s': property role='%s': expected cpu, iommu or device",
-				     s->cfg->platform_path, sg_host_get_name(hosts[i]), role);
-		if (strcmp(role, "iommu") == 0) {
+		if (strcmp(platform_role(hosts[i]), "iommu") == 0) {
 			struct params p;
-			if (host_params(s, hosts[i], PS_IOMMU, &p, err, errlen) != 0)
+			if (platform_host_params(plat, hosts[i], PS_IOMMU, &s->trace->params, &s->cfg->sets, &p, err, errlen) != 0)
 				return -1;
 			kversion_configure_iommu(&p, &s->p);
 			if (!(s->iommus = realloc(s->iommus, (s->n_iommus + 1) * sizeof *s->iommus)))
@@ -141,7 +106,7 @@ static struct iommu *iommu_by_name(struct sim *s, const char *name)
 	return NULL;
 }
 
-static int build_devices(struct sim *s, char *err, size_t errlen)
+static int build_devices(struct sim *s, const struct platform *plat, char *err, size_t errlen)
 {
 	const struct trace_header *t = s->trace;
 	s->n_devices = t->n_devices;
@@ -150,15 +115,9 @@ static int build_devices(struct sim *s, char *err, size_t errlen)
 	for (size_t i = 0; i < t->n_devices; i++) {
 		const struct trace_device *td = &t->devices[i];
 		sg_host_t h = sg_host_by_name(td->name);
-		if (!h || strcmp(role_of(h), "device") != 0)
-			return failf(err, errlen, "%s:%d: device '%s' is not a host with role=device in platform %s", t->path,
-				     td->line, td->name, s->cfg->platform_path);
 		struct iommu *io = iommu_by_name(s, sg_host_get_property_value(h, "iommu"));
-		if (!io)
-			return failf(err, errlen, "%s: device host '%s' needs a property iommu=NAME naming an IOMMU host",
-				     s->cfg->platform_path, td->name);
 		struct params p;
-		if (host_params(s, h, PS_DEVICE, &p, err, errlen) != 0)
+		if (platform_host_params(plat, h, PS_DEVICE, &s->trace->params, &s->cfg->sets, &p, err, errlen) != 0)
 			return -1;
 		struct mm *mm = s->mms[td->process];
 		s->devices[i] = device_new(s, (int)i, td->name, h, io, mm, &p);
@@ -198,6 +157,13 @@ static void build_processes(struct sim *s)
 		s->mms[i] = mm_new((int)i, t->processes[i].name, t->processes[i].pasid, (int)s->p.ptl_split, &s->engine);
 		s->mms[i]->unborn = t->processes[i].forked;
 	}
+}
+
+/* The mappings and their populated pages: the big part of the set-up,
+ * done once the run's size has been checked (limits.h). */
+static void populate_processes(struct sim *s)
+{
+	const struct trace_header *t = s->trace;
 	for (size_t i = 0; i < t->n_maps; i++) {
 		const struct trace_map *m = &t->maps[i];
 		struct mm *mm = s->mms[m->process];
@@ -217,32 +183,33 @@ static void build_processes(struct sim *s)
 	}
 }
 
-static int start_cpu_threads(struct sim *s, sg_host_t *hosts, size_t n, char *err, size_t errlen)
+static void start_cpu_threads(struct sim *s, sg_host_t *hosts, size_t n)
 {
-	size_t next_core = 0, n_cpus = 0;
-	for (size_t i = 0; i < n; i++)
-		n_cpus += strcmp(role_of(hosts[i]), "cpu") == 0;
+	size_t next_core = 0;
 	for (size_t k = 0; k < s->trace->n_streams; k++) {
 		const struct trace_stream *st = &s->trace->streams[k];
 		if (st->is_device)
 			continue;
-		sg_host_t h = NULL;
-		if (st->core) {
-			h = sg_host_by_name(st->core);
-			if (!h || strcmp(role_of(h), "cpu") != 0)
-				return failf(err, errlen, "%s:%d: core '%s' is not a host with role=cpu in platform %s",
-					     s->trace->path, st->line, st->core, s->cfg->platform_path);
-		} else {
-			if (n_cpus == 0)
-				return failf(err, errlen, "%s: no host with role=cpu to run CPU stream '%s'", s->cfg->platform_path, st->name);
-			/* round robin over the cpu hosts, in name order */
-			for (size_t seen = 0; !h; next_core++)
-				if (strcmp(role_of(hosts[next_core % n]), "cpu") == 0 && seen++ == 0)
-					h = hosts[next_core % n];
+		sg_host_t h = st->core ? sg_host_by_name(st->core) : NULL;
+		/* round robin over the cpu hosts, in name order */
+		while (!h) {
+			if (strcmp(platform_role(hosts[next_core % n]), "cpu") == 0)
+				h = hosts[next_core % n];
+			next_core++;
 		}
 		kernel_start_cpu_thread(s, (int)k, h);
 	}
-	return 0;
+}
+
+/* The SimGrid actors the run starts: the later actor, one per stream, two
+ * per device (its port and the IOMMU's port for it), and per IOMMU its
+ * queue, its watchdog and its walkers. */
+static long count_actors(const struct sim *s)
+{
+	long n = 1 + (long)s->trace->n_streams + 2 * (long)s->n_devices;
+	for (size_t i = 0; i < s->n_iommus; i++)
+		n += 2 + (long)iommu_params(s->iommus[i])->max_walks;
+	return n;
 }
 
 static void start_actors(struct sim *s)
@@ -289,14 +256,16 @@ static void write_config(struct sim *s)
 	results_attr_string(s->results, NULL, "simgrid_version", buf);
 	results_attr_string(s->results, NULL, "trace", s->cfg->trace_path);
 	results_attr_string(s->results, NULL, "platform", s->cfg->platform_path);
-	const char *inputs[][2] = {{"trace_sha256", s->cfg->trace_path}, {"platform_sha256", s->cfg->platform_path}};
-	for (int i = 0; i < 2; i++) {
-		char hex[65], why[256];
-		if (digest_file_sha256(inputs[i][1], hex, why, sizeof why) == 0)
-			results_attr_string(s->results, NULL, inputs[i][0], hex);
-		else
-			sim_fail(s, why);
-	}
+	/* the trace as it was read (a FIFO's is its copy), the platform file */
+	char hex[65], why[256];
+	if (digest_fd_sha256(s->trace->fd, s->cfg->trace_path, hex, why, sizeof why) == 0)
+		results_attr_string(s->results, NULL, "trace_sha256", hex);
+	else
+		sim_fail(s, why);
+	if (digest_file_sha256(s->cfg->platform_path, hex, why, sizeof why) == 0)
+		results_attr_string(s->results, NULL, "platform_sha256", hex);
+	else
+		sim_fail(s, why);
 	results_attr_string(s->results, NULL, "policy", s->policy->name);
 	snprintf(buf, sizeof buf, "%llu", (unsigned long long)s->cfg->seed);
 	results_attr_string(s->results, NULL, "seed", buf);
@@ -413,14 +382,10 @@ static void teardown(struct sim *s)
 	engine_destroy(&s->engine);
 }
 
-static char *tmp_name(const char *out)
+static void set_phase(const struct run_config *cfg, enum run_phase phase)
 {
-	size_t n = strlen(out) + 32;
-	char *t = malloc(n);
-	if (!t)
-		abort();
-	snprintf(t, n, "%s.tmp.%ld", out, (long)getpid());
-	return t;
+	if (cfg->state)
+		cfg->state->phase = phase;
 }
 
 int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t errlen)
@@ -430,12 +395,16 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	memset(&s, 0, sizeof s);
 	s.cfg = cfg;
 	struct logspec log;
+	set_phase(cfg, RUN_TRACE);
 	if (logspec_parse(getenv("MNSIM_LOG"), &log, err, errlen) != 0 || trace_load(cfg->trace_path, &trace, err, errlen) != 0)
 		return -1;
 	s.trace = &trace;
-	char why[256];
+	char why[512];
 	params_defaults(&s.p);
 	int rc = -1;
+	struct platform *plat = NULL;
+	struct outfile *of = NULL;
+	sg_host_t *hosts = NULL;
 	if (param_settings_apply(&trace.params, &s.p, why, sizeof why) != 0 || param_settings_apply(&cfg->sets, &s.p, why, sizeof why) != 0) {
 		failf(err, errlen, "%s", why);
 		goto out_trace;
@@ -448,53 +417,75 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 		failf(err, errlen, "%s", why);
 		goto out_trace;
 	}
+	if (!(plat = platform_read(cfg->platform_path, err, errlen)))
+		goto out_trace;
 	s.rng.state = cfg->seed;
 	engine_init(&s.engine, (int)s.p.coalesce_sleeps);
 	hist_init(&s.op_latency);
 	hist_init(&s.ptl_hold);
 	hist_init(&s.notify_latency);
+	set_phase(cfg, RUN_PLATFORM);
 	init_simgrid(&log);
 	simgrid_load_platform(cfg->platform_path);
-	size_t n_hosts = sg_host_count();
-	sg_host_t *hosts = sg_host_list();
-	qsort(hosts, n_hosts, sizeof *hosts, host_cmp);
+	set_phase(cfg, RUN_SETUP);
 	s.mem = physmem_new();
+	if (platform_check_loaded(plat, &trace, err, errlen) != 0)
+		goto out_sim;
+	size_t n_hosts = sg_host_count();
+	hosts = sg_host_list();
+	qsort(hosts, n_hosts, sizeof *hosts, host_cmp);
 	build_processes(&s);
-	char *tmp = cfg->out_path ? tmp_name(cfg->out_path) : NULL;
+	if (build_iommus(&s, plat, hosts, n_hosts, err, errlen) != 0 || build_devices(&s, plat, err, errlen) != 0)
+		goto out_sim;
+	long actors = count_actors(&s);
+	if (cfg->state)
+		cfg->state->actors = (sig_atomic_t)actors;
+	if (limits_check(&trace, actors, sg_cfg_get_int("contexts/stack-size"), err, errlen) != 0)
+		goto out_sim;
+	populate_processes(&s);
+	if (cfg->out_path && !(of = outfile_open(cfg->out_path, OUTFILE_BINARY, err, errlen)))
+		goto out_sim;
 	/* the names of /notifications' site values (policy.h; -1: change_pte) */
 	struct results_label sites[SITE_COUNT + 1] = {{-1, "change_pte"}};
 	for (int i = 0; i < SITE_COUNT; i++)
 		sites[i + 1] = (struct results_label){i, site_name((enum ir_site)i)};
 	struct results_labels labels = {sites, SITE_COUNT + 1};
-	if (build_iommus(&s, hosts, n_hosts, err, errlen) != 0 || build_devices(&s, err, errlen) != 0 ||
-	    !(s.results = results_open(tmp, &labels, err, errlen)))
+	if (!(s.results = results_open(of ? outfile_path(of) : NULL, &labels, why, sizeof why))) {
+		failf(err, errlen, "cannot create result file %s: %s", cfg->out_path, why);
 		goto out_sim;
+	}
 	s.checker = checker_new(s.mem, s.results, s.n_devices);
 	write_config(&s);
 	write_streams(&s);
 	s.later = later_new(&s.engine, (int)s.trace->n_streams); /* every replay holds it */
 	later_start(s.later, hosts[0]);
-	if (start_cpu_threads(&s, hosts, n_hosts, err, errlen) != 0)
-		goto out_sim;
+	start_cpu_threads(&s, hosts, n_hosts);
 	start_actors(&s);
 	progress_init(&s.progress, cfg->progress, trace.n_events, cfg->progress_label);
+	set_phase(cfg, RUN_MODEL);
 	simgrid_run();
+	set_phase(cfg, RUN_RESULTS);
 	progress_end(&s.progress);
 	if (s.failed) {
 		failf(err, errlen, "%s", s.failure);
 		goto out_sim;
 	}
 	summarize(&s, out);
-	rc = results_close(s.results, out, cfg->out_path, err, errlen);
+	rc = results_close(s.results, out, NULL, why, sizeof why);
 	s.results = NULL;
+	if (rc != 0)
+		failf(err, errlen, "cannot write result file %s: %s", cfg->out_path, why);
+	else if (of)
+		rc = outfile_commit(of, err, errlen);
+	of = NULL;
 out_sim:
 	if (s.results)
 		results_abort(s.results);
+	outfile_abort(of);
 	teardown(&s);
-	free(tmp);
 	free(hosts);
 out_trace:
+	platform_free(plat);
 	trace_free(&trace);
 	return rc;
 }
-

@@ -1,6 +1,6 @@
 /* figures: see figures.h. */
 #include "figures.h"
-#include "atomicfile.h"
+#include "outfile.h"
 #include "h5read.h"
 #include "params.h"
 #include "plot.h"
@@ -930,16 +930,16 @@ int plot_figure(const char *kind, const struct fig_input *in, const struct plot_
 	while (strlen(title) && title[strlen(title) - 1] == ' ')
 		title[strlen(title) - 1] = '\0';
 	add_string_var(&v, "figtitle", title);
-	struct atomicfile data;
-	FILE *f = atomicfile_open(&data, data_path, err, errlen);
-	if (!f) {
+	FILE *f;
+	struct outfile *data = outfile_open_text(data_path, &f, err, errlen);
+	if (!data) {
 		free(v.text);
 		return -1;
 	}
 	struct kind_ctx ctx = {in, o, f, &v, err, errlen};
 	long rows = k->data(&ctx);
 	if (rows <= 0) {
-		atomicfile_abort(&data);
+		outfile_abort(data);
 		free(v.text);
 		if (rows < 0)
 			return -1;
@@ -947,12 +947,20 @@ int plot_figure(const char *kind, const struct fig_input *in, const struct plot_
 		return failf(err, errlen, "no data for figure '%s' in %s%s", kind, path,
 			     strcmp(kind, "qi-occupancy") == 0 ? " (no invalidation queue was used)" : "");
 	}
-	if (atomicfile_commit(&data, err, errlen) != 0) {
+	if (outfile_commit(data, err, errlen) != 0) {
 		free(v.text);
 		return -1;
 	}
+	/* gnuplot writes the figure into a scratch file; outfile_install puts it in place */
 	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long)getpid());
+	const char *tdir = getenv("TMPDIR");
+	snprintf(tmp, sizeof tmp, "%s/mnsim-figure-XXXXXX.%s", tdir && *tdir ? tdir : "/tmp", svg ? "svg" : "png");
+	int fd = mkstemps(tmp, 4);
+	if (fd < 0) {
+		free(v.text);
+		return failf(err, errlen, "cannot create a scratch file for %s: %s", out, strerror(errno));
+	}
+	close(fd);
 	int rc = plot_render(k->script, data_path, tmp, v.text, err, errlen);
 	free(v.text);
 	if (rc == 0 && !figure_is_whole(tmp, svg))
@@ -961,5 +969,5 @@ int plot_figure(const char *kind, const struct fig_input *in, const struct plot_
 		unlink(tmp);
 		return -1;
 	}
-	return atomicfile_rename(tmp, out, err, errlen);
+	return outfile_install(tmp, out, err, errlen);
 }

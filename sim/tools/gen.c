@@ -11,6 +11,7 @@
 #include "gen.h"
 #include "textutil.h"
 #include "optable.h"
+#include "outfile.h"
 #include "rng.h"
 #include "units.h"
 #include <errno.h>
@@ -110,10 +111,42 @@ int gen_spec_set(struct gen_spec *g, const char *key, const char *value, char *e
 	double v = 0;
 	uint64_t u;
 	switch (k->type) {
-	case GK_STRING:
+	case GK_STRING: {
+		/* a list of host names: words, none empty or repeated */
+		const char *c = value;
+		size_t n = 0;
+		if (!*value) {
+			snprintf(err, errlen, "%s='': expected a list of host names 'dev0,dev1,...'", key);
+			return -1;
+		}
+		for (; *c; n++) {
+			size_t len = strcspn(c, ",");
+			for (size_t i = 0; i < len; i++)
+				if (!((c[i] >= 'a' && c[i] <= 'z') || (c[i] >= 'A' && c[i] <= 'Z') || (c[i] >= '0' && c[i] <= '9') ||
+				      strchr("_-.", c[i]))) {
+					snprintf(err, errlen, "%s='%s': '%.*s' is not a host name (letters, digits, '_', '-', '.')", key, value,
+						 (int)len, c);
+					return -1;
+				}
+			if (len == 0) {
+				snprintf(err, errlen, "%s='%s': an empty item in the list", key, value);
+				return -1;
+			}
+			for (const char *o = value; o < c; o += strcspn(o, ",") + 1)
+				if (strcspn(o, ",") == len && strncmp(o, c, len) == 0) {
+					snprintf(err, errlen, "%s='%s': host '%.*s' given twice", key, value, (int)len, c);
+					return -1;
+				}
+			c += len;
+			if (*c == ',' && !*++c) {
+				snprintf(err, errlen, "%s='%s': an empty item at the end of the list", key, value);
+				return -1;
+			}
+		}
 		free(*(char **)slot);
 		*(char **)slot = strdup(value);
 		return 0;
+	}
 	case GK_CHOICE: {
 		int i = choice_index(k->choices, value);
 		if (i < 0) {
@@ -181,12 +214,20 @@ int gen_spec_load(struct gen_spec *g, const char *path, char *err, size_t errlen
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
-	char *line = NULL, why[256];
-	size_t cap = 0;
-	int lineno = 0, rc = 0;
+	/* a spec is a few short lines */
+	char line[4096 + 1], why[256];
+	int lineno = 0, rc = 0, got;
 	char *seen[N_KEYS] = {0};
-	while (rc == 0 && getline(&line, &cap, f) >= 0) {
+	while (rc == 0 && (got = read_text_line(f, line, 4096)) != 0) {
 		lineno++;
+		if (got < 0) {
+			snprintf(err, errlen, "%s:%d: %s%s%s", path, lineno, text_line_error(got), got == -1 ? " (at most 4096 characters)" : "",
+				 got == -3 ? ": " : "");
+			if (got == -3)
+				snprintf(err + strlen(err), errlen - strlen(err), "%s", strerror(errno));
+			rc = -1;
+			break;
+		}
 		char *key, *value;
 		int kind = key_value_line(line, &key, &value);
 		if (kind == 0)
@@ -207,7 +248,6 @@ int gen_spec_load(struct gen_spec *g, const char *path, char *err, size_t errlen
 			seen[k - keys] = "";
 		}
 	}
-	free(line);
 	fclose(f);
 	return rc;
 }
@@ -224,7 +264,7 @@ int gen_spec_check(const struct gen_spec *g, char *err, size_t errlen)
 	}
 	size_t hosts = 1;
 	for (const char *c = g->device_hosts; *c; c++)
-		hosts += *c == ',';
+		hosts += *c == ','; /* gen_spec_set refused empty items */
 	if (hosts == 1 && strchr(g->device_hosts, '*')) {
 		if (g->device_hosts[strcspn(g->device_hosts, "*") + 1] != '\0') {
 			snprintf(err, errlen, "device_hosts=%s: '*' may only end a single PREFIX*", g->device_hosts);
@@ -540,8 +580,8 @@ static void write_device_streams(const struct gen_spec *g, uint64_t n, uint64_t 
 				 const void *ctx, double start, FILE *out)
 {
 	double *cdf = g->pattern == 2 ? zipf_table(n, g->zipf_s) : NULL;
-	for (uint64_t d = 0; d < (uint64_t)g->devices; d++)
-		for (uint64_t k = 0; k < (uint64_t)g->device_threads; k++)
+	for (uint64_t d = 0; d < (uint64_t)g->devices && !ferror(out); d++)
+		for (uint64_t k = 0; k < (uint64_t)g->device_threads && !ferror(out); k++)
 			write_device_stream(g, d, k, n, cdf, va, ctx, start, out);
 	free(cdf);
 }
@@ -580,15 +620,17 @@ int gen_write(const struct gen_spec *g, FILE *out, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	/* a write that failed (a full disk) stops the writing at the next stream */
 	write_header(g, pc, out);
-	for (uint64_t t = 0; t < (uint64_t)g->cpu_threads; t++)
+	for (uint64_t t = 0; t < (uint64_t)g->cpu_threads && !ferror(out); t++)
 		write_cpu_stream(g, t, used, out);
 	write_device_streams(g, (uint64_t)g->pages, main_page, g, 0, out);
+	int e = errno;
 	free(pc);
 	free(used);
 	if (ferror(out)) {
-		snprintf(err, errlen, "write error: %s", strerror(errno));
-		return -1;
+		snprintf(err, errlen, "%s", outfile_no_space(e) ? outfile_no_space(e) : strerror(e));
+		return -2;
 	}
 	return 0;
 }

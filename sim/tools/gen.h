@@ -20,7 +20,8 @@ int gen_spec_load(struct gen_spec *g, const char *path, char *err, size_t errlen
 int gen_spec_set(struct gen_spec *g, const char *key, const char *value, char *err, size_t errlen);
 /* Checks the spec as a whole (e.g. the op mix is not all zero). */
 int gen_spec_check(const struct gen_spec *g, char *err, size_t errlen);
-/* Writes the trace to out; returns 0, or -1 with the reason. */
+/* Writes the trace to out; returns 0, -1 with the reason, or -2 if a write
+ * failed (err says why, e.g. the disk is full). */
 int gen_write(const struct gen_spec *g, FILE *out, char *err, size_t errlen);
 void gen_print_keys(FILE *out);
 /* Whether the spec describes at most max_lines events over a small space. */

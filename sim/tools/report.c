@@ -1,6 +1,6 @@
 /* report: see report.h. */
 #include "report.h"
-#include "atomicfile.h"
+#include "outfile.h"
 #include "figures.h"
 #include "h5read.h"
 #include "params.h"
@@ -941,16 +941,16 @@ int report_write(const char *arg, const char *dir, const struct report_opts *o, 
 		rc = failf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
 	char path[4200];
 	snprintf(path, sizeof path, "%s/index.html", dir);
-	struct atomicfile page;
-	FILE *f = rc == 0 ? atomicfile_open(&page, path, err, errlen) : NULL;
-	if (!f)
+	FILE *f = NULL;
+	struct outfile *page = rc == 0 ? outfile_open_text(path, &f, err, errlen) : NULL;
+	if (!page)
 		rc = -1;
 	if (rc == 0)
 		rc = kind == RK_SWEEP ? report_sweep(f, sweep_h5, dir, err, errlen) : report_set(f, &rs, dir, o, err, errlen);
-	if (f && rc == 0)
-		rc = atomicfile_commit(&page, err, errlen);
-	else if (f)
-		atomicfile_abort(&page);
+	if (page && rc == 0)
+		rc = outfile_commit(page, err, errlen);
+	else
+		outfile_abort(page);
 	if (kind != RK_SWEEP)
 		result_set_free(&rs);
 	return rc;

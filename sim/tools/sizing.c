@@ -1,6 +1,6 @@
 /* sizing: see sizing.h. */
 #include "sizing.h"
-#include "atomicfile.h"
+#include "outfile.h"
 #include "isolate.h"
 #include "plot.h"
 #include "pool.h"
@@ -180,7 +180,7 @@ static pid_t start_search(void *ctx, size_t p)
 	int fds[2];
 	if (pipe(fds) != 0)
 		return -1;
-	pid_t pid = fork();
+	pid_t pid = pool_fork();
 	if (pid != 0) {
 		close(fds[1]);
 		if (pid < 0)
@@ -188,7 +188,6 @@ static pid_t start_search(void *ctx, size_t p)
 		x->fd[p] = pid < 0 ? -1 : fds[0];
 		return pid;
 	}
-	pool_child();
 	close(fds[0]);
 	struct found f;
 	search_one(x, p, &f);
@@ -196,12 +195,13 @@ static pid_t start_search(void *ctx, size_t p)
 	_exit(write(fds[1], &f, sizeof f) == (ssize_t)sizeof f ? 0 : 1);
 }
 
-static void search_done(void *ctx, size_t p, pid_t pid, int status)
+static void search_done(void *ctx, size_t p, pid_t pid, int status, long maxrss_kib, int killed)
 {
 	(void)pid;
+	(void)maxrss_kib;
 	struct searches *x = ctx;
 	struct found *f = &x->f[p];
-	int ok = x->fd[p] >= 0 && status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	int ok = !killed && x->fd[p] >= 0 && status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
 		 read(x->fd[p], f, sizeof *f) == (ssize_t)sizeof *f;
 	if (x->fd[p] >= 0)
 		close(x->fd[p]);
@@ -221,7 +221,7 @@ static int run_searches(struct searches *x, size_t n, int jobs, char *err, size_
 	} else {
 		for (size_t p = 0; p < n; p++)
 			x->fd[p] = -1;
-		static const struct pool_ops ops = {start_search, search_done, NULL, SIGTERM};
+		static const struct pool_ops ops = {start_search, search_done, SIGTERM};
 		int sig = pool_run(n, jobs, &ops, x);
 		if (sig) {
 			fprintf(stderr, "mnsim: interrupted by %s\n", strsignal(sig));
@@ -255,12 +255,11 @@ int sizing_run(const struct run_config *base, const char *const *policies, const
 	snprintf(ans, sizeof ans, "%s/size-queue.answers.tsv", dir);
 	snprintf(tsv, sizeof tsv, "%s/size-queue.tsv", dir);
 	snprintf(png, sizeof png, "%s/size-queue.png", dir);
-	struct atomicfile af, aa;
-	FILE *f = atomicfile_open(&af, tsv, err, errlen);
-	FILE *fa = f ? atomicfile_open(&aa, ans, err, errlen) : NULL;
-	if (!fa) {
-		if (f)
-			atomicfile_abort(&af);
+	FILE *f, *fa;
+	struct outfile *of = outfile_open_text(tsv, &f, err, errlen);
+	struct outfile *oa = of ? outfile_open_text(ans, &fa, err, errlen) : NULL;
+	if (!oa) {
+		outfile_abort(of);
 		free(x.f);
 		free(x.fd);
 		return -1;
@@ -303,11 +302,11 @@ int sizing_run(const struct run_config *base, const char *const *policies, const
 	}
 	free(x.f);
 	free(x.fd);
-	if (atomicfile_commit(&af, err, errlen) != 0) {
-		atomicfile_abort(&aa);
+	if (outfile_commit(of, err, errlen) != 0) {
+		outfile_abort(oa);
 		return -1;
 	}
-	if (atomicfile_commit(&aa, err, errlen) != 0)
+	if (outfile_commit(oa, err, errlen) != 0)
 		return -1;
 	printf("\n%s", answers);
 	char vars[2048], why[512];

@@ -9,6 +9,8 @@
 #include "pool.h"
 #include "stats.h"
 #include "units.h"
+#include "outfile.h"
+#include <dirent.h>
 #include <errno.h>
 #include <hdf5.h>
 #include <math.h>
@@ -25,8 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The limits of a grid, named in the errors that enforce them. */
 #define MAX_AXES 16
-#define MAX_VALUES 1024
+#define MAX_VALUES 1024      /* per axis */
+#define MAX_POINTS 1000000   /* runs in all (points x seeds) */
 #define STR_COL 256
 
 struct axis { char key[48]; char **values; size_t n; };
@@ -38,30 +42,80 @@ struct sweep_spec {
 	int seeds;
 };
 
-static void add_value(struct axis *a, const char *v)
+/* Adds a value; -1 with why if it is repeated or one too many. */
+static int add_value(struct axis *a, const char *v, char *why, size_t len)
 {
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->values[i], v) == 0)
+			return failf(why, len, "%s: value '%s' given twice", a->key, v);
+	if (a->n == MAX_VALUES)
+		return failf(why, len, "%s: more than %d values (the limit per axis)", a->key, MAX_VALUES);
 	if (!(a->values = realloc(a->values, (a->n + 1) * sizeof *a->values)))
 		abort();
 	a->values[a->n++] = strdup(v);
+	return 0;
 }
 
-/* "A..B *F" (geometric) or "A..B +S" (arithmetic), inclusive. */
-static int expand_range(struct axis *a, const char *text, const char **why)
+/* A finite decimal number at *p, moving past it. */
+static int range_number(const char **p, double *v)
 {
+	char *end;
+	errno = 0;
+	*v = strtod(*p, &end);
+	if (end == *p || errno == ERANGE || !isfinite(*v))
+		return -1;
+	/* strtod also reads "inf", "nan" and hex: only decimals here */
+	for (const char *c = *p; c < end; c++)
+		if (!strchr("0123456789.eE+-", *c))
+			return -1;
+	*p = end;
+	return 0;
+}
+
+/* "A..B *F" (geometric) or "A..B +S" (arithmetic), inclusive, and nothing after. */
+static int expand_range(struct axis *a, const char *text, char *why, size_t len)
+{
+	static const char *const expected = "expected a range 'FROM..TO *FACTOR' (FROM > 0, factor > 1) or 'FROM..TO +STEP' (step > 0)";
 	double lo, hi, step;
-	char op, first[64];
+	char op;
+	char first[64];
 	const char *dots = strstr(text, "..");
 	/* "8..32": split at ".." first, since strtod would read "8." */
+	if ((size_t)(dots - text) >= sizeof first)
+		return failf(why, len, "%s", expected);
 	snprintf(first, sizeof first, "%.*s", (int)(dots - text), text);
-	if (sscanf(first, "%lf", &lo) != 1 || sscanf(dots + 2, "%lf %c%lf", &hi, &op, &step) != 3 || (op != '*' && op != '+') ||
-	    (op == '*' && step <= 1) || (op == '+' && step <= 0) || hi < lo) {
-		*why = "expected a range 'FROM..TO *FACTOR' (factor > 1) or 'FROM..TO +STEP' (step > 0)";
-		return -1;
-	}
-	for (double v = lo; v <= hi * (1 + 1e-12) && a->n < MAX_VALUES; v = op == '*' ? v * step : v + step) {
+	const char *p = first;
+	if (range_number(&p, &lo) != 0 || *trim((char *)p))
+		return failf(why, len, "%s", expected);
+	p = dots + 2;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (range_number(&p, &hi) != 0)
+		return failf(why, len, "%s", expected);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	op = *p ? *p++ : '\0';
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if ((op != '*' && op != '+') || range_number(&p, &step) != 0 || (op == '*' && (step <= 1 || lo <= 0)) ||
+	    (op == '+' && step <= 0) || hi < lo)
+		return failf(why, len, "%s", expected);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p)
+		return failf(why, len, "unexpected '%s' after the range: %s", p, expected);
+	/* count first, so that a range too long is refused before it is made */
+	size_t n = 0;
+	for (double v = lo; v <= hi * (1 + 1e-12) && n <= MAX_VALUES; v = op == '*' ? v * step : v + step, n++)
+		if (op == '+' && v + step == v)
+			return failf(why, len, "%s: step %g is below the precision of %g", a->key, step, v);
+	if (n > MAX_VALUES)
+		return failf(why, len, "%s: the range gives more than %d values (the limit per axis)", a->key, MAX_VALUES);
+	for (double v = lo; v <= hi * (1 + 1e-12); v = op == '*' ? v * step : v + step) {
 		char buf[64];
 		snprintf(buf, sizeof buf, "%.12g", v);
-		add_value(a, buf);
+		if (add_value(a, buf, why, len) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -97,11 +151,21 @@ struct sweep_spec *sweep_spec_load(const char *path, int check_files, char *err,
 	if (!s)
 		abort();
 	s->seeds = 1;
-	char *line = NULL, why[256];
-	size_t cap = 0, textlen = 0;
-	int lineno = 0, rc = 0, seeds_seen = 0;
-	while (rc == 0 && getline(&line, &cap, f) >= 0) {
+	/* a line holds at most MAX_VALUES values, a spec at most MAX_AXES
+	 * lines of them (and comments) */
+	enum { MAX_SPEC_LINE = 1 << 18, MAX_SPEC = 1 << 22 };
+	char *line = malloc(MAX_SPEC_LINE + 1), why[256];
+	size_t textlen = 0;
+	int lineno = 0, rc = 0, seeds_seen = 0, got;
+	if (!line)
+		abort();
+	while (rc == 0 && (got = read_text_line(f, line, MAX_SPEC_LINE)) != 0) {
 		lineno++;
+		if (got < 0 || textlen > MAX_SPEC) {
+			rc = failf(err, errlen, "%s:%d: %s%s%s", path, lineno, got < 0 ? text_line_error(got) : "a spec larger than 4 MiB",
+				   got == -1 ? " (at most 256 KiB)" : got == -3 ? ": " : "", got == -3 ? strerror(errno) : "");
+			break;
+		}
 		size_t len = strlen(line);
 		if (!(s->text = realloc(s->text, textlen + len + 1)))
 			abort();
@@ -127,21 +191,31 @@ struct sweep_spec *sweep_spec_load(const char *path, int check_files, char *err,
 		int dup = 0;
 		for (size_t i = 0; i < s->n_axes; i++)
 			dup |= strcmp(s->axes[i].key, key) == 0;
-		if (!known || dup || strlen(key) >= sizeof s->axes[0].key || s->n_axes == MAX_AXES) {
+		if (!known || dup || strlen(key) >= sizeof s->axes[0].key) {
 			rc = failf(err, errlen, "%s:%d: %s key '%s' (expected workload, platform, policy, seeds or a parameter of 'mnsim params')",
 				   path, lineno, dup ? "repeated" : "unknown", key);
 			break;
 		}
+		if (s->n_axes == MAX_AXES) {
+			rc = failf(err, errlen, "%s:%d: %s: more than %d axes (the limit of a sweep)", path, lineno, key, MAX_AXES);
+			break;
+		}
 		struct axis *a = &s->axes[s->n_axes++];
 		snprintf(a->key, sizeof a->key, "%s", key);
-		const char *w;
 		if (strstr(vals, "..")) {
-			if (expand_range(a, vals, &w) != 0)
-				rc = failf(err, errlen, "%s:%d: %s: %s", path, lineno, key, w);
-		} else {
-			for (char *save, *v = strtok_r(vals, ",", &save); v; v = strtok_r(NULL, ",", &save))
-				if (*trim(v))
-					add_value(a, trim(v));
+			if (expand_range(a, vals, why, sizeof why) != 0)
+				rc = failf(err, errlen, "%s:%d: %s%s%s", path, lineno, strncmp(why, key, strlen(key)) ? key : "",
+					   strncmp(why, key, strlen(key)) ? ": " : "", why);
+		} else if (*vals) {
+			/* every item of the list, none empty ("a,,b" is a typing mistake) */
+			for (char *v = vals, *comma; rc == 0 && v; v = comma ? comma + 1 : NULL) {
+				if ((comma = strchr(v, ',')))
+					*comma = '\0';
+				if (!*trim(v))
+					rc = failf(err, errlen, "%s:%d: %s: an empty item in the list: expected 'v1, v2, ...'", path, lineno, key);
+				else if (add_value(a, trim(v), why, sizeof why) != 0)
+					rc = failf(err, errlen, "%s:%d: %s", path, lineno, why);
+			}
 		}
 		if (rc == 0 && a->n == 0)
 			rc = failf(err, errlen, "%s:%d: %s: no value", path, lineno, key);
@@ -156,6 +230,12 @@ struct sweep_spec *sweep_spec_load(const char *path, int check_files, char *err,
 		has_workload |= strcmp(s->axes[i].key, "workload") == 0;
 	if (rc == 0 && !has_workload)
 		rc = failf(err, errlen, "%s: no 'workload = ...' line", path);
+	/* the grid's size, counted without overflow, before any point is run */
+	uint64_t points = (uint64_t)s->seeds;
+	for (size_t i = 0; rc == 0 && i < s->n_axes; i++)
+		if (__builtin_mul_overflow(points, (uint64_t)s->axes[i].n, &points) || points > MAX_POINTS)
+			rc = failf(err, errlen, "%s: the grid has more than %d runs (points x seeds, the limit of a sweep) once "
+						"'%s' (%zu values) is counted", path, MAX_POINTS, s->axes[i].key, s->axes[i].n);
 	if (rc != 0) {
 		sweep_spec_free(s);
 		return NULL;
@@ -264,16 +344,51 @@ static int claim_dir(const struct sweep_spec *s, const char *dir, char *err, siz
 			return failf(err, errlen, "%s holds another sweep (its sweep.spec differs): use another -o DIR", dir);
 		return 0;
 	}
-	f = fopen(path, "w");
-	if (!f || fputs(s->text, f) < 0 || fclose(f) != 0)
-		return failf(err, errlen, "cannot write %s", path);
-	return 0;
+	FILE *out;
+	struct outfile *of = outfile_open_text(path, &out, err, errlen);
+	if (!of)
+		return -1;
+	fputs(s->text, out);
+	return outfile_commit(of, err, errlen);
 }
 
 /* ---- running ---- */
 
-/* The points a run still has to do: task k of the pool is point todo[k]. */
-struct todo { const struct sweep_spec *s; const char *dir; size_t *index; char (*id)[32]; size_t done, failed, n; int progress; time_t start; };
+/* The points a run still has to do: task k of the pool is point index[k];
+ * its run is an isolate.h child whose standard error goes to an unnamed
+ * temporary file (log[k]) that becomes ID.err if the point fails. */
+struct todo {
+	const struct sweep_spec *s;
+	const char *dir;
+	size_t *index;
+	char (*id)[32];
+	struct isolate_child **child;
+	FILE **log;
+	size_t done, failed, n;
+	int progress;
+	time_t start;
+};
+
+/* What killed workers leave in DIR/points: the named temporary files of
+ * their result files (outfile.h), and ID.log files of mnsim versions that
+ * named their logs.  Only those of this host whose process is gone go: a
+ * Slurm array's other tasks may be writing theirs. */
+static void remove_debris(const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/points", dir);
+	DIR *d = opendir(path);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		size_t n = strlen(e->d_name);
+		int old_log = n > 4 && strcmp(e->d_name + n - 4, ".log") == 0;
+		if (old_log || (strstr(e->d_name, ".h5.tmp.") && outfile_is_stale_temp(e->d_name))) {
+			snprintf(path, sizeof path, "%s/points/%s", dir, e->d_name);
+			unlink(path);
+		}
+	}
+	if (d)
+		closedir(d);
+}
 
 static pid_t start_point(void *ctx, size_t k)
 {
@@ -281,25 +396,27 @@ static pid_t start_point(void *ctx, size_t k)
 	size_t choice[MAX_AXES], index = t->index[k];
 	int seed = decode(t->s, index, choice);
 	point_id(t->s, choice, seed, t->id[k], sizeof t->id[k]);
-	pid_t pid = fork();
-	if (pid != 0)
-		return pid;
-	pool_child();
-	char out[4096], log[4096], err[1024];
+	char out[4096], err[1024];
 	snprintf(out, sizeof out, "%s/points/%s.h5", t->dir, t->id[k]);
-	snprintf(log, sizeof log, "%s/points/%s.log", t->dir, t->id[k]);
-	if (!freopen(log, "w", stderr) || !freopen("/dev/null", "w", stdout))
-		_exit(1);
 	struct run_config cfg;
 	point_config(t->s, choice, seed, &cfg);
 	cfg.out_path = out;
-	fprintf(stderr, "point %zu: workload=%s policy=%s seed=%d\n", index, cfg.trace_path, cfg.policy, seed);
-	struct summary sum;
-	int rc = sim_run(&cfg, &sum, err, sizeof err);
-	if (rc != 0)
-		fprintf(stderr, "mnsim: %s\n", err);
-	fflush(NULL);
-	_exit(rc == 0 ? 0 : 1);
+	if (!(t->log[k] = tmpfile())) {
+		fprintf(stderr, "\nmnsim sweep: point %zu: cannot create a temporary log file: %s\n", index, strerror(errno));
+		param_settings_free(&cfg.sets);
+		return -1;
+	}
+	fprintf(t->log[k], "point %zu: workload=%s policy=%s seed=%d\n", index, cfg.trace_path, cfg.policy, seed);
+	fflush(t->log[k]);
+	t->child[k] = isolate_spawn(&cfg, fileno(t->log[k]), 1, err, sizeof err);
+	param_settings_free(&cfg.sets);
+	if (!t->child[k]) {
+		fprintf(stderr, "\nmnsim sweep: point %zu: %s\n", index, err);
+		fclose(t->log[k]);
+		t->log[k] = NULL;
+		return -1;
+	}
+	return isolate_pid(t->child[k]);
 }
 
 static void progress(size_t done, size_t total, size_t failed, time_t start)
@@ -309,50 +426,64 @@ static void progress(size_t done, size_t total, size_t failed, time_t start)
 	fprintf(stderr, "\r%zu/%zu points, %zu failed, %.0fs elapsed, ETA %.0fs   ", done, total, failed, el, eta);
 }
 
-static void finish_point(void *ctx, size_t k, pid_t pid, int status)
+/* The point's end: its log becomes ID.err if it failed (with what mnsim
+ * knows of a child that died), and a stale ID.err goes if it succeeded; a
+ * point the pool killed (interrupted) leaves nothing. */
+static void finish_point(void *ctx, size_t k, pid_t pid, int status, long maxrss_kib, int killed)
 {
 	(void)pid;
 	struct todo *t = ctx;
-	char log[4096], errf[4096];
-	snprintf(log, sizeof log, "%s/points/%s.log", t->dir, t->id[k]);
+	struct summary sum;
+	char why[1024] = "", errf[4096];
+	int ok = t->child[k] && isolate_reap(t->child[k], status, maxrss_kib, killed, &sum, why, sizeof why) == 0;
+	t->child[k] = NULL;
 	snprintf(errf, sizeof errf, "%s/points/%s.err", t->dir, t->id[k]);
-	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		unlink(log);
-		unlink(errf);
-		t->done++;
+	FILE *log = t->log[k];
+	t->log[k] = NULL;
+	if (ok || killed) {
+		if (ok)
+			unlink(errf);
+		if (log)
+			fclose(log);
+		t->done += ok;
 	} else {
 		t->failed++;
-		rename(log, errf);
-		FILE *f = fopen(errf, "r");
-		char line[1024] = "", last[1024] = "";
-		while (f && fgets(line, sizeof line, f))
-			snprintf(last, sizeof last, "%s", line);
-		if (f)
-			fclose(f);
+		if (log && why[0]) {
+			fprintf(log, "mnsim: %s\n", why);
+			fflush(log);
+		}
+		char last[1024] = "", line[1024], msg[1024];
+		FILE *out = NULL;
+		struct outfile *of = outfile_open_text(errf, &out, msg, sizeof msg);
+		if (log)
+			rewind(log);
+		while (log && fgets(line, sizeof line, log)) {
+			if (out)
+				fputs(line, out);
+			if (line[0] && line[0] != '\n' && line[0] != '[' && line[0] != ' ')
+				snprintf(last, sizeof last, "%s", line);
+		}
+		if (!of || outfile_commit(of, msg, sizeof msg) != 0)
+			fprintf(stderr, "\nmnsim sweep: %s\n", msg);
+		if (log)
+			fclose(log);
+		if (!last[0] && why[0])
+			snprintf(last, sizeof last, "%s\n", why);
 		fprintf(stderr, "\nmnsim sweep: point %zu (%s) failed: %s", t->index[k], t->id[k], last[0] ? last : "no message\n");
 	}
-	if (t->progress)
+	if (t->progress && !killed)
 		progress(t->done + t->failed, t->n, t->failed, t->start);
-}
-
-/* Interrupted: what the point began is removed, what finished stays. */
-static void drop_point(void *ctx, size_t k, pid_t pid)
-{
-	struct todo *t = ctx;
-	char tmp[4096], log[4096];
-	snprintf(tmp, sizeof tmp, "%s/points/%s.h5.tmp.%ld", t->dir, t->id[k], (long)pid);
-	snprintf(log, sizeof log, "%s/points/%s.log", t->dir, t->id[k]);
-	unlink(tmp);
-	unlink(log);
 }
 
 int sweep_run(const struct sweep_spec *s, const char *dir, const struct sweep_opts *o, char *err, size_t errlen)
 {
 	if (claim_dir(s, dir, err, errlen) != 0)
 		return -1;
+	remove_debris(dir);
 	size_t total = sweep_points(s), mine = 0, skipped = 0;
 	struct todo t = {.s = s, .dir = dir, .progress = o->progress, .start = time(NULL)};
-	if (!(t.index = malloc((total + 1) * sizeof *t.index)) || !(t.id = malloc((total + 1) * sizeof *t.id)))
+	if (!(t.index = malloc((total + 1) * sizeof *t.index)) || !(t.id = malloc((total + 1) * sizeof *t.id)) ||
+	    !(t.child = calloc(total + 1, sizeof *t.child)) || !(t.log = calloc(total + 1, sizeof *t.log)))
 		abort();
 	for (size_t i = 0; i < total; i++) {
 		if ((int)(i % (size_t)o->chunks) != o->chunk)
@@ -368,7 +499,7 @@ int sweep_run(const struct sweep_spec *s, const char *dir, const struct sweep_op
 		else
 			t.index[t.n++] = i;
 	}
-	static const struct pool_ops ops = {start_point, finish_point, drop_point, 0};
+	static const struct pool_ops ops = {start_point, finish_point, 0};
 	int sig = pool_run(t.n, o->jobs, &ops, &t);
 	if (sig) {
 		fprintf(stderr, "\nmnsim sweep: interrupted; %zu points finished are kept, re-run the same command to go on\n", t.done);
@@ -380,6 +511,8 @@ int sweep_run(const struct sweep_spec *s, const char *dir, const struct sweep_op
 	       o->chunks > 1 ? " in this chunk" : "", t.done, skipped, t.failed, difftime(time(NULL), t.start));
 	free(t.index);
 	free(t.id);
+	free(t.child);
+	free(t.log);
 	return (int)t.failed;
 }
 
@@ -476,10 +609,11 @@ static int write_h5_table(hid_t file, const char *name, const struct table_out *
 	return rc;
 }
 
-static int write_csv(const char *path, const struct table_out *t)
+static int write_csv(const char *path, const struct table_out *t, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "w");
-	if (!f)
+	FILE *f;
+	struct outfile *of = outfile_open_text(path, &f, err, errlen);
+	if (!of)
 		return -1;
 	for (size_t i = 0; i < t->n_str; i++)
 		fprintf(f, "%s%s", i ? "," : "", t->str_names[i]);
@@ -493,7 +627,7 @@ static int write_csv(const char *path, const struct table_out *t)
 			fprintf(f, ",%.12g", t->nums[r * t->n_num + i]);
 		fprintf(f, "\n");
 	}
-	return fclose(f) == 0 ? 0 : -1;
+	return outfile_commit(of, err, errlen);
 }
 
 static void table_free(struct table_out *t)
@@ -508,6 +642,7 @@ int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
 	struct sweep_spec *s = sweep_spec_load(path, 0, err, errlen);
 	if (!s)
 		return -1;
+	remove_debris(dir);
 	size_t total = sweep_points(s), found = 0;
 	struct names names = {0};
 	/* axes: workload, platform, policy and choices (kernel, driver, ...) are
@@ -614,13 +749,13 @@ int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
 	if (found == 0) {
 		rc = failf(err, errlen, "%s: no finished point to merge", dir);
 	} else {
-		char tmp[4200], final[4096];
+		char final[4096];
 		snprintf(final, sizeof final, "%s/sweep.h5", dir);
-		snprintf(tmp, sizeof tmp, "%s.tmp.%ld", final, (long)getpid());
+		struct outfile *of = outfile_open(final, OUTFILE_BINARY, err, errlen);
 		H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 		hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
 		H5Pset_obj_track_times(fcpl, 0);
-		hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+		hid_t f = of ? H5Fcreate(outfile_path(of), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT) : -1;
 		H5Pclose(fcpl);
 		/* what the file is: the spec, the versions, what was merged and what not */
 		int sg_major, sg_minor, sg_patch;
@@ -634,17 +769,22 @@ int sweep_merge(const char *dir, int csv, char *err, size_t errlen)
 			      h5write_double_attr(f, "points_merged", (double)found) | h5write_double_attr(f, "points_failed", (double)failed) |
 			      h5write_double_attr(f, "points_missing", (double)missing) | h5write_double_attr(f, "seeds", s->seeds) |
 			      h5write_string_attr(f, "failed_points", failed_ids ? failed_ids : "");
-		if (f < 0 || arc != 0 || write_h5_table(f, "points", &pts) != 0 || write_h5_table(f, "aggregate", &agg) != 0 ||
-		    H5Fclose(f) < 0 || rename(tmp, final) != 0) {
-			unlink(tmp);
-			rc = failf(err, errlen, "cannot write %s", final);
-		}
+		int bad = f < 0 || arc != 0 || write_h5_table(f, "points", &pts) != 0 || write_h5_table(f, "aggregate", &agg) != 0;
+		if (f >= 0 && H5Fclose(f) < 0)
+			bad = 1;
+		if (!of)
+			rc = -1;
+		else if (bad) {
+			outfile_abort(of);
+			rc = failf(err, errlen, "cannot write %s: %s", final, outfile_no_space(errno) ? outfile_no_space(errno) : "HDF5 failed");
+		} else
+			rc = outfile_commit(of, err, errlen);
 		if (rc == 0 && csv) {
 			snprintf(path, sizeof path, "%s/sweep.csv", dir);
 			char path2[4096];
 			snprintf(path2, sizeof path2, "%s/sweep-aggregate.csv", dir);
-			if (write_csv(path, &pts) != 0 || write_csv(path2, &agg) != 0)
-				rc = failf(err, errlen, "cannot write %s", path);
+			if (write_csv(path, &pts, err, errlen) != 0 || write_csv(path2, &agg, err, errlen) != 0)
+				rc = -1;
 		}
 		if (rc == 0)
 			printf("merged %zu of %zu points into %s/sweep.h5 (/points, /aggregate: mean and 95%% CI over seeds)%s\n", found,
@@ -675,9 +815,10 @@ int sweep_slurm(const struct sweep_spec *s, const char *dir, const char *partiti
 		return failf(err, errlen, "cannot resolve the mnsim binary or %s", dir);
 	self[n] = '\0';
 	snprintf(path, sizeof path, "%s/sweep.sbatch", dir);
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return failf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	FILE *f;
+	struct outfile *of = outfile_open_text(path, &f, err, errlen);
+	if (!of)
+		return -1;
 	fprintf(f, "#!/bin/bash\n# mnsim sweep as a Slurm job array: %zu points in %d chunks.  Each task runs the\n"
 		   "# same resumable runner on its chunk; merge afterwards with: mnsim sweep --merge %s\n"
 		   "#SBATCH --job-name=mnsim-sweep\n#SBATCH --array=0-%d\n#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n"
@@ -688,8 +829,8 @@ int sweep_slurm(const struct sweep_spec *s, const char *dir, const char *partiti
 	if (time_limit)
 		fprintf(f, "#SBATCH --time=%s\n", time_limit);
 	fprintf(f, "exec '%s' sweep '%s/sweep.spec' -o '%s' -j 1 --chunk \"$SLURM_ARRAY_TASK_ID/%d\"\n", self, abs_dir, abs_dir, chunks);
-	if (fclose(f) != 0)
-		return failf(err, errlen, "cannot write %s", path);
+	if (outfile_commit(of, err, errlen) != 0)
+		return -1;
 	printf("wrote %s (%zu points, %d array tasks)\n", path, total, chunks);
 	if (dry_run)
 		return 0;
