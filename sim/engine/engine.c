@@ -4,6 +4,7 @@
 #include <simgrid/actor.h>
 #include <simgrid/engine.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 /* SimGrid ends together every action due within surf/precision (1e-13 s) of
@@ -23,6 +24,12 @@ void engine_destroy(struct engine *e)
 	free(e->pos);
 	free(e->heap);
 	free(e->client_of_pid);
+	for (size_t c = 0; c < e->n_clients; c++)
+		free(e->name[c]);
+	free(e->name);
+	free(e->blocked_on);
+	free(e->blocked_idle);
+	free(e->blocked_since);
 	memset(e, 0, sizeof *e);
 }
 
@@ -67,12 +74,19 @@ static size_t add_client(struct engine *e)
 	if (e->n_clients == e->cap_clients) {
 		size_t n = e->cap_clients ? 2 * e->cap_clients : 64;
 		if (!(e->due = realloc(e->due, n * sizeof *e->due)) || !(e->pos = realloc(e->pos, n * sizeof *e->pos)) ||
-		    !(e->heap = realloc(e->heap, n * sizeof *e->heap)))
+		    !(e->heap = realloc(e->heap, n * sizeof *e->heap)) || !(e->name = realloc(e->name, n * sizeof *e->name)) ||
+		    !(e->blocked_on = realloc(e->blocked_on, n * sizeof *e->blocked_on)) ||
+		    !(e->blocked_idle = realloc(e->blocked_idle, n * sizeof *e->blocked_idle)) ||
+		    !(e->blocked_since = realloc(e->blocked_since, n * sizeof *e->blocked_since)))
 			abort();
 		e->cap_clients = n;
 	}
 	size_t c = e->n_clients++;
 	e->due[c] = INFINITY;
+	e->name[c] = NULL;
+	e->blocked_on[c] = NULL;
+	e->blocked_idle[c] = 0;
+	e->blocked_since[c] = 0;
 	heap_place(e, c, c); /* the heap holds every client; INFINITY sorts last */
 	return c;
 }
@@ -100,8 +114,11 @@ static size_t self_client(struct engine *e)
 			e->client_of_pid[p] = SIZE_MAX;
 		e->n_pids = n;
 	}
-	if (e->client_of_pid[pid] == SIZE_MAX)
-		e->client_of_pid[pid] = add_client(e);
+	if (e->client_of_pid[pid] == SIZE_MAX) {
+		size_t c = e->client_of_pid[pid] = add_client(e);
+		if (!(e->name[c] = strdup(sg_actor_get_name(sg_actor_self()))))
+			abort();
+	}
 	return e->client_of_pid[pid];
 }
 
@@ -187,16 +204,49 @@ void engine_sleep_until(struct engine *e, double when)
 void engine_exit(struct engine *e)
 {
 	engine_catch_up(e);
-	engine_block(e);
+	engine_block(e, NULL, 0);
 }
 
 /* ---- wake-ups and messages ---- */
 
-void engine_block(struct engine *e)
+void engine_block(struct engine *e, const char *what, int idle)
 {
+	size_t me = self_client(e);
+	e->blocked_on[me] = what;
+	e->blocked_idle[me] = (unsigned char)idle;
+	e->blocked_since[me] = engine_now(e);
 	e->ahead = 0;
 	if (e->coalescing)
-		set_due(e, self_client(e), INFINITY);
+		set_due(e, me, INFINITY);
+}
+
+void engine_unblock(struct engine *e) { e->blocked_on[self_client(e)] = NULL; }
+
+size_t engine_blocked(const struct engine *e, FILE *out, size_t *idle)
+{
+	size_t n_blocked = 0;
+	*idle = 0;
+	for (size_t c = 0; c < e->n_clients; c++)
+		if (e->blocked_on[c] && e->blocked_idle[c])
+			(*idle)++, n_blocked++;
+	/* one line per thing waited for, in the order its first waiter was seen */
+	for (size_t c = 0; c < e->n_clients; c++) {
+		const char *what = e->blocked_on[c];
+		int first = what != NULL && !e->blocked_idle[c];
+		for (size_t k = 0; k < c && first; k++)
+			first = !(e->blocked_on[k] && !e->blocked_idle[k] && strcmp(e->blocked_on[k], what) == 0);
+		if (!first)
+			continue;
+		fprintf(out, "  waiting for %s:", what);
+		for (size_t k = c; k < e->n_clients; k++) {
+			if (!e->blocked_on[k] || e->blocked_idle[k] || strcmp(e->blocked_on[k], what) != 0)
+				continue;
+			n_blocked++;
+			fprintf(out, " %s (since %.9f s)", e->name[k] ? e->name[k] : "?", e->blocked_since[k]);
+		}
+		fputc('\n', out);
+	}
+	return n_blocked;
 }
 
 void engine_call_begin(struct engine *e)

@@ -22,6 +22,7 @@
 #ifndef MNSIM_ENGINE_H
 #define MNSIM_ENGINE_H
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 struct engine {
@@ -38,6 +39,12 @@ struct engine {
 	 * act (its client's due time), and a min-heap of the clients by it */
 	double *due;
 	size_t *pos, *heap, *client_of_pid;
+	/* for the deadlock report, per client: the actor's name (NULL for a
+	 * channel), what it is blocked on (NULL: not blocked) and since when */
+	char **name;
+	const char **blocked_on;
+	unsigned char *blocked_idle; /* a server waiting for work */
+	double *blocked_since;
 	size_t n_clients, cap_clients, n_pids;
 };
 
@@ -55,8 +62,17 @@ void engine_catch_up(struct engine *e);
 void engine_exit(struct engine *e);
 
 /* Before blocking until another actor wakes it (or a message comes): no
- * other actor acts before the caller's clock, so it need not catch up. */
-void engine_block(struct engine *e);
+ * other actor acts before the caller's clock, so it need not catch up.
+ * `what` names what it waits for (kept, not copied), for engine_blocked;
+ * idle: a server waiting for work, not listed there.  engine_unblock when
+ * it has it. */
+void engine_block(struct engine *e, const char *what, int idle);
+void engine_unblock(struct engine *e);
+/* After SimGrid stopped with actors still blocked (a deadlock): prints one
+ * line per thing waited for, with the actors waiting for it and since when
+ * (idle servers only counted); returns how many actors are blocked, and in
+ * *idle how many of them are idle servers. */
+size_t engine_blocked(const struct engine *e, FILE *out, size_t *idle);
 /* Around SimGrid calls that return at once but let the other actors due
  * now run first (a wake-up, a send): catches up, and counts the caller as
  * runnable meanwhile. */

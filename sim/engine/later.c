@@ -24,7 +24,7 @@ struct later *later_new(struct engine *engine, int holders)
 	struct later *l = calloc(1, sizeof *l);
 	if (!l)
 		abort();
-	waitq_init(&l->changed, engine);
+	waitq_init_idle(&l->changed, engine, "deferred work");
 	l->engine = engine;
 	l->holders = holders;
 	return l;

@@ -2,10 +2,10 @@
  * whoever freed it counted it in. */
 #include "rwlock.h"
 
-void rwlock_init(struct rwlock *l, struct engine *engine)
+void rwlock_init(struct rwlock *l, struct engine *engine, const char *read_what, const char *write_what)
 {
-	waitq_init(&l->readers_waiting, engine);
-	waitq_init(&l->writers_waiting, engine);
+	waitq_init(&l->readers_waiting, engine, read_what);
+	waitq_init(&l->writers_waiting, engine, write_what);
 	l->readers = l->writer = 0;
 }
 

@@ -12,7 +12,8 @@ struct rwlock {
 	int readers, writer;
 };
 
-void rwlock_init(struct rwlock *l, struct engine *engine);
+/* read_what, write_what: what its readers and writers wait for (waitq_init) */
+void rwlock_init(struct rwlock *l, struct engine *engine, const char *read_what, const char *write_what);
 void rwlock_destroy(struct rwlock *l);
 void rwlock_read_lock(struct rwlock *l);
 void rwlock_read_unlock(struct rwlock *l);

@@ -31,8 +31,8 @@ void sim_replay(struct sim *s, int stream, double lead_in, void (*on_event)(void
 	struct trace_cursor *cur = trace_cursor_open(s->trace, stream, err, sizeof err);
 	struct trace_event ev;
 	int rc = cur ? 1 : -1;
-	/* a result file that cannot be written any more ends the replay early */
-	while (cur && !results_failed(s->results) && (rc = trace_cursor_next(cur, &ev, err, sizeof err)) == 1) {
+	/* a result file that cannot be written any more, or a failed run, ends the replay early */
+	while (cur && !s->failed && !results_failed(s->results) && (rc = trace_cursor_next(cur, &ev, err, sizeof err)) == 1) {
 		progress_tick(&s->progress, sim_now(s));
 		/* the lead-in starts when the event does, which is later than its
 		 * time stamp if the stream is behind */
@@ -51,6 +51,7 @@ void sim_replay(struct sim *s, int stream, double lead_in, void (*on_event)(void
 	if (rc < 0)
 		sim_fail(s, err);
 	trace_cursor_close(cur);
+	s->streams_ended++;
 	later_release(s->later);
 	engine_exit(&s->engine); /* the stream ends at its own time */
 }

@@ -29,6 +29,7 @@ struct sim {
 	const struct run_config *cfg;
 	const struct trace_header *trace;
 	struct params p;             /* kernel-scope values; IOMMUs and devices hold their own */
+	struct param_settings sets;  /* the run's --set values, with MNSIM_SET's */
 	const struct policy *policy;
 	struct physmem *mem;
 	struct mm **mms;
@@ -46,11 +47,13 @@ struct sim {
 	struct hist op_latency, ptl_hold, notify_latency;
 	uint64_t notifications, notifications_under_ptl, notifications_range_end, notifications_gather,
 		 descriptors, cpu_sigsegv, ops_skipped, kernel_ops, cpu_accesses;
+	uint64_t ops_started;        /* kernel_ops counts them when they end */
 	uint64_t wp_reuses, cpu_faults; /* in the summary of format-2 traces */
 	double qi_stall_time;
 	struct progress progress;    /* on stderr, when asked; reads counters only */
 	/* the clock, sleeps, messages and waits (engine.h) */
 	struct engine engine;
+	size_t streams_ended;        /* replays that reached their stream's end */
 	int failed;
 	char failure[512];
 };

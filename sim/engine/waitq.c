@@ -1,11 +1,19 @@
 /* waitq: see waitq.h. */
 #include "waitq.h"
 
-void waitq_init(struct waitq *q, struct engine *engine)
+void waitq_init(struct waitq *q, struct engine *engine, const char *what)
 {
+	q->what = what;
 	q->sem = sg_sem_init(0);
 	q->waiting = 0;
 	q->engine = engine;
+	q->idle = 0;
+}
+
+void waitq_init_idle(struct waitq *q, struct engine *engine, const char *what)
+{
+	waitq_init(q, engine, what);
+	q->idle = 1;
 }
 
 void waitq_destroy(struct waitq *q) { sg_sem_destroy(q->sem); }
@@ -15,11 +23,12 @@ void waitq_destroy(struct waitq *q) { sg_sem_destroy(q->sem); }
  * the oldest waiter, even if a woken one has queued again meanwhile. */
 void waitq_wait(struct waitq *q)
 {
-	engine_block(q->engine);
+	engine_block(q->engine, q->what, q->idle);
 	q->waiting++;
 	q->engine->waits++;
 	sg_sem_acquire(q->sem);
 	engine_resumed(q->engine);
+	engine_unblock(q->engine);
 }
 
 void waitq_wake_one(struct waitq *q)
@@ -51,10 +60,10 @@ void waitq_wake_all(struct waitq *q)
 	engine_call_end(e);
 }
 
-void lock_init(struct lock *l, struct engine *engine)
+void lock_init(struct lock *l, struct engine *engine, const char *what)
 {
 	l->held = 0;
-	waitq_init(&l->waiters, engine);
+	waitq_init(&l->waiters, engine, what);
 }
 
 void lock_destroy(struct lock *l) { waitq_destroy(&l->waiters); }

@@ -14,10 +14,13 @@
 #include "engine.h"
 #include <simgrid/semaphore.h>
 
-struct waitq { sg_sem_t sem; unsigned waiting; struct engine *engine; };
+struct waitq { sg_sem_t sem; unsigned waiting; struct engine *engine; const char *what; int idle; };
 
-/* Each time an actor blocks on q, engine->waits counts it. */
-void waitq_init(struct waitq *q, struct engine *engine);
+/* Each time an actor blocks on q, engine->waits counts it.  what: what a
+ * waiter waits for, in a deadlock report (kept, not copied). */
+void waitq_init(struct waitq *q, struct engine *engine, const char *what);
+/* The same, for a server's wait for work (engine_block's idle). */
+void waitq_init_idle(struct waitq *q, struct engine *engine, const char *what);
 void waitq_destroy(struct waitq *q);
 /* Blocks the calling actor until another wakes it; waiters wake in FIFO order. */
 void waitq_wait(struct waitq *q);
@@ -26,7 +29,7 @@ void waitq_wake_all(struct waitq *q);
 
 struct lock { int held; struct waitq waiters; };
 
-void lock_init(struct lock *l, struct engine *engine);
+void lock_init(struct lock *l, struct engine *engine, const char *what);
 void lock_destroy(struct lock *l);
 void lock_acquire(struct lock *l);
 void lock_release(struct lock *l);

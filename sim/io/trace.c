@@ -699,6 +699,7 @@ static int finish_declarations(struct trace_header *h, const char *path, char *e
 struct v2_state {
 	struct rangeset *known;
 	int *forks; /* fork ops naming each process */
+	int *parent, *fork_line; /* per forked process: who forks it, and where */
 };
 
 static int check_known(const struct trace_header *h, struct line_reader *r, const struct v2_state *v, int proc, uint64_t start,
@@ -749,6 +750,8 @@ static int check_v2_event(const struct trace_header *h, struct line_reader *r, c
 			return fail(err, errlen, r->path, r->lineno, "process '%s' is forked a second time: a forked process has one parent",
 				    h->processes[ev->target].name);
 		rangeset_copy(&v->known[ev->target], &v->known[proc]);
+		v->parent[ev->target] = proc;
+		v->fork_line[ev->target] = (int)r->lineno;
 		return 0;
 	case ARGS_DURATION:
 	case ARGS_NONE:
@@ -967,7 +970,9 @@ static int check_header_line(struct line_reader *r, int *version, char *err, siz
 
 static void v2_init(const struct trace_header *h, struct v2_state *v)
 {
-	if (!(v->known = calloc(h->n_processes + 1, sizeof *v->known)) || !(v->forks = calloc(h->n_processes + 1, sizeof *v->forks)))
+	if (!(v->known = calloc(h->n_processes + 1, sizeof *v->known)) || !(v->forks = calloc(h->n_processes + 1, sizeof *v->forks)) ||
+	    !(v->parent = calloc(h->n_processes + 1, sizeof *v->parent)) ||
+	    !(v->fork_line = calloc(h->n_processes + 1, sizeof *v->fork_line)))
 		abort();
 	for (size_t i = 0; i < h->n_maps; i++)
 		rangeset_add(&v->known[h->maps[i].process], h->maps[i].start, h->maps[i].start + h->maps[i].size);
@@ -979,6 +984,27 @@ static void v2_free(const struct trace_header *h, struct v2_state *v)
 		rangeset_clear(&v->known[p]);
 	free(v->known);
 	free(v->forks);
+	free(v->parent);
+	free(v->fork_line);
+}
+
+/* A process forked, through its ancestors, by a thread of its own: each
+ * waits for the other's fork, forever (a trace no program can make). */
+static int check_fork_cycles(const struct trace_header *h, const struct v2_state *v, const char *path, char *err, size_t errlen)
+{
+	for (size_t p = 0; v->forks && p < h->n_processes; p++) {
+		if (!v->forks[p])
+			continue;
+		int q = v->parent[p];
+		for (size_t steps = 0; steps < h->n_processes && h->processes[q].forked && v->forks[q]; steps++) {
+			if (q == (int)p)
+				return fail(err, errlen, path, v->fork_line[p],
+					    "fork %s: '%s' descends from '%s' itself (a cycle of forks: their threads would wait for each "
+					    "other forever)", h->processes[p].name, h->processes[v->parent[p]].name, h->processes[p].name);
+			q = v->parent[q];
+		}
+	}
+	return 0;
 }
 
 static void note_event_position(struct trace_stream *st, const struct line_reader *r)
@@ -1039,7 +1065,7 @@ int trace_load(const char *path, struct trace_header *h, char *err, size_t errle
 		abort();
 	reader_init(&r, fd, path, copy_fd >= 0, copy_fd, LOAD_CHUNK);
 	int rc = check_header_line(&r, &h->version, err, errlen);
-	struct v2_state v2 = {NULL, NULL};
+	struct v2_state v2 = {0};
 	while (rc == 0) {
 		int got = next_tokens(&r, err, errlen);
 		if (got <= 0) {
@@ -1070,6 +1096,8 @@ int trace_load(const char *path, struct trace_header *h, char *err, size_t errle
 		rc = finish_declarations(h, path, err, errlen);
 	if (rc == 0 && h->n_streams == 0)
 		rc = fail(err, errlen, path, 0, "no cpu or devthread stream declared: nothing to simulate");
+	if (rc == 0)
+		rc = check_fork_cycles(h, &v2, path, err, errlen);
 	for (size_t p = 0; rc == 0 && p < h->n_processes; p++)
 		if (h->processes[p].forked && !(v2.forks && v2.forks[p]))
 			rc = fail(err, errlen, path, 0, "process '%s' is declared forked but no fork op makes it", h->processes[p].name);

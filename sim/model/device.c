@@ -66,7 +66,7 @@ struct device *device_new(struct sim *sim, int index, const char *name, sg_host_
 	pcie_chan_init(&d->up, mb, (long)p->msg_bytes, sg_host_get_route_latency(host, iommu_side), &sim->engine);
 	snprintf(mb, sizeof mb, "%s.down", name);
 	pcie_chan_init(&d->down, mb, (long)p->msg_bytes, sg_host_get_route_latency(iommu_side, host), &sim->engine);
-	waitq_init(&d->access_done, &sim->engine);
+	waitq_init(&d->access_done, &sim->engine, "device accesses to end before an ATS invalidation completes");
 	snprintf(d->rec.name, sizeof d->rec.name, "%s", name);
 	return d;
 }
@@ -273,7 +273,7 @@ void device_start_thread(struct device *d, int stream)
 	t->dev = d;
 	t->stream = stream;
 	t->tindex = (int)d->n_threads;
-	waitq_init(&t->completion, &d->sim->engine);
+	waitq_init(&t->completion, &d->sim->engine, "a translation completion");
 	d->threads[d->n_threads++] = t;
 	sim_start_actor(d->sim->trace->streams[stream].name, d->host, thread_actor, t);
 }

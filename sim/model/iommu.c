@@ -67,14 +67,14 @@ struct iommu *iommu_new(struct sim *sim, int index, const char *name, sg_host_t 
 	io->p = *p;
 	io->iotlb = tlb_new((size_t)p->iotlb_sets, (size_t)p->iotlb_ways);
 	io->psc = p->psc_entries > 0 ? tlb_new(1, (size_t)p->psc_entries) : NULL;
-	waitq_init(&io->walk_ready, &sim->engine);
+	waitq_init_idle(&io->walk_ready, &sim->engine, "a translation request (an idle walker)");
 	io->depth = (uint64_t)p->qi_depth;
 	if (!(io->ring = calloc(io->depth, sizeof *io->ring)))
 		abort();
-	waitq_init(&io->engine_idle, &sim->engine);
-	waitq_init(&io->space_freed, &sim->engine);
-	waitq_init(&io->itag_freed, &sim->engine);
-	waitq_init(&io->devtlb_issued, &sim->engine);
+	waitq_init_idle(&io->engine_idle, &sim->engine, "descriptors to process (an idle invalidation queue)");
+	waitq_init(&io->space_freed, &sim->engine, "free invalidation-queue slots (a QI-full stall)");
+	waitq_init(&io->itag_freed, &sim->engine, "a free ATS invalidation tag (ITag)");
+	waitq_init_idle(&io->devtlb_issued, &sim->engine, "a device-TLB descriptor to time (idle watchdog)");
 	snprintf(io->rec.name, sizeof io->rec.name, "%s", name);
 	io->rec.qi_depth = (uint32_t)io->depth;
 	return io;
@@ -117,7 +117,13 @@ static void record_occupancy(struct iommu *io)
 
 /* Completes, in ring order, every wait descriptor whose predecessors are all
  * done, and wakes its submitter alone: waking every submitter for each wait
- * that completes cost most of a CPU-heavy run's hand-offs. */
+ * that completes cost most of a CPU-heavy run's hand-offs.
+ * A wake-up lets the woken submitter run first, and it frees and reclaims its
+ * slots, which new submissions may then reuse: so the ring position moves
+ * past the wait descriptor before its submitter is woken, and the slot is not
+ * read after.  (Waking first left oldest_incomplete on a reused slot, whose
+ * new descriptor then never completed: the QI stayed full and every submitter
+ * deadlocked, issue 16.) */
 static void advance_completion(struct iommu *io)
 {
 	while (io->oldest_incomplete < io->head) {
@@ -125,7 +131,9 @@ static void advance_completion(struct iommu *io)
 		if (d->req.type == QI_WAIT && d->processed && !d->done) {
 			d->done = 1;
 			d->t_done = sim_now(io->sim);
+			io->oldest_incomplete++;
 			waitq_wake_one(d->submitter);
+			continue;
 		}
 		if (!d->done)
 			break;
@@ -248,6 +256,15 @@ void iommu_start(struct iommu *io)
 
 static void count_desc(struct iommu *io, const struct qi_desc *d, uint64_t submission)
 {
+	if (io->sim->p.check_invariants && !(d->t_submit <= d->t_start && d->t_start <= d->t_done)) {
+		char why[256];
+		snprintf(why, sizeof why,
+			 "model invariant broken at simulated time %.9f s: %s descriptor %llu of submission %llu was submitted at "
+			 "%.9f s, started at %.9f s and completed at %.9f s (out of order)",
+			 sim_now(io->sim), io->name, (unsigned long long)d->seq, (unsigned long long)submission, d->t_submit,
+			 d->t_start, d->t_done);
+		sim_fail(io->sim, why);
+	}
 	struct qi_desc_rec rec = {d->t_submit, d->t_start, d->t_done, io->index, d->req.type, submission, d->req.notification};
 	results_qi_desc(io->sim->results, &rec);
 	uint64_t *counters[] = {&io->rec.desc_iotlb_psi, &io->rec.desc_iotlb_pasid, &io->rec.desc_devtlb, &io->rec.desc_wait};
@@ -306,7 +323,7 @@ static int submit_once(struct iommu *io, const struct qi_request *reqs, size_t n
 		io->rec.qi_stall_time += waited;
 	}
 	struct waitq done; /* the wait descriptor, last, points here */
-	waitq_init(&done, &io->sim->engine);
+	waitq_init(&done, &io->sim->engine, "its invalidation wait descriptor to complete");
 	uint64_t first = io->tail;
 	double now = sim_now(io->sim);
 	for (size_t i = 0; i <= n; i++) {
@@ -384,7 +401,7 @@ static int walk(struct iommu *io, struct mm *mm, const struct pcie_msg *q, struc
 	int levels = walk_levels_needed(io, q->pasid, q->va);
 	sim_sleep(io->sim, (levels - 1) * io->p.walk_latency);
 	uint64_t base;
-	struct pte *p = mm_lookup(mm, q->va, &base);
+	struct pte *p = mm->exited ? NULL : mm_lookup(mm, q->va, &base); /* a torn-down PASID translates nothing */
 	int ok = p && p->state == PTE_PRESENT && (!q->write || p->writable);
 	if (ok)
 		*tr = (struct translation){.vbase = base, .pfn = p->pfn,

@@ -5,6 +5,7 @@
  * (run_step) gives each step its meaning and its cost. */
 #include "kernel_ops.h"
 #include "checker.h"
+#include "invariants.h"
 #include "kversion.h"
 #include "later.h"
 #include "mm.h"
@@ -627,7 +628,7 @@ static int share_visit(struct op_ctx *c, struct pte *p, uint64_t base)
 		p->writable = 0;
 	if (p->state != PTE_PRESENT || p->pfn == physmem_zero_pfn(c->s->mem))
 		return 0;
-	physmem_get(c->s->mem, p->pfn); /* the child's reference */
+	physmem_get_external(c->s->mem, p->pfn); /* the child's reference (a child the trace does not simulate) */
 	write_entry(c, p, base, PTE_PRESENT, p->pfn, 0);
 	return 0;
 }
@@ -993,6 +994,7 @@ static void fork_copy(struct op_ctx *c, enum ir_site site)
  * it is not an invalidate_range site), and the mm has no notifier after it. */
 static void notifier_release(struct op_ctx *c)
 {
+	c->mm->exited = 1;
 	if (c->mm->n_devices == 0)
 		return;
 	struct ir_ctx ctx = {c->rec.id, c->kind, c->cpu, IR_OTHER, -1};
@@ -1470,11 +1472,14 @@ static void run_op_ctx(struct op_ctx *cp)
 	uint64_t va = c.va;
 	c.rec = (struct op_rec){.id = s->next_op_id++, .kind = c.kind, .cpu = c.cpu, .start = sim_now(s), .va = c.va,
 				.pages = c.size / PAGE_SIZE};
+	s->ops_started++;
 	const struct step *st = c.pg->steps;
 	/* the mmap_lock step (always first when present) comes before the precondition */
 	if (st->kind == ST_MMAP_READ || st->kind == ST_MMAP_WRITE)
 		run_step(&c, st++, &st);
-	if (precondition_holds(&c))
+	/* after exit_mmap the process's threads are gone: a later op of one of
+	 * them is a trace that no program makes, and is given up */
+	if (!mm->exited && precondition_holds(&c))
 		run_steps(&c, st);
 	else
 		give_up(&c);
@@ -1500,6 +1505,9 @@ static void run_op_ctx(struct op_ctx *cp)
 		hist_add(&s->op_latency, c.rec.latency);
 	s->kernel_ops++;
 	results_op(s->results, &c.rec);
+	invariants_after_op(s, mm, c.rec.id, op_info(c.kind)->name, va, va + c.size);
+	if (c.other_va)
+		invariants_after_op(s, mm, c.rec.id, op_info(c.kind)->name, c.other_va, c.other_va + PAGE_SIZE);
 }
 
 /* Runs op `kind` to completion and records it. */
@@ -1617,7 +1625,7 @@ enum fault_result kernel_handle_fault(struct sim *s, struct mm *mm, uint64_t va,
 	rwlock_read_lock(&mm->mmap_lock);
 	sim_sleep(s, s->p.fault_latency);
 	enum fault_result result = FAULT_RETRY;
-	const struct vma *vma = mm_find_vma(mm, va);
+	const struct vma *vma = mm->exited ? NULL : mm_find_vma(mm, va);
 	uint64_t base;
 	struct pte *p = vma ? mm_lookup(mm, va, &base) : NULL;
 	/* migration_entry_wait: sleep until the page has moved */

@@ -62,7 +62,7 @@ static struct pmd_table *pmd_table(struct mm *mm, uint64_t va, int create)
 static struct lock *new_lock(struct mm *mm)
 {
 	struct lock *l = zalloc(sizeof *l);
-	lock_init(l, mm->engine);
+	lock_init(l, mm->engine, "a page-table lock (ptl)");
 	return l;
 }
 
@@ -76,8 +76,8 @@ struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl, st
 	mm->pasid = pasid;
 	mm->split_ptl = split_ptl;
 	mm->engine = engine;
-	rwlock_init(&mm->mmap_lock, engine);
-	waitq_init(&mm->born, engine);
+	rwlock_init(&mm->mmap_lock, engine, "the mmap_lock for reading", "the mmap_lock for writing");
+	waitq_init(&mm->born, engine, "its process to be forked");
 	return mm;
 }
 

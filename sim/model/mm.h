@@ -45,6 +45,9 @@ struct mm {
 	 * parent's fork op makes one; its threads wait on `born` until then */
 	int unborn;
 	struct waitq born;
+	/* exit_mmap ran (trace format 2 `exit`): its threads are gone, and the
+	 * driver's release tore its PASID down, so nothing translates any more */
+	int exited;
 };
 
 struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl, struct engine *engine);

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <simgrid/comm.h>
 #include <simgrid/engine.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@ void pcie_chan_init(struct pcie_chan *c, const char *name, long msg_bytes, doubl
 {
 	memset(c, 0, sizeof *c);
 	c->mailbox = sg_mailbox_by_name(name);
+	snprintf(c->what, sizeof c->what, "a message on %s", name);
 	c->msg_bytes = msg_bytes;
 	c->latency = latency;
 	c->engine = engine;
@@ -89,8 +91,9 @@ struct pcie_msg *pcie_recv(struct pcie_chan *c)
 				return taken(c, m);
 			}
 		}
-		engine_block(c->engine);
+		engine_block(c->engine, c->what, 1); /* a receiver waits for work */
 		struct pcie_msg *m = sg_mailbox_get(c->mailbox);
+		engine_unblock(c->engine);
 		if (m->seq == c->next_recv)
 			return taken(c, m);
 		if (c->n_held == c->cap_held) {

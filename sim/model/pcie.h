@@ -33,6 +33,7 @@ struct pcie_chan {
 	sg_mailbox_t mailbox;
 	long msg_bytes;
 	double latency;         /* of the route: no message arrives sooner */
+	char what[64];          /* "a message on NAME", for a deadlock report */
 	uint64_t next_send, next_recv;
 	struct pcie_msg **held; /* arrived early, waiting for their turn */
 	size_t n_held, cap_held;

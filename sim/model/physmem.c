@@ -11,6 +11,8 @@ struct physmem {
 	struct free_stack free_small, free_huge;
 	uint64_t next_generation, next_token, in_use;
 	uint64_t zero_pfn;
+	uint32_t *external; /* per frame, made at the first external reference */
+	size_t n_external;
 };
 
 static void push(struct free_stack *s, uint64_t pfn)
@@ -54,6 +56,7 @@ void physmem_free_all(struct physmem *pm)
 	free(pm->frames);
 	free(pm->free_small.pfns);
 	free(pm->free_huge.pfns);
+	free(pm->external);
 	free(pm);
 }
 
@@ -73,6 +76,21 @@ uint64_t physmem_alloc(struct physmem *pm, int huge)
 
 void physmem_get(struct physmem *pm, uint64_t pfn) { pm->frames[pfn].refs++; }
 
+void physmem_get_external(struct physmem *pm, uint64_t pfn)
+{
+	if (pfn >= pm->n_external) {
+		size_t n = pm->cap > pfn ? pm->cap : pfn + 1;
+		if (!(pm->external = realloc(pm->external, n * sizeof *pm->external)))
+			abort();
+		memset(pm->external + pm->n_external, 0, (n - pm->n_external) * sizeof *pm->external);
+		pm->n_external = n;
+	}
+	pm->external[pfn]++;
+	physmem_get(pm, pfn);
+}
+
+uint32_t physmem_external(const struct physmem *pm, uint64_t pfn) { return pfn < pm->n_external ? pm->external[pfn] : 0; }
+
 int physmem_put(struct physmem *pm, uint64_t pfn)
 {
 	struct frame *f = &pm->frames[pfn];
@@ -91,3 +109,4 @@ struct frame *physmem_frame(struct physmem *pm, uint64_t pfn) { return &pm->fram
 uint64_t physmem_zero_pfn(const struct physmem *pm) { return pm->zero_pfn; }
 uint64_t physmem_new_token(struct physmem *pm) { return pm->next_token++; }
 uint64_t physmem_frames_in_use(const struct physmem *pm) { return pm->in_use; }
+uint64_t physmem_n_frames(const struct physmem *pm) { return pm->n; }

@@ -24,6 +24,11 @@ struct physmem *physmem_new(void);
 void physmem_free_all(struct physmem *pm);
 uint64_t physmem_alloc(struct physmem *pm, int huge);
 void physmem_get(struct physmem *pm, uint64_t pfn);
+/* A reference held for good outside the simulated processes: a
+ * populate=cow page's parent, the child of a format-1 fork_wp.  Counted
+ * apart (physmem_external), for the invariant check (invariants.h). */
+void physmem_get_external(struct physmem *pm, uint64_t pfn);
+uint32_t physmem_external(const struct physmem *pm, uint64_t pfn);
 /* Drops one reference; returns 1 if that freed the frame. */
 int physmem_put(struct physmem *pm, uint64_t pfn);
 struct frame *physmem_frame(struct physmem *pm, uint64_t pfn);
@@ -31,5 +36,7 @@ uint64_t physmem_zero_pfn(const struct physmem *pm);
 /* A new, globally increasing content token. */
 uint64_t physmem_new_token(struct physmem *pm);
 uint64_t physmem_frames_in_use(const struct physmem *pm);
+/* Frames ever made: PFNs are 0 .. physmem_n_frames() - 1. */
+uint64_t physmem_n_frames(const struct physmem *pm);
 
 #endif

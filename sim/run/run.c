@@ -7,6 +7,7 @@
 #include "checker.h"
 #include "policy.h"
 #include "device.h"
+#include "invariants.h"
 #include "iommu.h"
 #include "kernel_ops.h"
 #include "kversion.h"
@@ -86,7 +87,7 @@ static int build_iommus(struct sim *s, const struct platform *plat, sg_host_t *h
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(platform_role(hosts[i]), "iommu") == 0) {
 			struct params p;
-			if (platform_host_params(plat, hosts[i], PS_IOMMU, &s->trace->params, &s->cfg->sets, &p, err, errlen) != 0)
+			if (platform_host_params(plat, hosts[i], PS_IOMMU, &s->trace->params, &s->sets, &p, err, errlen) != 0)
 				return -1;
 			kversion_configure_iommu(&p, &s->p);
 			if (!(s->iommus = realloc(s->iommus, (s->n_iommus + 1) * sizeof *s->iommus)))
@@ -117,7 +118,7 @@ static int build_devices(struct sim *s, const struct platform *plat, char *err, 
 		sg_host_t h = sg_host_by_name(td->name);
 		struct iommu *io = iommu_by_name(s, sg_host_get_property_value(h, "iommu"));
 		struct params p;
-		if (platform_host_params(plat, h, PS_DEVICE, &s->trace->params, &s->cfg->sets, &p, err, errlen) != 0)
+		if (platform_host_params(plat, h, PS_DEVICE, &s->trace->params, &s->sets, &p, err, errlen) != 0)
 			return -1;
 		struct mm *mm = s->mms[td->process];
 		s->devices[i] = device_new(s, (int)i, td->name, h, io, mm, &p);
@@ -144,7 +145,7 @@ static void populate_page(struct sim *s, struct mm *mm, uint64_t va, int huge, e
 		physmem_frame(s->mem, p->pfn)->token = physmem_new_token(s->mem);
 	p->writable = how != POP_COW;
 	if (how == POP_COW)
-		physmem_get(s->mem, p->pfn); /* the parent's reference after fork */
+		physmem_get_external(s->mem, p->pfn); /* the parent's reference after fork */
 }
 
 static void build_processes(struct sim *s)
@@ -382,6 +383,56 @@ static void teardown(struct sim *s)
 	engine_destroy(&s->engine);
 }
 
+/* SimGrid stopped with trace streams unfinished: every actor left is
+ * blocked, waiting for something no one will do.  The run has failed. */
+static void fail_deadlock(struct sim *s)
+{
+	fprintf(stderr, "mnsim: deadlock: the blocked actors and what they wait for:\n");
+	size_t idle, blocked = engine_blocked(&s->engine, stderr, &idle);
+	char why[512];
+	snprintf(why, sizeof why,
+		 "model deadlock: at simulated time %.9f s nothing was left to do, with %zu of %zu trace streams "
+		 "unfinished: %zu actors wait for something (listed above, with the times they blocked) and %zu idle "
+		 "servers (queue engines, walkers, ports) for work",
+		 simgrid_get_clock(), s->trace->n_streams - s->streams_ended, s->trace->n_streams, blocked - idle, idle);
+	sim_fail(s, why);
+}
+
+/* The run's --set values: MNSIM_SET's ("name=value,..."; as --set on every
+ * run, which the test suite uses to turn check_invariants on), then the
+ * command's own, which win over them. */
+static int settings_with_env(struct param_settings *out, const struct param_settings *sets, char *err, size_t errlen)
+{
+	const char *env = getenv("MNSIM_SET");
+	char buf[1024];
+	if (env && strlen(env) >= sizeof buf) {
+		snprintf(err, errlen, "MNSIM_SET: longer than %zu characters", sizeof buf - 1);
+		return -1;
+	}
+	snprintf(buf, sizeof buf, "%s", env ? env : "");
+	char *save = NULL;
+	for (char *item = strtok_r(buf, ", ", &save); item; item = strtok_r(NULL, ", ", &save)) {
+		char *eq = strchr(item, '=');
+		if (!eq) {
+			snprintf(err, errlen, "MNSIM_SET: '%s': expected name=value", item);
+			return -1;
+		}
+		*eq = 0;
+		int overridden = 0;
+		for (size_t i = 0; i < sets->n && !overridden; i++)
+			overridden = strcmp(sets->names[i], item) == 0;
+		char why[400];
+		if (!overridden && param_settings_add(out, item, eq + 1, why, sizeof why) != 0) {
+			snprintf(err, errlen, "MNSIM_SET: %s", why);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < sets->n; i++)
+		if (param_settings_add(out, sets->names[i], sets->values[i], err, errlen) != 0)
+			return -1;
+	return 0;
+}
+
 static void set_phase(const struct run_config *cfg, enum run_phase phase)
 {
 	if (cfg->state)
@@ -405,7 +456,8 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	struct platform *plat = NULL;
 	struct outfile *of = NULL;
 	sg_host_t *hosts = NULL;
-	if (param_settings_apply(&trace.params, &s.p, why, sizeof why) != 0 || param_settings_apply(&cfg->sets, &s.p, why, sizeof why) != 0) {
+	if (settings_with_env(&s.sets, &cfg->sets, why, sizeof why) != 0 || param_settings_apply(&trace.params, &s.p, why, sizeof why) != 0 ||
+	    param_settings_apply(&s.sets, &s.p, why, sizeof why) != 0) {
 		failf(err, errlen, "%s", why);
 		goto out_trace;
 	}
@@ -466,6 +518,9 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	simgrid_run();
 	set_phase(cfg, RUN_RESULTS);
 	progress_end(&s.progress);
+	if (!s.failed && s.streams_ended < trace.n_streams)
+		fail_deadlock(&s);
+	invariants_at_end(&s);
 	if (s.failed) {
 		failf(err, errlen, "%s", s.failure);
 		goto out_sim;
@@ -485,6 +540,7 @@ out_sim:
 	teardown(&s);
 	free(hosts);
 out_trace:
+	param_settings_free(&s.sets);
 	platform_free(plat);
 	trace_free(&trace);
 	return rc;

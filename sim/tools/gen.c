@@ -123,7 +123,7 @@ int gen_spec_set(struct gen_spec *g, const char *key, const char *value, char *e
 			size_t len = strcspn(c, ",");
 			for (size_t i = 0; i < len; i++)
 				if (!((c[i] >= 'a' && c[i] <= 'z') || (c[i] >= 'A' && c[i] <= 'Z') || (c[i] >= '0' && c[i] <= '9') ||
-				      strchr("_-.", c[i]))) {
+				      strchr("_-.", c[i]) || (c[i] == '*' && i + 1 == len && i > 0 && !strchr(value, ',')))) {
 					snprintf(err, errlen, "%s='%s': '%.*s' is not a host name (letters, digits, '_', '-', '.')", key, value,
 						 (int)len, c);
 					return -1;
