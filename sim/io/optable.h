@@ -37,6 +37,10 @@ struct op_info {
 	unsigned kernel : 1; /* a kernel memory operation recorded in /ops */
 	unsigned version : 2; /* the first trace format version that has it */
 	const char *source;  /* where the step sequence comes from */
+	/* takes its range's content away (unmaps or zaps it): until the call
+	 * returns, what a concurrent access sees there is the application's own
+	 * race, which the kernel orders no more than for its CPUs (checker.h) */
+	unsigned discards : 1;
 };
 
 const struct op_info *op_info(enum op_kind k);

@@ -19,6 +19,7 @@ struct checker {
 	double *observed_write_time; /* per device; -1 = none observed */
 	size_t n_devices;
 	uint64_t count[V_TYPES];
+	uint64_t discard_races;
 };
 
 struct checker *checker_new(struct physmem *mem, struct results *res, size_t n_devices)
@@ -82,6 +83,13 @@ void checker_device_access(struct checker *c, const struct device_access *a)
 	int64_t cur = current_pfn(a->mm, a->va, &op_id);
 	if (f->free || f->generation != a->tr->generation) {
 		report(c, V_USE_AFTER_FREE, a, cur, op_id);
+	} else if (cur >= 0 && (uint64_t)cur != a->tr->pfn && mm_discarding(a->mm, a->va)) {
+		/* the range is being unmapped or zapped (munmap, madv_dontneed, ...)
+		 * and was faulted in again meanwhile: an access racing the call
+		 * that discards it may see the old page, for a device as for a
+		 * CPU whose TLB the kernel has not flushed yet; only freeing the
+		 * old page too early (above) is the kernel's to prevent */
+		c->discard_races++;
 	} else if (cur >= 0 && (uint64_t)cur != a->tr->pfn) {
 		const struct frame *now_f = physmem_frame(c->mem, (uint64_t)cur);
 		if (a->write) {
@@ -112,6 +120,8 @@ void checker_copy_installed(struct checker *c, struct mm *mm, uint64_t va, uint6
 }
 
 uint64_t checker_count(const struct checker *c, enum violation_type t) { return c->count[t]; }
+
+uint64_t checker_discard_races(const struct checker *c) { return c->discard_races; }
 
 uint64_t checker_total(const struct checker *c)
 {

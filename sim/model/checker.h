@@ -36,5 +36,8 @@ void checker_copy_installed(struct checker *c, struct mm *mm, uint64_t va, uint6
 
 uint64_t checker_count(const struct checker *c, enum violation_type t);
 uint64_t checker_total(const struct checker *c);
+/* Device accesses that saw the old page of a range being discarded while it
+ * was already mapped again (an application's own race: not a violation). */
+uint64_t checker_discard_races(const struct checker *c);
 
 #endif

@@ -325,6 +325,7 @@ struct op_ctx {
 	uint64_t main_pfn, other_pfn, old_pfn, new_pfn, snapshot;
 	struct seen orig, main_seen, other_seen;
 	int have_new, new_installed, locked, stop, pending_inc, marked_migrating;
+	int holds_other; /* a reference on other_pfn (ksm_merge), dropped at the end */
 	uint8_t old_writable;           /* the entry's write permission when the op cleared it */
 	struct pair pair;               /* the open range_start/end pair */
 	/* what the op changed (R_CHANGED) */
@@ -1165,8 +1166,17 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 	case ST_INSTALL_COPY:
 		/* remove_migration_pte replaces a migration entry for the old page
 		 * (mprotect or fork may have made it a read one), or finds nothing
-		 * (a munmap dropped it): then the new page is freed */
+		 * (a munmap dropped it): then the new page is freed.  It finds the
+		 * entry by the page's rmap, wherever an mremap moved it meanwhile. */
 		p = cur_entry(c);
+		if (!(p->state == PTE_MIGRATION && p->pfn == c->old_pfn) && c->orig.state == PTE_MIGRATION) {
+			uint64_t moved;
+			struct pte *q = mm_find_migration(c->mm, c->old_pfn, &moved);
+			if (q) {
+				c->cur_va = moved;
+				p = q;
+			}
+		}
 		if (p->state == PTE_MIGRATION ? p->pfn != c->old_pfn : !seen_same(&c->orig, p)) {
 			give_up(c);
 			c->stop = 0;
@@ -1351,16 +1361,28 @@ static void split_pmd(struct op_ctx *c, uint64_t base, int nested)
 static void reuse_page(struct sim *s, struct mm *mm, struct pte *p, uint64_t base, int cpu)
 {
 	double t0 = sim_now(s);
-	struct lock *ptl = mm_ptl(mm, base, p->huge);
+	struct seen was;
+	see(&was, p);
+	int huge = p->huge;
+	struct lock *ptl = mm_ptl(mm, base, huge);
 	lock_acquire(ptl);
-	p->writable = 1;
+	/* do_wp_page decided under the ptl; here the decision came first, so
+	 * it is checked again (pte_same, and the page still has one user) */
+	uint64_t now_base;
+	struct pte *q = mm_lookup(mm, base, &now_base);
+	int same = q == p && now_base == base && seen_same(&was, q) && physmem_frame(s->mem, q->pfn)->refs == 1 &&
+		   !physmem_frame(s->mem, q->pfn)->ksm;
+	if (same)
+		p->writable = 1;
 	lock_release(ptl);
+	if (!same)
+		return; /* the access faults again and finds what changed */
 	sim_sleep(s, s->p.pte_update_latency);
 	if (s->trace->version < 2)
 		return;
 	s->wp_reuses++;
 	struct op_rec rec = {.id = s->next_op_id++, .kind = OP_WP_REUSE, .cpu = cpu, .start = t0, .end = sim_now(s), .va = base,
-			     .pages = p->huge ? HUGE_PAGES : 1};
+			     .pages = huge ? HUGE_PAGES : 1};
 	rec.latency = rec.end - rec.start;
 	results_op(s->results, &rec);
 }
@@ -1447,6 +1469,11 @@ static int precondition_holds(struct op_ctx *c)
 		if (!o || o->state != PTE_PRESENT || o->pfn == p->pfn)
 			return 0;
 		c->other_pfn = o->pfn;
+		/* KSM holds its page (get_page of the stable tree's kpage) until
+		 * replace_page is done: a zap of the other mapping meanwhile only
+		 * drops that mapping's reference */
+		physmem_get(c->s->mem, c->other_pfn);
+		c->holds_other = 1;
 		see(&c->other_seen, o);
 	}
 	return 1;
@@ -1473,6 +1500,9 @@ static void run_op_ctx(struct op_ctx *cp)
 	c.rec = (struct op_rec){.id = s->next_op_id++, .kind = c.kind, .cpu = c.cpu, .start = sim_now(s), .va = c.va,
 				.pages = c.size / PAGE_SIZE};
 	s->ops_started++;
+	int discards = op_info(c.kind)->discards;
+	if (discards) /* the application has asked for the range's content to go */
+		mm_discard_begin(mm, c.va, c.va + c.size, c.rec.id);
 	const struct step *st = c.pg->steps;
 	/* the mmap_lock step (always first when present) comes before the precondition */
 	if (st->kind == ST_MMAP_READ || st->kind == ST_MMAP_WRITE)
@@ -1494,11 +1524,23 @@ static void run_op_ctx(struct op_ctx *cp)
 		mm->tlb_flush_pending--;
 	if (c.have_new && !c.new_installed)
 		physmem_put(s->mem, c.new_pfn);
+	if (c.holds_other)
+		physmem_put(s->mem, c.other_pfn); /* put_page(kpage) */
+	if (c.child && c.child->unborn) {
+		/* a fork given up (its process had exited: in the simulated
+		 * timing the exit came first) makes no process: the child's
+		 * threads find it gone, as after an exit, instead of waiting */
+		c.child->unborn = 0;
+		c.child->exited = 1;
+		waitq_wake_all(&c.child->born);
+	}
 	if (c.mmap_mode == 2)
 		rwlock_write_unlock(&mm->mmap_lock);
 	else if (c.mmap_mode == 1)
 		rwlock_read_unlock(&mm->mmap_lock);
 	free(c.tlb.pages);
+	if (discards)
+		mm_discard_end(mm, c.rec.id);
 	c.rec.end = sim_now(s);
 	c.rec.latency = c.rec.end - c.rec.start;
 	if (!c.rec.skipped)
@@ -1551,13 +1593,31 @@ static void run_op_v2(struct sim *s, struct mm *mm, int cpu, const struct trace_
 
 /* ---- handle_mm_fault ---- */
 
+/* Whether the entry at p (base, of its size) may be filled: it is none under
+ * the ptl, and neither a huge entry over it nor 4 KiB entries under it took
+ * its place meanwhile (a split: the PMD points to a page table now; a THP
+ * fault: the PMD maps a page), as do_anonymous_page / do_huge_pmd_anonymous_page
+ * find pmd_none / pte_none false and return to retry. */
+static int still_none(struct mm *mm, const struct pte *p, uint64_t base, int huge)
+{
+	if (p->state != PTE_NONE)
+		return 0;
+	if (huge)
+		return !mm_ptes_mapped(mm, base);
+	const struct pte *pmd = mm_entry(mm, base & ~(HUGE_SIZE - 1), 1, 0);
+	return !pmd || pmd->state == PTE_NONE;
+}
+
 static void map_new_page(struct sim *s, struct mm *mm, uint64_t va, int huge, int write)
 {
+	/* a huge mapping split earlier faults in 4 KiB pages (handle_pte_fault) */
+	if (huge && mm_ptes_mapped(mm, va & ~(HUGE_SIZE - 1)))
+		huge = 0;
 	uint64_t base = huge ? va & ~(HUGE_SIZE - 1) : va & ~(PAGE_SIZE - 1);
 	struct lock *ptl = mm_ptl(mm, base, huge);
 	lock_acquire(ptl);
 	struct pte *p = mm_entry(mm, base, huge, 1);
-	if (p->state == PTE_NONE) {
+	if (still_none(mm, p, base, huge)) {
 		int zero = !huge && !write;
 		p->pfn = zero ? physmem_zero_pfn(s->mem) : physmem_alloc(s->mem, huge);
 		p->state = PTE_PRESENT;
@@ -1575,7 +1635,7 @@ static void map_shared_page(struct sim *s, struct mm *mm, uint64_t va, int writa
 	struct lock *ptl = mm_ptl(mm, base, 0);
 	lock_acquire(ptl);
 	struct pte *p = mm_entry(mm, base, 0, 1);
-	if (p->state == PTE_NONE) {
+	if (still_none(mm, p, base, 0)) {
 		p->pfn = physmem_alloc(s->mem, 0);
 		p->state = PTE_PRESENT;
 		p->writable = (uint8_t)writable;

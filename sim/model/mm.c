@@ -110,6 +110,7 @@ void mm_free(struct mm *mm)
 	free(mm->ptes);
 	free(mm->vmas);
 	free(mm->devices);
+	free(mm->discarding);
 	free_lock(mm->ptl);
 	rwlock_destroy(&mm->mmap_lock);
 	waitq_destroy(&mm->born);
@@ -282,3 +283,51 @@ void mm_clear_entry(struct pte *p)
 	p->last_op = last_op;
 }
 
+
+void mm_discard_begin(struct mm *mm, uint64_t start, uint64_t end, int64_t op)
+{
+	if (mm->n_discarding == mm->cap_discarding) {
+		mm->cap_discarding = mm->cap_discarding ? 2 * mm->cap_discarding : 4;
+		if (!(mm->discarding = realloc(mm->discarding, mm->cap_discarding * sizeof *mm->discarding)))
+			abort();
+	}
+	mm->discarding[mm->n_discarding++] = (struct mm_range){start, end, op};
+}
+
+void mm_discard_end(struct mm *mm, int64_t op)
+{
+	for (size_t i = 0; i < mm->n_discarding; i++)
+		if (mm->discarding[i].op == op) {
+			mm->discarding[i] = mm->discarding[--mm->n_discarding];
+			return;
+		}
+}
+
+int mm_discarding(const struct mm *mm, uint64_t va)
+{
+	for (size_t i = 0; i < mm->n_discarding; i++)
+		if (mm->discarding[i].start <= va && va < mm->discarding[i].end)
+			return 1;
+	return 0;
+}
+
+int mm_ptes_mapped(struct mm *mm, uint64_t base2m)
+{
+	for (uint64_t va = base2m; va < base2m + HUGE_SIZE; va += PAGE_SIZE) {
+		const struct pte *p = mm_entry(mm, va, 0, 0);
+		if (!p)
+			return 0; /* no page table */
+		if (p->state != PTE_NONE)
+			return 1;
+	}
+	return 0;
+}
+
+struct pte *mm_find_migration(struct mm *mm, uint64_t pfn, uint64_t *base)
+{
+	for (struct pte *p = mm_next_entry(mm, 0, UINT64_MAX, base); p;
+	     p = mm_next_entry(mm, *base + (p->huge ? HUGE_SIZE : PAGE_SIZE), UINT64_MAX, base))
+		if (p->state == PTE_MIGRATION && p->pfn == pfn)
+			return p;
+	return NULL;
+}

@@ -48,6 +48,10 @@ struct mm {
 	/* exit_mmap ran (trace format 2 `exit`): its threads are gone, and the
 	 * driver's release tore its PASID down, so nothing translates any more */
 	int exited;
+	/* the ranges ops that discard content (optable.h `discards`) are
+	 * working on, until each returns */
+	struct mm_range { uint64_t start, end; int64_t op; } *discarding;
+	size_t n_discarding, cap_discarding;
 };
 
 struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl, struct engine *engine);
@@ -81,6 +85,16 @@ struct pte *mm_entry(struct mm *mm, uint64_t va, int huge, int create);
  * 4 KiB entry; NULL if none.  *base gets the VA the entry starts at (a PMD
  * entry's base may lie below va).  Absent tables cost nothing. */
 struct pte *mm_next_entry(struct mm *mm, uint64_t va, uint64_t end, uint64_t *base);
+/* Op `op` starts / ends discarding [start, end); whether one is discarding va. */
+void mm_discard_begin(struct mm *mm, uint64_t start, uint64_t end, int64_t op);
+void mm_discard_end(struct mm *mm, int64_t op);
+int mm_discarding(const struct mm *mm, uint64_t va);
+/* Whether a 4 KiB entry of the 2 MiB at base2m maps something (the PMD
+ * points to a page table in use: a THP was split there). */
+int mm_ptes_mapped(struct mm *mm, uint64_t base2m);
+/* The migration entry for frame pfn, wherever it is (an mremap may have
+ * moved it: remove_migration_ptes finds it by the page's rmap), or NULL. */
+struct pte *mm_find_migration(struct mm *mm, uint64_t pfn, uint64_t *base);
 /* Makes the entry PTE_NONE, keeping who changed it last. */
 void mm_clear_entry(struct pte *p);
 

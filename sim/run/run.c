@@ -339,6 +339,7 @@ static void summarize(struct sim *s, struct summary *sum)
 	summary_set(sum, "device_stall_time", dev[1], "s");
 	summary_set(sum, "device_fault_errors", dev[2], "");
 	summary_set(sum, "device_dropped", dev[3], "");
+	summary_set(sum, "device_discard_races", (double)checker_discard_races(s->checker), "");
 	summary_set(sum, "device_page_requests", dev[6], "");
 	summary_set(sum, "atc_hits", dev[4], "");
 	summary_set(sum, "atc_misses", dev[5], "");
