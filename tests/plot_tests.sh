@@ -34,6 +34,8 @@ check report_headline "grep -q 'Correct on this workload:</b> double, only_end, 
 check report_per_op "grep -q 'Per op: which op pays' $page && grep -q '<b>cow</b>' $page"
 check report_config_units "grep -q '<code>qi_iotlb_latency</code></td><td>100 ns</td>' $page && grep -q 'class=\"prov cited\"' $page"
 check report_nondefault_highlighted "grep -q '<tr class=changed><td class=l><code>record_events</code>' $page"
+# choices are in the table too, by name: the kernel replayed, the window distribution
+check report_config_choices "grep -q '<code>kernel</code></td><td>4.14</td><td>auto</td>' $page && grep -q '<code>preempt_dist</code></td><td>const</td>' $page"
 if grep -qE 'src="(http|//)' "$page"; then ko report_self_contained; else ok report_self_contained; fi
 check report_no_empty_section "! grep -qE '<h2>[^<]*</h2>[[:space:]]*<h2>' $page"
 

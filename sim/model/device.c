@@ -224,13 +224,18 @@ static void device_access(struct dev_thread *t, uint64_t va, int write)
 		}
 		double t0 = sim_now(d->sim);
 		int got = request_translation(t, va, write, &tr);
+		uint64_t ticket = got != 0 ? t->cpl.ticket : 0; /* without ATS: the transaction in the IOMMU */
 		if (got > 0) {
 			if (d->p.ats)
 				tlb_insert(d->atc, d->mm->pasid, &tr);
 			d->rec.stall_time += sim_now(d->sim) - t0;
 			perform(t, va, write, &tr);
+			if (ticket)
+				iommu_transaction_done(d->iommu, ticket);
 			return;
 		}
+		if (ticket)
+			iommu_transaction_done(d->iommu, ticket); /* dropped: a raced translation */
 		if (got == 0) {
 			/* PCIe PRI: a page request served by the OS, then a retry */
 			d->rec.page_requests++;

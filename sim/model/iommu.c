@@ -29,6 +29,9 @@ struct qi_desc {
 /* A translation request waiting for a walker. */
 struct walk_job { struct device *dev; struct pcie_msg req; struct walk_job *next; };
 
+/* A transaction of a device without ATS, from its translation to its access. */
+struct transaction { unsigned pasid; uint64_t start, end, seq; int used; };
+
 /* Recent IOTLB invalidations, so that a walk that raced one does not fill. */
 #define INV_LOG 64
 struct inv_log_entry { unsigned pasid; uint64_t start, end; };
@@ -50,6 +53,12 @@ struct iommu {
 	 * descriptor (a submitter waits for its wait descriptor on its own) */
 	struct waitq engine_idle, space_freed, itag_freed, devtlb_issued;
 	int ats_outstanding;
+	/* transactions in flight (ticket = index + 1), and invalidations
+	 * waiting for those on their range to end */
+	struct transaction *tx;
+	size_t n_tx, cap_tx;
+	uint64_t tx_seq;
+	struct waitq drained;
 	uint64_t inv_seq;
 	struct inv_log_entry inv_log[INV_LOG];
 	struct iommu_rec rec;
@@ -75,6 +84,7 @@ struct iommu *iommu_new(struct sim *sim, int index, const char *name, sg_host_t 
 	waitq_init(&io->space_freed, &sim->engine, "free invalidation-queue slots (a QI-full stall)");
 	waitq_init(&io->itag_freed, &sim->engine, "a free ATS invalidation tag (ITag)");
 	waitq_init_idle(&io->devtlb_issued, &sim->engine, "a device-TLB descriptor to time (idle watchdog)");
+	waitq_init(&io->drained, &sim->engine, "in-flight DMA of an invalidated range to end (drain)");
 	snprintf(io->rec.name, sizeof io->rec.name, "%s", name);
 	io->rec.qi_depth = (uint32_t)io->depth;
 	return io;
@@ -97,6 +107,8 @@ void iommu_free(struct iommu *io)
 	waitq_destroy(&io->space_freed);
 	waitq_destroy(&io->itag_freed);
 	waitq_destroy(&io->devtlb_issued);
+	waitq_destroy(&io->drained);
+	free(io->tx);
 	free(io);
 }
 
@@ -181,6 +193,50 @@ static int end_devtlb(struct iommu *io, struct qi_desc *d, uint64_t seq, int tim
 	return 1;
 }
 
+/* ---- transactions of devices without ATS ---- */
+
+static uint64_t transaction_begin(struct iommu *io, unsigned pasid, uint64_t start, uint64_t end)
+{
+	size_t i = 0;
+	while (i < io->n_tx && io->tx[i].used)
+		i++;
+	if (i == io->n_tx) {
+		if (io->n_tx == io->cap_tx) {
+			io->cap_tx = io->cap_tx ? 2 * io->cap_tx : 16;
+			if (!(io->tx = realloc(io->tx, io->cap_tx * sizeof *io->tx)))
+				abort();
+		}
+		io->n_tx++;
+	}
+	io->tx[i] = (struct transaction){pasid, start, end, io->tx_seq++, 1};
+	return i + 1;
+}
+
+void iommu_transaction_done(struct iommu *io, uint64_t ticket)
+{
+	io->tx[ticket - 1].used = 0;
+	while (io->n_tx && !io->tx[io->n_tx - 1].used)
+		io->n_tx--;
+	waitq_wake_all(&io->drained);
+}
+
+/* An IOTLB invalidation of [start, end) under pasid, processed now: it waits
+ * until the transactions on that range that began before it have ended. */
+static void drain(struct iommu *io, unsigned pasid, uint64_t start, uint64_t end)
+{
+	uint64_t before = io->tx_seq;
+	for (;;) {
+		int busy = 0;
+		for (size_t i = 0; i < io->n_tx && !busy; i++) {
+			const struct transaction *t = &io->tx[i];
+			busy = t->used && t->seq < before && t->pasid == pasid && t->start < end && start < t->end;
+		}
+		if (!busy)
+			return;
+		waitq_wait(&io->drained);
+	}
+}
+
 static void process(struct iommu *io, struct qi_desc *d)
 {
 	const struct qi_request *r = &d->req;
@@ -191,6 +247,7 @@ static void process(struct iommu *io, struct qi_desc *d)
 		if (io->psc)
 			tlb_invalidate_range(io->psc, r->pasid, r->start, r->end);
 		log_invalidation(io, r->pasid, r->start, r->end);
+		drain(io, r->pasid, r->start, r->end);
 		break;
 	case QI_IOTLB_PASID:
 		sim_sleep(io->sim, io->p.qi_pasid_latency);
@@ -198,6 +255,7 @@ static void process(struct iommu *io, struct qi_desc *d)
 		if (io->psc)
 			tlb_invalidate_pasid(io->psc, r->pasid);
 		log_invalidation(io, r->pasid, 0, UINT64_MAX);
+		drain(io, r->pasid, 0, UINT64_MAX);
 		break;
 	case QI_DEVTLB: {
 		sim_sleep(io->sim, io->p.qi_devtlb_issue_latency);
@@ -421,6 +479,9 @@ static void translate(struct iommu *io, const struct walk_job *job)
 	struct pcie_msg cpl = {.type = MSG_TRANSLATE_CPL, .thread = q->thread, .pasid = q->pasid, .va = q->va,
 			       .write = q->write, .status = XLATE_FAULT};
 	struct translation tr;
+	/* without ATS the access follows in the same transaction: an
+	 * invalidation of its page waits for it (iommu_transaction_done) */
+	uint64_t ticket = device_has_ats(job->dev) ? 0 : transaction_begin(io, q->pasid, q->va & ~(PAGE_SIZE - 1), (q->va & ~(PAGE_SIZE - 1)) + PAGE_SIZE);
 	sim_sleep(io->sim, io->p.iotlb_lookup_latency);
 	int hit = tlb_lookup(io->iotlb, q->pasid, q->va, &tr) && (!q->write || tr.writable);
 	if (!hit)
@@ -432,6 +493,13 @@ static void translate(struct iommu *io, const struct walk_job *job)
 		cpl.generation = tr.generation;
 		cpl.writable = tr.writable;
 		cpl.huge = tr.huge;
+		if (ticket && tr.huge) { /* the whole huge page is in use */
+			io->tx[ticket - 1].start = tr.vbase;
+			io->tx[ticket - 1].end = tr.vbase + HUGE_SIZE;
+		}
+		cpl.ticket = ticket;
+	} else if (ticket) {
+		iommu_transaction_done(io, ticket); /* a fault: no access follows */
 	}
 	pcie_send(device_down(job->dev), &cpl);
 }

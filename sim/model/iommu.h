@@ -39,6 +39,13 @@ void iommu_attach_device(struct iommu *io, struct device *d);
 /* Submits n descriptors and a wait descriptor, and returns when the wait
  * completes.  Returns the time spent stalled on a full queue. */
 double iommu_submit_sync(struct iommu *io, const struct qi_request *reqs, size_t n);
+/* A translated access of a device without ATS is one transaction through the
+ * IOMMU, from the translation to the memory access: the device calls this
+ * when it has performed (or dropped) the access whose translation completion
+ * carried `ticket` (non-zero).  An IOTLB invalidation completes only once
+ * every such transaction on its range that began before it has (VT-d's
+ * drain of reads and writes, SMMUv3's CMD_SYNC). */
+void iommu_transaction_done(struct iommu *io, uint64_t ticket);
 const struct params *iommu_params(const struct iommu *io);
 const char *iommu_name(const struct iommu *io);
 sg_host_t iommu_host(const struct iommu *io);

@@ -653,10 +653,12 @@ static void forced_flush(struct op_ctx *c)
  * first when split_partial (__split_huge_pmd). */
 static void walk_range(struct op_ctx *c, int (*visit)(struct op_ctx *, struct pte *, uint64_t), int split_partial)
 {
-	uint64_t end = c->va + c->size, a = c->va, base;
+	uint64_t end = c->va + c->size, a = c->va, base, region;
 	struct pte *p;
-	while (a < end && (p = mm_next_entry(c->mm, a, end, &base)) != NULL) {
-		if (p->huge) {
+	while (a < end && mm_next_table(c->mm, a, end, &region)) {
+		p = mm_entry(c->mm, region, 1, 0);
+		base = region;
+		if (p->state != PTE_NONE) {
 			if (split_partial && (base < c->va || base + HUGE_SIZE > end)) {
 				split_pmd(c, base, 1);
 				if (mm_entry(c->mm, base, 1, 0)->state == PTE_NONE)
@@ -672,13 +674,15 @@ static void walk_range(struct op_ctx *c, int (*visit)(struct op_ctx *, struct pt
 			a = base + HUGE_SIZE;
 			continue;
 		}
-		uint64_t hi = (base & ~(HUGE_SIZE - 1)) + HUGE_SIZE;
+		/* the PMD points to a page table: its entries are read under its ptl
+		 * (one another op may hold while an entry is cleared for a moment) */
+		uint64_t lo = a > region ? a : region, hi = region + HUGE_SIZE;
 		if (hi > end)
 			hi = end;
-		c->cur_va = base;
+		c->cur_va = lo;
 		c->huge = 0;
 		lock_ptl(c);
-		for (uint64_t x = base; x < hi && (p = mm_next_entry(c->mm, x, hi, &base)) != NULL && !p->huge;
+		for (uint64_t x = lo; x < hi && (p = mm_next_entry(c->mm, x, hi, &base)) != NULL && !p->huge;
 		     x = base + PAGE_SIZE)
 			if (visit(c, p, base))
 				forced_flush(c);
@@ -846,10 +850,10 @@ static void move_entry(struct op_ctx *c, struct pte *from, uint64_t va, uint64_t
  * (move_huge_pmd); else the op gives up (not modelled). */
 static void move_ptes(struct op_ctx *c, enum ir_site site, enum range_kind kind)
 {
-	uint64_t end = c->va + c->size, a = c->va, base; /* the tail beyond a smaller new size is gone already */
+	uint64_t end = c->va + c->size, a = c->va, base, table; /* the tail beyond a smaller new size is gone already */
 	struct pte *p;
-	while (!c->stop && a < end && (p = mm_next_entry(c->mm, a, end, &base)) != NULL) {
-		uint64_t table = base & ~(HUGE_SIZE - 1);
+	/* every table whose PMD is not none, read under its ptl (mm_next_table) */
+	while (!c->stop && a < end && mm_next_table(c->mm, a, end, &table)) {
 		uint64_t lo = table > c->va ? table : c->va, hi = table + HUGE_SIZE < end ? table + HUGE_SIZE : end;
 		c->cur_va = lo;
 		lock_ptl(c);

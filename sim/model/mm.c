@@ -331,3 +331,27 @@ struct pte *mm_find_migration(struct mm *mm, uint64_t pfn, uint64_t *base)
 			return p;
 	return NULL;
 }
+
+int mm_next_table(struct mm *mm, uint64_t va, uint64_t end, uint64_t *region)
+{
+	va &= ~(PAGE_SIZE - 1);
+	while (va < end && va < (1ULL << 48)) {
+		struct pud_table *pud = mm->ptes->pud[IDX(va, 39)];
+		if (!pud) {
+			va = (va | ((1ULL << 39) - 1)) + 1;
+			continue;
+		}
+		struct pmd_table *t = pud->pmd[IDX(va, 30)];
+		if (!t) {
+			va = (va | ((1ULL << 30) - 1)) + 1;
+			continue;
+		}
+		uint64_t hva = va & ~(HUGE_SIZE - 1);
+		if (t->huge[IDX(va, 21)].state != PTE_NONE || t->pte[IDX(va, 21)]) {
+			*region = hva;
+			return 1;
+		}
+		va = hva + HUGE_SIZE;
+	}
+	return 0;
+}

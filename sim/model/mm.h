@@ -95,6 +95,11 @@ int mm_ptes_mapped(struct mm *mm, uint64_t base2m);
 /* The migration entry for frame pfn, wherever it is (an mremap may have
  * moved it: remove_migration_ptes finds it by the page's rmap), or NULL. */
 struct pte *mm_find_migration(struct mm *mm, uint64_t pfn, uint64_t *base);
+/* The first 2 MiB region at or after va's and before end whose PMD is not
+ * none (a huge entry, or a page table, even with every entry none): 1 with
+ * *region its base, 0 if none.  A range walk takes the ptl of each such table
+ * before it reads an entry, as zap_pte_range and change_pte_range do. */
+int mm_next_table(struct mm *mm, uint64_t va, uint64_t end, uint64_t *region);
 /* Makes the entry PTE_NONE, keeping who changed it last. */
 void mm_clear_entry(struct pte *p);
 

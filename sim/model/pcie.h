@@ -27,6 +27,7 @@ struct pcie_msg {
 	uint64_t pfn, generation, vbase;
 	uint8_t writable, huge;
 	uint64_t qi_seq;       /* the device-TLB descriptor an invalidation answers */
+	uint64_t ticket;       /* a translation for a device without ATS: its transaction (iommu.h) */
 };
 
 struct pcie_chan {

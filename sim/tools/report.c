@@ -550,8 +550,18 @@ static void configuration(FILE *f, const struct result_set *rs)
 	struct config_read c = {.n = 0};
 	char err[256];
 	struct h5in *h = h5in_open(rs->runs[0].path, err, sizeof err);
-	if (h)
+	if (h) {
 		h5in_attrs(h, "config", collect_config, &c);
+		/* a choice is stored by its name (kernel, preempt_dist, ...) */
+		for (size_t i = 0; i < params_count(); i++) {
+			const struct param_def *d = params_def(i);
+			char name[64];
+			int k;
+			if (d->type == PT_CHOICE && h5in_attr_string(h, "config", d->name, name, sizeof name) == 0 &&
+			    (k = params_choice_index(d, name)) >= 0)
+				collect_config(&c, d->name, k);
+		}
+	}
 	h5in_close(h);
 	struct params def;
 	params_defaults(&def);
