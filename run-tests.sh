@@ -9,26 +9,33 @@ cd "$(dirname "$0")"
 mnsim_install_deps "$MNSIM_PACKAGES $MNSIM_TEST_PACKAGES"
 jobs=$(nproc)
 status=0
+summary=""
 step() { echo; echo "=== $*"; }
+# stage NAME OK|FAILED: remembered for the summary at the end
+stage() { summary="$summary
+  $1: $2"; [ "$2" = ok ] || status=1; }
+trap 'echo; echo "=== summary$summary"; [ $status -eq 0 ] && echo "  all stages passed" || echo "  FAILED"' EXIT
 
 step "plain build"
-mnsim_build build
-ctest --test-dir build --output-on-failure -j "$jobs" || status=1
+mnsim_build build || { stage "plain build" FAILED; exit 1; }
+if ctest --test-dir build --output-on-failure -j "$jobs"; then stage "plain ctest" ok; else stage "plain ctest" FAILED; fi
 
 step "valgrind memcheck on the litmus suite"
 # each litmus file in its own valgrind, two at a time; a memcheck error fails its runs
-if ! ls workloads/litmus/*.trace | xargs -P "$jobs" -n 1 \
+if ls workloads/litmus/*.trace | xargs -P "$jobs" -n 1 \
      valgrind -q --error-exitcode=99 --trace-children=yes ./build/mnsim check >build/valgrind.log 2>&1; then
-  status=1
+  stage valgrind ok
+else
+  stage valgrind FAILED
   grep -vE '^PASS' build/valgrind.log | head -40
 fi
 grep -cE '^PASS' build/valgrind.log | sed 's/$/ litmus cases clean under valgrind/'
 
 step "fuzzing smoke run"
-fuzz/run "${FUZZ_SECONDS:-60}" || status=1
+if fuzz/run "${FUZZ_SECONDS:-60}"; then stage fuzzing ok; else stage fuzzing FAILED; fi
 
 step "sanitizer build (-fsanitize=address,undefined)"
-mnsim_build build-sanitize -DMNSIM_SANITIZE=ON
-ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  ctest --test-dir build-sanitize --output-on-failure -j "$jobs" || status=1
+mnsim_build build-sanitize -DMNSIM_SANITIZE=ON || { stage "sanitizer build" FAILED; exit 1; }
+if ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  ctest --test-dir build-sanitize --output-on-failure -j "$jobs"; then stage "sanitizer ctest" ok; else stage "sanitizer ctest" FAILED; fi
 exit $status
