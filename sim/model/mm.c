@@ -230,20 +230,28 @@ struct pte *mm_entry(struct mm *mm, uint64_t va, int huge, int create)
 	return &(*pt)->e[IDX(va, 12)];
 }
 
+/* The PMD table covering va, moving va past absent upper tables; NULL once
+ * va reaches end (or the top of the address space). */
+static struct pmd_table *next_pmd_table(struct mm *mm, uint64_t *va, uint64_t end)
+{
+	while (*va < end && *va < (1ULL << 48)) {
+		struct pud_table *pud = mm->ptes->pud[IDX(*va, 39)];
+		if (!pud) {
+			*va = (*va | ((1ULL << 39) - 1)) + 1;
+			continue;
+		}
+		struct pmd_table *t = pud->pmd[IDX(*va, 30)];
+		if (t)
+			return t;
+		*va = (*va | ((1ULL << 30) - 1)) + 1;
+	}
+	return NULL;
+}
+
 struct pte *mm_next_entry(struct mm *mm, uint64_t va, uint64_t end, uint64_t *base)
 {
 	va &= ~(PAGE_SIZE - 1);
-	while (va < end && va < (1ULL << 48)) {
-		struct pud_table *pud = mm->ptes->pud[IDX(va, 39)];
-		if (!pud) {
-			va = (va | ((1ULL << 39) - 1)) + 1;
-			continue;
-		}
-		struct pmd_table *t = pud->pmd[IDX(va, 30)];
-		if (!t) {
-			va = (va | ((1ULL << 30) - 1)) + 1;
-			continue;
-		}
+	for (struct pmd_table *t; (t = next_pmd_table(mm, &va, end)) != NULL;) {
 		uint64_t hva = va & ~(HUGE_SIZE - 1);
 		struct pte *h = &t->huge[IDX(va, 21)];
 		if (h->state != PTE_NONE) {
@@ -335,17 +343,7 @@ struct pte *mm_find_migration(struct mm *mm, uint64_t pfn, uint64_t *base)
 int mm_next_table(struct mm *mm, uint64_t va, uint64_t end, uint64_t *region)
 {
 	va &= ~(PAGE_SIZE - 1);
-	while (va < end && va < (1ULL << 48)) {
-		struct pud_table *pud = mm->ptes->pud[IDX(va, 39)];
-		if (!pud) {
-			va = (va | ((1ULL << 39) - 1)) + 1;
-			continue;
-		}
-		struct pmd_table *t = pud->pmd[IDX(va, 30)];
-		if (!t) {
-			va = (va | ((1ULL << 30) - 1)) + 1;
-			continue;
-		}
+	for (struct pmd_table *t; (t = next_pmd_table(mm, &va, end)) != NULL;) {
 		uint64_t hva = va & ~(HUGE_SIZE - 1);
 		if (t->huge[IDX(va, 21)].state != PTE_NONE || t->pte[IDX(va, 21)]) {
 			*region = hva;
