@@ -702,6 +702,9 @@ struct free_later { struct sim *s; struct mm *mm; uint64_t va, pfn; int huge; };
 static void swap_out_done(struct sim *s, struct mm *mm, uint64_t va, int huge, uint64_t pfn)
 {
 	struct pte *p = mm_entry(mm, va, huge, 0);
+	uint64_t at;
+	if (!(p && p->state == PTE_SWAP && p->swapcache && p->pfn == pfn))
+		p = mm_find_pfn(mm, FIND_SWAPCACHE, pfn, &at); /* an mremap moved it: the swap cache finds it by rmap */
 	if (p && p->state == PTE_SWAP && p->swapcache && p->pfn == pfn) {
 		p->swap_token = physmem_frame(s->mem, pfn)->token;
 		p->swapcache = 0;
@@ -1175,7 +1178,7 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 		p = cur_entry(c);
 		if (!(p->state == PTE_MIGRATION && p->pfn == c->old_pfn) && c->orig.state == PTE_MIGRATION) {
 			uint64_t moved;
-			struct pte *q = mm_find_migration(c->mm, c->old_pfn, &moved);
+			struct pte *q = mm_find_pfn(c->mm, FIND_MIGRATION, c->old_pfn, &moved);
 			if (q) {
 				c->cur_va = moved;
 				p = q;
@@ -1520,7 +1523,10 @@ static void run_op_ctx(struct op_ctx *cp)
 	if (c.locked)
 		unlock_ptl(&c);
 	if (c.marked_migrating) {
+		uint64_t at;
 		struct pte *p = mm_entry(mm, va, c.huge, 0);
+		if (!p || !p->migrating)
+			p = mm_find_pfn(mm, FIND_MIGRATING, c.old_pfn, &at); /* moved by an mremap */
 		if (p)
 			p->migrating = 0;
 	}

@@ -331,12 +331,16 @@ int mm_ptes_mapped(struct mm *mm, uint64_t base2m)
 	return 0;
 }
 
-struct pte *mm_find_migration(struct mm *mm, uint64_t pfn, uint64_t *base)
+struct pte *mm_find_pfn(struct mm *mm, enum mm_find kind, uint64_t pfn, uint64_t *base)
 {
 	for (struct pte *p = mm_next_entry(mm, 0, UINT64_MAX, base); p;
-	     p = mm_next_entry(mm, *base + (p->huge ? HUGE_SIZE : PAGE_SIZE), UINT64_MAX, base))
-		if (p->state == PTE_MIGRATION && p->pfn == pfn)
+	     p = mm_next_entry(mm, *base + (p->huge ? HUGE_SIZE : PAGE_SIZE), UINT64_MAX, base)) {
+		int is = kind == FIND_MIGRATION ? p->state == PTE_MIGRATION
+			 : kind == FIND_SWAPCACHE ? p->state == PTE_SWAP && p->swapcache
+						  : p->migrating;
+		if (is && p->pfn == pfn)
 			return p;
+	}
 	return NULL;
 }
 

@@ -92,9 +92,11 @@ int mm_discarding(const struct mm *mm, uint64_t va);
 /* Whether a 4 KiB entry of the 2 MiB at base2m maps something (the PMD
  * points to a page table in use: a THP was split there). */
 int mm_ptes_mapped(struct mm *mm, uint64_t base2m);
-/* The migration entry for frame pfn, wherever it is (an mremap may have
- * moved it: remove_migration_ptes finds it by the page's rmap), or NULL. */
-struct pte *mm_find_migration(struct mm *mm, uint64_t pfn, uint64_t *base);
+/* The entry of kind `kind` that names frame pfn, wherever it is (an mremap
+ * may have moved it since the op saw it: the kernel finds it by the page's
+ * rmap), or NULL; *base gets its VA. */
+enum mm_find { FIND_MIGRATION, FIND_SWAPCACHE, FIND_MIGRATING };
+struct pte *mm_find_pfn(struct mm *mm, enum mm_find kind, uint64_t pfn, uint64_t *base);
 /* The first 2 MiB region at or after va's and before end whose PMD is not
  * none (a huge entry, or a page table, even with every entry none): 1 with
  * *region its base, 0 if none.  A range walk takes the ptl of each such table
