@@ -326,6 +326,7 @@ struct op_ctx {
 	struct seen orig, main_seen, other_seen;
 	int have_new, new_installed, locked, stop, pending_inc, marked_migrating;
 	int holds_other; /* a reference on other_pfn (ksm_merge), dropped at the end */
+	const struct vma *fork_vma; /* fork: the mapping being copied */
 	uint8_t old_writable;           /* the entry's write permission when the op cleared it */
 	struct pair pair;               /* the open range_start/end pair */
 	/* what the op changed (R_CHANGED) */
@@ -932,6 +933,15 @@ static struct vma *sorted_vmas(const struct mm *mm, size_t *nv)
 	return vmas;
 }
 
+static int fork_visit(struct op_ctx *c, struct pte *p, uint64_t base)
+{
+	if (p->state == PTE_MIGRATION)
+		p->writable = 0; /* make_migration_entry_read; the child refaults once the page has moved */
+	else
+		fork_one(c, c->fork_vma, p, base);
+	return 0;
+}
+
 /* dup_mmap: every vma is copied into the child; copy_page_range copies the
  * entries of each one that has pages, and makes a range_start/end pair
  * (IR site `site`) around it when the mapping is copy-on-write.  Entries in
@@ -958,30 +968,10 @@ static void fork_copy(struct op_ctx *c, enum ir_site site)
 			c->pair = (struct pair){.open = 1, .start = v->start, .end = v->end};
 			sim_event(c->s, c->cpu, EV_RANGE_START, v->start, c->rec.id);
 		}
-		/* one ptl hold per page table */
-		uint64_t table = UINT64_MAX, huge_end = 0;
-		for (size_t k = first; k < e; k++) {
-			uint64_t base;
-			struct pte *p = mm_lookup(c->mm, vas[k], &base);
-			if (!p || base < huge_end || (p->huge && base != vas[k]))
-				continue; /* under a PMD entry copied already */
-			if (p->state == PTE_MIGRATION) {
-				p->writable = 0; /* make_migration_entry_read; the child refaults once the page has moved */
-				continue;
-			}
-			if ((vas[k] & ~(HUGE_SIZE - 1)) != table) {
-				if (table != UINT64_MAX)
-					unlock_ptl(c);
-				table = vas[k] & ~(HUGE_SIZE - 1);
-				c->cur_va = vas[k];
-				lock_ptl(c);
-			}
-			if (p->huge)
-				huge_end = base + HUGE_SIZE;
-			fork_one(c, v, p, base);
-		}
-		if (table != UINT64_MAX)
-			unlock_ptl(c);
+		/* copy_pmd_range / copy_pte_range: each table's entries read under
+		 * its ptl (a huge one under the PMD lock), one hold per table */
+		c->fork_vma = v;
+		walk_range(c, fork_visit, 0);
 		if (cow) {
 			sim_sleep(c->s, sim_preempt_window(c->s, c->has_window, c->window));
 			sim_event(c->s, c->cpu, EV_RANGE_END, v->start, c->rec.id);
