@@ -29,6 +29,7 @@ void engine_destroy(struct engine *e)
 	free(e->name);
 	free(e->blocked_on);
 	free(e->blocked_idle);
+	free(e->pid_of);
 	free(e->blocked_since);
 	memset(e, 0, sizeof *e);
 }
@@ -77,6 +78,7 @@ static size_t add_client(struct engine *e)
 		    !(e->heap = realloc(e->heap, n * sizeof *e->heap)) || !(e->name = realloc(e->name, n * sizeof *e->name)) ||
 		    !(e->blocked_on = realloc(e->blocked_on, n * sizeof *e->blocked_on)) ||
 		    !(e->blocked_idle = realloc(e->blocked_idle, n * sizeof *e->blocked_idle)) ||
+		    !(e->pid_of = realloc(e->pid_of, n * sizeof *e->pid_of)) ||
 		    !(e->blocked_since = realloc(e->blocked_since, n * sizeof *e->blocked_since)))
 			abort();
 		e->cap_clients = n;
@@ -86,6 +88,7 @@ static size_t add_client(struct engine *e)
 	e->name[c] = NULL;
 	e->blocked_on[c] = NULL;
 	e->blocked_idle[c] = 0;
+	e->pid_of[c] = 0;
 	e->blocked_since[c] = 0;
 	heap_place(e, c, c); /* the heap holds every client; INFINITY sorts last */
 	return c;
@@ -116,6 +119,7 @@ static size_t self_client(struct engine *e)
 	}
 	if (e->client_of_pid[pid] == SIZE_MAX) {
 		size_t c = e->client_of_pid[pid] = add_client(e);
+		e->pid_of[c] = pid;
 		if (!(e->name[c] = strdup(sg_actor_get_name(sg_actor_self()))))
 			abort();
 	}
@@ -147,12 +151,37 @@ static double clock_after(double now, double d) { return now + ((now + d) - now)
 /* Whether a sleep until t, begun at SimGrid time `real`, ends exactly at t. */
 static int reaches(double real, double t) { return clock_after(real, t - real) == t; }
 
+/* Actors whose sleeps end at the same instant: SimGrid resumes them in the
+ * order of its timer heap, which depends on everything that was ever in it
+ * (so on whether other sleeps were coalesced), not on the model.  The engine
+ * makes the order its own: an actor that wakes at t first lets every actor
+ * with a lower pid that is due by t run (it yields until none is left; "by":
+ * SimGrid ends together the sleeps due within its precision).  Channels are
+ * not ordered so: a message and a sleep ending together are SimGrid's to
+ * order.  The guard only bounds a loop the due times should never make. */
+static void settle_ties(struct engine *e, size_t me)
+{
+	double now = simgrid_get_clock();
+	for (int guard = 0; guard < 4096; guard++) {
+		if (others_due(e, me) > now)
+			return;
+		int lower = 0;
+		for (size_t c = 0; c < e->n_clients && !lower; c++)
+			lower = c != me && e->name[c] && e->due[c] <= now && e->pid_of[c] < e->pid_of[me];
+		if (!lower)
+			return;
+		e->tie_yields++;
+		sg_actor_yield();
+	}
+}
+
 static void real_sleep(struct engine *e, double real, double d)
 {
 	e->sleeps++;
-	if (e->coalescing)
-		set_due(e, self_client(e), clock_after(real, d));
+	size_t me = self_client(e);
+	set_due(e, me, clock_after(real, d));
 	sg_actor_sleep_for(d);
+	settle_ties(e, me);
 }
 
 double engine_now(const struct engine *e) { return e->ahead ? e->now : simgrid_get_clock(); }
@@ -216,8 +245,7 @@ void engine_block(struct engine *e, const char *what, int idle)
 	e->blocked_idle[me] = (unsigned char)idle;
 	e->blocked_since[me] = engine_now(e);
 	e->ahead = 0;
-	if (e->coalescing)
-		set_due(e, me, INFINITY);
+	set_due(e, me, INFINITY);
 }
 
 void engine_unblock(struct engine *e) { e->blocked_on[self_client(e)] = NULL; }
@@ -263,8 +291,4 @@ void engine_resumed(struct engine *e) { e->runnable--; }
 
 size_t engine_channel_new(struct engine *e) { return add_client(e); }
 
-void engine_channel_due(struct engine *e, size_t channel, double earliest)
-{
-	if (e->coalescing)
-		set_due(e, channel, earliest);
-}
+void engine_channel_due(struct engine *e, size_t channel, double earliest) { set_due(e, channel, earliest); }

@@ -15,6 +15,9 @@
  * have, and no other actor acts in between, so results are identical with
  * coalescing on and off; only the number of SimGrid sleeps drops.
  *
+ * Ties: actors whose sleeps end at the same instant run in pid order (the
+ * engine's, not SimGrid's timer heap, whose state coalescing changes).
+ *
  * An actor's clock is engine_now(); model code must use it rather than
  * SimGrid's clock, and every actor must sleep, block and wake others
  * through the engine (waitq.h, pcie.h): an actor it does not know about
@@ -44,6 +47,8 @@ struct engine {
 	char **name;
 	const char **blocked_on;
 	unsigned char *blocked_idle; /* a server waiting for work */
+	size_t *pid_of;              /* an actor's SimGrid pid: the order of ties */
+	uint64_t tie_yields;         /* yields to an actor due at the same instant */
 	double *blocked_since;
 	size_t n_clients, cap_clients, n_pids;
 };
