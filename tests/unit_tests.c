@@ -331,6 +331,11 @@ static void test_physmem_lifo_generations(void)
 	physmem_get(pm, c);
 	CHECK(physmem_put(pm, c) == 0 && !physmem_frame(pm, c)->free);
 	CHECK(physmem_new_token(pm) < physmem_new_token(pm));
+	/* a page freed twice changes nothing and is counted, never an abort */
+	uint64_t first = 0, in_use = physmem_frames_in_use(pm);
+	CHECK(physmem_bad_puts(pm, &first) == 0);
+	CHECK(physmem_put(pm, a) == 0 && physmem_put(pm, a) == 0);
+	CHECK(physmem_bad_puts(pm, &first) == 2 && first == a && physmem_frames_in_use(pm) == in_use);
 	physmem_free_all(pm);
 }
 

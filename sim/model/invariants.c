@@ -23,12 +23,28 @@ static void broken(struct sim *s, const char *fmt, const char *what, const struc
 	sim_fail(s, why);
 }
 
+/* A page freed twice (or a reference dropped below zero) is always a failed
+ * run, check_invariants or not: the first one found, named by where. */
+static void check_puts(struct sim *s, const char *where)
+{
+	uint64_t pfn, n = physmem_bad_puts(s->mem, &pfn);
+	if (!n || s->failed)
+		return;
+	char why[512];
+	snprintf(why, sizeof why,
+		 "model invariant broken at simulated time %.9f s, %s: frame %llu was freed twice (a reference dropped "
+		 "below zero; %llu such puts)",
+		 sim_now(s), where, (unsigned long long)pfn, (unsigned long long)n);
+	sim_fail(s, why);
+}
+
 void invariants_after_op(struct sim *s, struct mm *mm, int64_t op_id, const char *op, uint64_t start, uint64_t end)
 {
-	if (!s->p.check_invariants || s->failed)
-		return;
 	char what[96];
 	snprintf(what, sizeof what, "after op %lld (%s)", (long long)op_id, op);
+	check_puts(s, what);
+	if (!s->p.check_invariants || s->failed)
+		return;
 	uint64_t base;
 	for (struct pte *p = mm_next_entry(mm, start, end, &base); p;
 	     p = mm_next_entry(mm, base + (p->huge ? HUGE_SIZE : PAGE_SIZE), end, &base)) {
@@ -50,6 +66,7 @@ struct namer { const struct mm *mm; uint64_t va; int64_t last_op; };
 
 void invariants_at_end(struct sim *s)
 {
+	check_puts(s, "at the end of the run (a fault or deferred work freed it)");
 	if (!s->p.check_invariants || s->failed)
 		return;
 	if (s->ops_started != s->kernel_ops) {

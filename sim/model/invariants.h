@@ -11,7 +11,8 @@
  *   - no migration entry, migration mark or pending TLB flush outlives the
  *     op that made it, and every op that started ended (done or given up).
  * The first broken rule fails the run (sim_fail), naming the op, the page
- * and the simulated time: a failed run has no result file. */
+ * and the simulated time: a failed run has no result file.  A page freed
+ * twice fails it whether check_invariants is on or not. */
 #ifndef MNSIM_INVARIANTS_H
 #define MNSIM_INVARIANTS_H
 #include <stdint.h>

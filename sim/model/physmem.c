@@ -11,6 +11,7 @@ struct physmem {
 	struct free_stack free_small, free_huge;
 	uint64_t next_generation, next_token, in_use;
 	uint64_t zero_pfn;
+	uint64_t bad_puts, first_bad_pfn; /* puts of a free frame */
 	uint32_t *external; /* per frame, made at the first external reference */
 	size_t n_external;
 };
@@ -94,8 +95,11 @@ uint32_t physmem_external(const struct physmem *pm, uint64_t pfn) { return pfn <
 int physmem_put(struct physmem *pm, uint64_t pfn)
 {
 	struct frame *f = &pm->frames[pfn];
-	if (f->free || f->refs == 0)
-		abort(); /* a double free is a model bug, never an input error */
+	if (f->free || f->refs == 0) {
+		if (!pm->bad_puts++)
+			pm->first_bad_pfn = pfn;
+		return 0;
+	}
 	if (--f->refs)
 		return 0;
 	f->free = 1;
@@ -109,4 +113,10 @@ struct frame *physmem_frame(struct physmem *pm, uint64_t pfn) { return &pm->fram
 uint64_t physmem_zero_pfn(const struct physmem *pm) { return pm->zero_pfn; }
 uint64_t physmem_new_token(struct physmem *pm) { return pm->next_token++; }
 uint64_t physmem_frames_in_use(const struct physmem *pm) { return pm->in_use; }
+
+uint64_t physmem_bad_puts(const struct physmem *pm, uint64_t *first_pfn)
+{
+	*first_pfn = pm->first_bad_pfn;
+	return pm->bad_puts;
+}
 uint64_t physmem_n_frames(const struct physmem *pm) { return pm->n; }

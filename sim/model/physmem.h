@@ -29,8 +29,13 @@ void physmem_get(struct physmem *pm, uint64_t pfn);
  * apart (physmem_external), for the invariant check (invariants.h). */
 void physmem_get_external(struct physmem *pm, uint64_t pfn);
 uint32_t physmem_external(const struct physmem *pm, uint64_t pfn);
-/* Drops one reference; returns 1 if that freed the frame. */
+/* Drops one reference; returns 1 if that freed the frame.  Dropping one of
+ * a free frame (a page freed twice: a model bug, never an input error)
+ * changes nothing and is counted, for the caller to fail the run with
+ * (physmem_bad_puts). */
 int physmem_put(struct physmem *pm, uint64_t pfn);
+/* How many puts found their frame free, and the first such frame. */
+uint64_t physmem_bad_puts(const struct physmem *pm, uint64_t *first_pfn);
 struct frame *physmem_frame(struct physmem *pm, uint64_t pfn);
 uint64_t physmem_zero_pfn(const struct physmem *pm);
 /* A new, globally increasing content token. */
