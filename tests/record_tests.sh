@@ -50,8 +50,12 @@ res=$("$OPS_COUNT" "$TMP/k.h5" "$BASE" "$END")
 check "run: $M cow (the writes while the child lives)" '[ "$(count cow "$res")" = "$M" ]'
 check "run: $Z zero_fault (writes to zero-page reads)" '[ "$(count zero_fault "$res")" = "$Z" ]'
 check "run: $K wp_reuse (the child's exit released its references)" '[ "$(count wp_reuse "$res")" = "$K" ]'
-check "run: no CPU SIGSEGV, no op skipped, no violation" \
-  'grep -Eq "^cpu_sigsegv +0$" "$TMP/run.txt" && grep -Eq "^ops_skipped +0$" "$TMP/run.txt" && grep -Eq "^violations +0$" "$TMP/run.txt"'
+# The synthetic device side touches the program's own pages too: a CPU fault
+# whose page the device's page request fixed first is given up, as the
+# kernel's pte_same check gives it up.  Any other op given up is a bug.
+summary=$(grep -E "^(cpu_sigsegv|ops_skipped|violations) " "$TMP/run.txt" | awk '{ printf "%s=%s ", $1, $2 }')
+check "run: no CPU SIGSEGV, no violation, every op given up lost a race ($summary$(grep unraced <<<"$res"))" \
+  'grep -Eq "^cpu_sigsegv +0$" "$TMP/run.txt" && grep -Eq "^violations +0$" "$TMP/run.txt" && [ "$(count unraced_skips "$res")" = 0 ]'
 # the kept capture converts again to the same trace
 "$MNSIM" import "$TMP/capture/perf.txt" --maps "$TMP/capture/maps" --pages "$TMP/capture/pages" -o "$TMP/again.trace" >/dev/null
 check "import of the kept capture gives the same events" \
