@@ -933,12 +933,26 @@ static struct vma *sorted_vmas(const struct mm *mm, size_t *nv)
 	return vmas;
 }
 
+/* copy_nonpresent_pte (v6.6 mm/memory.c; copy_huge_pmd for a PMD one): a
+ * migration entry is copied into the child, made a read one in both in a
+ * copy-on-write mapping; no page reference is taken (the migration holds
+ * the page).  remove_migration_ptes gives the copy the new page
+ * (install_elsewhere). */
 static int fork_visit(struct op_ctx *c, struct pte *p, uint64_t base)
 {
-	if (p->state == PTE_MIGRATION)
-		p->writable = 0; /* make_migration_entry_read; the child refaults once the page has moved */
-	else
+	if (p->state != PTE_MIGRATION) {
 		fork_one(c, c->fork_vma, p, base);
+		return 0;
+	}
+	if (c->fork_vma->writable && !c->fork_vma->shared)
+		p->writable = 0; /* make_readable_migration_entry */
+	struct pte *cp = mm_entry(c->child, base, p->huge, 1);
+	cp->state = PTE_MIGRATION;
+	cp->pfn = p->pfn;
+	cp->writable = p->writable;
+	cp->last_op = c->rec.id;
+	c->s->forked_migration_entries++;
+	sim_sleep(c->s, c->s->p.pte_update_latency); /* the child's set_pte_at */
 	return 0;
 }
 
@@ -1021,6 +1035,30 @@ static void exit_zap(struct op_ctx *c)
 	c->va = 0;
 	c->size = VA_SPACE_END;
 	c->cur_va = 0;
+}
+
+/* remove_migration_ptes walks the old page's rmap, so the copies a fork made
+ * of the migration entry (fork_visit) get the new page too, each taking a
+ * reference, whether or not the op's own entry was still there.  The model
+ * writes them at the instant of the op's own install. */
+static void install_elsewhere(struct op_ctx *c)
+{
+	struct sim *s = c->s;
+	for (size_t i = 0; i < s->n_mms && s->forked_migration_entries > 0; i++) {
+		struct mm *m = s->mms[i];
+		uint64_t va;
+		struct pte *q;
+		while (s->forked_migration_entries > 0 && m != c->mm &&
+		       (q = mm_find_pfn(m, FIND_MIGRATION, c->old_pfn, &va)) != NULL) {
+			q->state = PTE_PRESENT;
+			q->pfn = c->new_pfn;
+			q->last_op = c->rec.id;
+			physmem_get(s->mem, c->new_pfn);
+			s->forked_migration_entries--;
+			sim_event(s, c->cpu, EV_PTE_UPDATE, va, c->rec.id);
+			checker_copy_installed(s->checker, m, va, c->old_pfn, c->new_pfn, c->snapshot, c->rec.id, sim_now(s));
+		}
+	}
 }
 
 static const struct step *find_label(const struct step *st, int label)
@@ -1177,6 +1215,7 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 		if (p->state == PTE_MIGRATION ? p->pfn != c->old_pfn : !seen_same(&c->orig, p)) {
 			give_up(c);
 			c->stop = 0;
+			install_elsewhere(c);
 			break;
 		}
 		set_entry(c, p, PTE_PRESENT, c->new_pfn, p->state == PTE_MIGRATION ? p->writable : c->main_seen.writable);
@@ -1186,6 +1225,7 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 		c->new_installed = 1;
 		checker_copy_installed(s->checker, c->mm, c->cur_va, c->old_pfn, c->new_pfn, c->snapshot, c->rec.id,
 				       sim_now(s));
+		install_elsewhere(c);
 		break;
 	case ST_PROTNONE:
 		p = cur_entry(c);
