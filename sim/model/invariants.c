@@ -3,6 +3,7 @@
 #include "mm.h"
 #include "physmem.h"
 #include "sim.h"
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,11 +14,16 @@ static int holds_frame(const struct sim *s, const struct pte *p)
 	return (p->state == PTE_PRESENT || p->state == PTE_PROTNONE) && p->pfn != physmem_zero_pfn(s->mem);
 }
 
-static void broken(struct sim *s, const char *fmt, const char *what, const struct mm *mm, uint64_t va, unsigned long long a,
-		   unsigned long long b)
+/* Fails the run: the rule broken (a printf format and its values), where. */
+static void broken(struct sim *s, const char *what, const struct mm *mm, uint64_t va, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void broken(struct sim *s, const char *what, const struct mm *mm, uint64_t va, const char *fmt, ...)
 {
 	char rule[256], why[512];
-	snprintf(rule, sizeof rule, fmt, a, b);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rule, sizeof rule, fmt, ap);
+	va_end(ap);
 	snprintf(why, sizeof why, "model invariant broken at simulated time %.9f s, %s, page %#llx of process %s: %s", sim_now(s),
 		 what, (unsigned long long)va, mm->name, rule);
 	sim_fail(s, why);
@@ -53,9 +59,9 @@ void invariants_after_op(struct sim *s, struct mm *mm, int64_t op_id, const char
 			continue;
 		const struct frame *f = physmem_frame(s->mem, p->pfn);
 		if (f->free || f->refs == 0) {
-			broken(s, p->state == PTE_SWAP ? "its swap-cache frame %llu is free (entry last changed by op %lld)"
-						       : "its entry names frame %llu, which is free (entry last changed by op %lld)",
-			       what, mm, base, (unsigned long long)p->pfn, (unsigned long long)p->last_op);
+			broken(s, what, mm, base, "%s frame %llu, which is free (entry last changed by op %lld)",
+			       p->state == PTE_SWAP ? "its swap-cache entry names" : "its entry names", (unsigned long long)p->pfn,
+			       (long long)p->last_op);
 			return;
 		}
 	}
@@ -94,17 +100,18 @@ void invariants_at_end(struct sim *s)
 		for (struct pte *p = mm_next_entry(mm, 0, UINT64_MAX, &base); p && !s->failed;
 		     p = mm_next_entry(mm, base + (p->huge ? HUGE_SIZE : PAGE_SIZE), UINT64_MAX, &base)) {
 			if (p->state == PTE_MIGRATION)
-				broken(s, "a migration entry (frame %llu) with no migration in flight (last changed by op %lld)", what,
-				       mm, base, (unsigned long long)p->pfn, (unsigned long long)p->last_op);
+				broken(s, what, mm, base, "a migration entry (frame %llu) with no migration in flight (last changed by op %lld)",
+				       (unsigned long long)p->pfn, (long long)p->last_op);
 			else if (p->migrating)
-				broken(s, "still marked as being migrated (frame %llu, last changed by op %lld)", what, mm, base,
-				       (unsigned long long)p->pfn, (unsigned long long)p->last_op);
+				broken(s, what, mm, base, "still marked as being migrated (frame %llu, last changed by op %lld)",
+				       (unsigned long long)p->pfn, (long long)p->last_op);
 			else if (p->state == PTE_SWAP && p->swapcache)
-				broken(s, "a swap entry still in the swap cache (frame %llu, last changed by op %lld) after the swap cache let go",
-				       what, mm, base, (unsigned long long)p->pfn, (unsigned long long)p->last_op);
-			else if (getenv("MNSIM_DEBUG_INV") && fprintf(stderr, "%s %#llx st=%d huge=%d pfn=%llu\n", mm->name, (unsigned long long)base, p->state, p->huge, (unsigned long long)p->pfn) < 0) {} else if (holds_frame(s, p)) {
+				broken(s, what, mm, base,
+				       "a swap entry still in the swap cache (frame %llu, last changed by op %lld) after the swap cache let go",
+				       (unsigned long long)p->pfn, (long long)p->last_op);
+			else if (holds_frame(s, p)) {
 				if (p->pfn >= n)
-					broken(s, "its entry names frame %llu, which was never allocated (%llu frames)", what, mm, base,
+					broken(s, what, mm, base, "its entry names frame %llu, which was never allocated (%llu frames)",
 					       (unsigned long long)p->pfn, (unsigned long long)n);
 				else if (!count[p->pfn]++)
 					who[p->pfn] = (struct namer){mm, base, p->last_op};
@@ -116,8 +123,8 @@ void invariants_at_end(struct sim *s)
 		if (pfn == physmem_zero_pfn(s->mem) || (f->free && !count[pfn]))
 			continue;
 		if (f->free) {
-			broken(s, "its entry names frame %llu, which is free (entry last changed by op %lld)", what, who[pfn].mm,
-			       who[pfn].va, (unsigned long long)pfn, (unsigned long long)who[pfn].last_op);
+			broken(s, what, who[pfn].mm, who[pfn].va, "its entry names frame %llu, which is free (entry last changed by op %lld)",
+			       (unsigned long long)pfn, (long long)who[pfn].last_op);
 		} else if (f->refs != count[pfn] + physmem_external(s->mem, pfn)) {
 			char why[512];
 			if (count[pfn])
