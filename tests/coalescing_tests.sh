@@ -8,7 +8,9 @@
 # policy its header names; and generated stress-like traces (translation-heavy, ATC-hit-heavy,
 # CPU-op-heavy, many CPUs and devices racing on a few pages, a full
 # invalidation queue, a dead device timing out, two IOMMUs, the event
-# log), on which coalescing must also have happened.
+# log), on which coalescing must also have happened; two of them again
+# with the fluid PCIe model.  Then the serial and fluid PCIe models agree
+# on traces whose messages never contend.
 # MNSIM_THOROUGH=1 runs every shipped workload and litmus trace under all
 # five policies (about 5x longer).
 # Usage: coalescing_tests.sh MNSIM SOURCE_DIR
@@ -89,5 +91,25 @@ gen race2 processes=2 cpu_threads=8 cpu_ops=60 cpu_gap=500ns devices=2 device_ho
   device_gap=50ns pages=16 huge_pages=2 write_ratio=0.5
 same_both_ways two_iommus coalesce "$TMP/race2.trace" double -p "$SRC/tests/data/two-iommus.xml" --set walk_latency=2us
 same_both_ways event_log coalesce "$TMP/race.trace" minimal -p "$SRC/platforms/many-devices.xml" --set record_events=1
+# the fluid PCIe model (SimGrid communications) coalesces as exactly
+same_both_ways translation_heavy_fluid coalesce "$TMP/xlate.trace" double --set pcie_model=fluid
+same_both_ways race_fluid coalesce "$TMP/race.trace" secondary_tlbs -p "$SRC/platforms/many-devices.xml" --set pcie_model=fluid
 check some_sleeps_coalesced "[ $total_coalesced -gt 100000 ]"
+
+# The two PCIe models differ only in when contending messages arrive (a
+# few nanoseconds at the presets' bandwidths): on every litmus trace they
+# give the same counts (every summary value that is not a time), and the
+# same times wherever no two messages overlap on a link.
+same_counts=0 same_all=0 litmus_n=0
+for w in "$SRC"/workloads/litmus/*.trace; do
+  p=$(awk '$1 == "expect" { print $2; exit }' "$w")
+  litmus_n=$((litmus_n + 1))
+  for m in serial fluid; do
+    "$MNSIM" run -w "$w" --policy "$p" --set pcie_model=$m -o "$TMP/m.h5" | grep -v '^engine_\|^results' >"$TMP/$m.sum"
+  done
+  cmp -s "$TMP/serial.sum" "$TMP/fluid.sum" && same_all=$((same_all + 1))
+  cmp -s <(grep -v ' s$' "$TMP/serial.sum") <(grep -v ' s$' "$TMP/fluid.sum") && same_counts=$((same_counts + 1))
+done
+check "serial and fluid PCIe: the same counts on all $litmus_n litmus traces (got $same_counts)" "[ $same_counts = $litmus_n ] && [ $litmus_n -gt 40 ]"
+check "serial and fluid PCIe: the same times too on most litmus traces ($same_all of $litmus_n)" "[ $same_all -ge $((litmus_n - 5)) ]"
 finish

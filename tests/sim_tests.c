@@ -412,32 +412,71 @@ static void test_atc_hit_sends_no_message(void)
 
 /* Accesses stamped with a time already past (the thread is behind) each
  * still pay the ATC lookup, from when they start; and the run's engine
- * events count only sleeps that SimGrid really made.  With coalescing, the
- * lone device thread's hits are run without waking SimGrid, at the same
- * simulated times. */
+ * events count only sleeps and messages that SimGrid really made.  With
+ * coalescing, the lone device thread's hits are run without waking SimGrid,
+ * at the same simulated times.  Under both PCIe models: the serial one
+ * sends no SimGrid message (each receiver sleeps until the arrival
+ * instead), at the same simulated times as the fluid one's messages. */
 static void test_late_accesses_pay_the_atc_lookup(void)
 {
 	const char *trace = one_page_device_trace(10, "d0 @1us read 0x10000000");
 	struct params p;
 	params_defaults(&p);
 	double miss = 2 * LINK_ONE_WAY + p.iotlb_lookup_latency + p.walk_levels * p.walk_latency;
-	struct summary s[2];
-	for (int coalescing = 0; coalescing < 2; coalescing++) {
-		CHECK(run(trace, DATA "exact.xml", "only_end", NULL, &s[coalescing], coalescing ? NULL : "coalesce_sleeps=0") == 0);
-		CHECK(get(&s[coalescing], "atc_hits") == 9 && get(&s[coalescing], "atc_misses") == 1);
-		CHECK_EQ_DBL(get(&s[coalescing], "sim_time"), 1e-6 + 10 * (p.atc_hit_latency + p.device_access_latency) + miss, 1e-15);
-		CHECK(get(&s[coalescing], "engine_messages") == 2);
+	static const char *const sets[2][2] = {{"pcie_model=serial,coalesce_sleeps=0", "pcie_model=serial"},
+					       {"pcie_model=fluid,coalesce_sleeps=0", "pcie_model=fluid"}};
+	double sim_time[2];
+	for (int fluid = 0; fluid < 2; fluid++) {
+		struct summary s[2];
+		for (int coalescing = 0; coalescing < 2; coalescing++) {
+			CHECK(run(trace, DATA "exact.xml", "only_end", NULL, &s[coalescing], sets[fluid][coalescing]) == 0);
+			CHECK(get(&s[coalescing], "atc_hits") == 9 && get(&s[coalescing], "atc_misses") == 1);
+			CHECK_EQ_DBL(get(&s[coalescing], "sim_time"), 1e-6 + 10 * (p.atc_hit_latency + p.device_access_latency) + miss, 1e-15);
+			CHECK(get(&s[coalescing], "engine_messages") == (fluid ? 2 : 0));
+		}
+		CHECK(get(&s[1], "sim_time") == get(&s[0], "sim_time"));
+		sim_time[fluid] = get(&s[0], "sim_time");
+		/* per access: the lookup and the access; the miss adds 2 messages
+		 * (serial: the receivers' 2 sleeps until they arrive) and the
+		 * IOMMU's IOTLB lookup and walk (the upper levels in one sleep,
+		 * the leaf it reads in another) */
+		CHECK(get(&s[0], "engine_events") == 10 * 2 + 2 + 1 + 2 && get(&s[0], "engine_coalesced") == 0);
+		/* coalesced: at least the lookups and accesses of the 9 hits, which
+		 * nothing else can see, for a few catch-ups (before the translation
+		 * request and answer are sent, and when the stream ends) */
+		CHECK(get(&s[1], "engine_coalesced") >= 9 * 2);
+		CHECK(get(&s[1], "engine_events") <= get(&s[0], "engine_events") - 9 * 2 + 3);
 	}
-	CHECK(get(&s[1], "sim_time") == get(&s[0], "sim_time"));
-	/* per access: the lookup and the access; the miss adds 2 messages and
-	 * the IOMMU's IOTLB lookup and walk (the upper levels in one sleep, the
-	 * leaf it reads in another) */
-	CHECK(get(&s[0], "engine_events") == 10 * 2 + 2 + 1 + 2 && get(&s[0], "engine_coalesced") == 0);
-	/* coalesced: at least the lookups and accesses of the 9 hits, which
-	 * nothing else can see, for a few catch-ups (before the translation
-	 * request and answer are sent, and when the stream ends) */
-	CHECK(get(&s[1], "engine_coalesced") >= 9 * 2);
-	CHECK(get(&s[1], "engine_events") <= get(&s[0], "engine_events") - 9 * 2 + 3);
+	CHECK(sim_time[0] == sim_time[1]);
+	unlink(trace);
+}
+
+/* Two devices behind one link, each missing its ATC at the same instant
+ * (tests/data/shared-link.xml: a message transmits for TX = 1 us and arrives
+ * LAT = 500 ns after it began; the link is SHARED, so both directions use
+ * the one transmitter; here LAT + W < TX, W the IOTLB lookup and walk).
+ * Serial: the link sends one message at a time.  The second request waits
+ * TX for the first; the first completion waits for the second request to be
+ * sent (it is ready at LAT + TX + W < 2 TX), and the second completion for
+ * the first: stalls 3 TX + LAT and 4 TX + LAT.  Fluid (CM02): both requests
+ * share the bandwidth and end together, 2 TX after they began, and so do
+ * the two completions: 2 LAT + 4 TX + W each. */
+static void test_pcie_link_contention(void)
+{
+	const char *trace = write_trace("mnsim-trace 1\nprocess p0\nmap p0 0x10000000 8K populate=write\n"
+					"device dev0 process=p0\ndevice dev1 process=p0\n"
+					"devthread d0 device=dev0\ndevthread d1 device=dev1\n"
+					"d0 @1us read 0x10000000\nd1 @1us read 0x10001000\n");
+	struct params p;
+	params_defaults(&p);
+	const double TX = 1e-6, LAT = 500e-9, W = p.iotlb_lookup_latency + p.walk_levels * p.walk_latency;
+	struct summary serial, fluid;
+	CHECK(run(trace, DATA "shared-link.xml", "only_end", NULL, &serial, "pcie_model=serial") == 0);
+	CHECK(run(trace, DATA "shared-link.xml", "only_end", NULL, &fluid, "pcie_model=fluid") == 0);
+	CHECK(LAT + W < TX);
+	CHECK_EQ_DBL(get(&serial, "device_stall_time"), (3 * TX + LAT) + (4 * TX + LAT), 1e-15);
+	CHECK_EQ_DBL(get(&fluid, "device_stall_time"), 2 * (2 * LAT + 4 * TX + W), 1e-15);
+	CHECK(get(&serial, "engine_messages") == 0 && get(&fluid, "engine_messages") == 4);
 	unlink(trace);
 }
 
@@ -698,6 +737,7 @@ int main(int argc, char **argv)
 		{"psi_and_pasid_wide", test_psi_and_pasid_wide},
 		{"atc_hit_sends_no_message", test_atc_hit_sends_no_message},
 		{"late_accesses_pay_the_atc_lookup", test_late_accesses_pay_the_atc_lookup},
+		{"pcie_link_contention", test_pcie_link_contention},
 		{"two_iommus", test_two_iommus},
 		{"raced_translation_not_cached", test_raced_translation_not_cached},
 		{"paging_structure_cache", test_paging_structure_cache},

@@ -39,6 +39,7 @@ struct sim {
 	struct device **devices;
 	size_t n_devices;
 	struct checker *checker;
+	struct pcie_net *pcie;       /* the PCIe links' state (pcie.h) */
 	struct later *later;         /* deferred work (later.h) */
 	struct results *results;
 	struct rng rng;

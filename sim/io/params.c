@@ -38,6 +38,7 @@ static const struct { const char *param, *names; } choices[] = {
 	{"thp_migrate_fix", "0|1|auto"},
 	{"driver", "intel-svm|amd-iommuv2|arm-smmu-v3"},
 	{"qi_batch", "0|1|auto"},
+	{"pcie_model", "serial|fluid"},
 };
 
 const char *params_choices(const struct param_def *d)

@@ -3,19 +3,77 @@
 #include <math.h>
 #include <simgrid/comm.h>
 #include <simgrid/engine.h>
+#include <simgrid/link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xbt/dynar.h>
 
-void pcie_chan_init(struct pcie_chan *c, const char *name, long msg_bytes, double latency, struct engine *engine)
+/* ---- the platform's links (serial model) ---- */
+
+struct pcie_net {
+	double *free_at; /* per link of sg_link_list(), whose data points here */
+	size_t n;
+};
+
+struct pcie_net *pcie_net_new(void)
+{
+	struct pcie_net *n = calloc(1, sizeof *n);
+	if (!n)
+		abort();
+	n->n = sg_link_count();
+	sg_link_t *links = sg_link_list();
+	if (!(n->free_at = calloc(n->n ? n->n : 1, sizeof *n->free_at)))
+		abort();
+	for (size_t i = 0; i < n->n; i++)
+		sg_link_set_data(links[i], &n->free_at[i]);
+	free(links);
+	return n;
+}
+
+void pcie_net_free(struct pcie_net *n)
+{
+	if (!n)
+		return;
+	free(n->free_at);
+	free(n);
+}
+
+/* The route's links that serialize (a FATPIPE link gives every flow its
+ * whole bandwidth), and the transmission time at the smallest bandwidth. */
+static void serial_route(struct pcie_chan *c, sg_host_t from, sg_host_t to)
+{
+	xbt_dynar_t route = xbt_dynar_new(sizeof(sg_link_t), NULL);
+	sg_host_get_route(from, to, route);
+	size_t n = xbt_dynar_length(route);
+	if (!(c->link_free = calloc(n ? n : 1, sizeof *c->link_free)))
+		abort();
+	for (size_t i = 0; i < n; i++) {
+		sg_link_t l = xbt_dynar_get_as(route, i, sg_link_t);
+		if (sg_link_is_shared(l) && sg_link_get_data(l))
+			c->link_free[c->n_links++] = sg_link_get_data(l);
+	}
+	xbt_dynar_free(&route);
+	double bw = sg_host_get_route_bandwidth(from, to);
+	c->tx_time = bw > 0 && isfinite(bw) ? (double)c->msg_bytes / bw : 0;
+}
+
+void pcie_chan_init(struct pcie_chan *c, const char *name, enum pcie_model model, long msg_bytes, struct pcie_net *net,
+		    sg_host_t from, sg_host_t to, struct engine *engine)
 {
 	memset(c, 0, sizeof *c);
-	c->mailbox = sg_mailbox_by_name(name);
+	c->model = net ? model : PCIE_FLUID;
 	snprintf(c->what, sizeof c->what, "a message on %s", name);
 	c->msg_bytes = msg_bytes;
-	c->latency = latency;
+	c->latency = sg_host_get_route_latency(from, to);
 	c->engine = engine;
-	c->engine_channel = engine_channel_new(engine);
+	if (c->model == PCIE_SERIAL) {
+		serial_route(c, from, to);
+		waitq_init_idle(&c->arrived, engine, c->what); /* a receiver waits for work */
+	} else {
+		c->mailbox = sg_mailbox_by_name(name);
+		c->engine_channel = engine_channel_new(engine);
+	}
 }
 
 void pcie_chan_destroy(struct pcie_chan *c)
@@ -24,7 +82,56 @@ void pcie_chan_destroy(struct pcie_chan *c)
 		free(c->held[i]);
 	free(c->held);
 	free(c->sent_at);
+	for (size_t i = 0; i < c->q_len; i++)
+		free(c->queue[(c->q_head + i) % c->q_cap]);
+	free(c->queue);
+	free(c->link_free);
+	if (c->model == PCIE_SERIAL)
+		waitq_destroy(&c->arrived);
 }
+
+/* ---- serial: transmitted in turn, received by a sleep ---- */
+
+static void serial_send(struct pcie_chan *c, struct pcie_msg *m)
+{
+	double start = engine_now(c->engine);
+	for (size_t i = 0; i < c->n_links; i++)
+		if (*c->link_free[i] > start)
+			start = *c->link_free[i];
+	for (size_t i = 0; i < c->n_links; i++)
+		*c->link_free[i] = start + c->tx_time;
+	/* CM02's order: the latency, then the transfer */
+	m->arrival = (start + c->latency) + c->tx_time;
+	if (c->q_len == c->q_cap) {
+		size_t cap = c->q_cap ? 2 * c->q_cap : 8;
+		struct pcie_msg **q = malloc(cap * sizeof *q);
+		if (!q)
+			abort();
+		for (size_t i = 0; i < c->q_len; i++)
+			q[i] = c->queue[(c->q_head + i) % c->q_cap];
+		free(c->queue);
+		c->queue = q;
+		c->q_cap = cap;
+		c->q_head = 0;
+	}
+	c->queue[(c->q_head + c->q_len++) % c->q_cap] = m;
+	waitq_wake_one(&c->arrived);
+}
+
+/* Messages of one channel arrive in send order: each begins no earlier than
+ * the one before it, over the same route. */
+static struct pcie_msg *serial_recv(struct pcie_chan *c)
+{
+	while (c->q_len == 0)
+		waitq_wait(&c->arrived);
+	struct pcie_msg *m = c->queue[c->q_head];
+	engine_sleep_until(c->engine, m->arrival);
+	c->q_head = (c->q_head + 1) % c->q_cap;
+	c->q_len--;
+	return m;
+}
+
+/* ---- fluid: SimGrid communications ---- */
 
 /* The ring of send times holds messages next_recv .. next_send - 1, the
  * one with sequence number q at index q % cap_sent. */
@@ -59,17 +166,8 @@ static struct pcie_msg *taken(struct pcie_chan *c, struct pcie_msg *m)
 	return m;
 }
 
-void pcie_chan_bind_receiver(struct pcie_chan *c)
+static void fluid_send(struct pcie_chan *c, struct pcie_msg *copy)
 {
-	sg_mailbox_set_receiver(sg_mailbox_get_name(c->mailbox));
-}
-
-void pcie_send(struct pcie_chan *c, const struct pcie_msg *m)
-{
-	struct pcie_msg *copy = malloc(sizeof *copy);
-	if (!copy)
-		abort();
-	*copy = *m;
 	engine_call_begin(c->engine);
 	c->engine->messages++;
 	copy->seq = c->next_send;
@@ -81,7 +179,7 @@ void pcie_send(struct pcie_chan *c, const struct pcie_msg *m)
 	engine_call_end(c->engine);
 }
 
-struct pcie_msg *pcie_recv(struct pcie_chan *c)
+static struct pcie_msg *fluid_recv(struct pcie_chan *c)
 {
 	for (;;) {
 		for (size_t i = 0; i < c->n_held; i++) {
@@ -103,4 +201,29 @@ struct pcie_msg *pcie_recv(struct pcie_chan *c)
 		}
 		c->held[c->n_held++] = m;
 	}
+}
+
+/* ---- either ---- */
+
+void pcie_chan_bind_receiver(struct pcie_chan *c)
+{
+	if (c->model == PCIE_FLUID)
+		sg_mailbox_set_receiver(sg_mailbox_get_name(c->mailbox));
+}
+
+void pcie_send(struct pcie_chan *c, const struct pcie_msg *m)
+{
+	struct pcie_msg *copy = malloc(sizeof *copy);
+	if (!copy)
+		abort();
+	*copy = *m;
+	if (c->model == PCIE_SERIAL)
+		serial_send(c, copy);
+	else
+		fluid_send(c, copy);
+}
+
+struct pcie_msg *pcie_recv(struct pcie_chan *c)
+{
+	return c->model == PCIE_SERIAL ? serial_recv(c) : fluid_recv(c);
 }

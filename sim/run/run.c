@@ -381,6 +381,7 @@ static void teardown(struct sim *s)
 	checker_free(s->checker);
 	later_free(s->later);
 	physmem_free_all(s->mem);
+	pcie_net_free(s->pcie);
 	engine_destroy(&s->engine);
 }
 
@@ -482,6 +483,7 @@ int sim_run(const struct run_config *cfg, struct summary *out, char *err, size_t
 	simgrid_load_platform(cfg->platform_path);
 	set_phase(cfg, RUN_SETUP);
 	s.mem = physmem_new();
+	s.pcie = pcie_net_new();
 	if (platform_check_loaded(plat, &trace, err, errlen) != 0)
 		goto out_sim;
 	size_t n_hosts = sg_host_count();
