@@ -11,6 +11,11 @@
  * the earliest one.  A coalesced sleep must end clear of every other actor's
  * next event, so that SimGrid could not have merged the two. */
 #define CLEARANCE 1e-12
+/* SimGrid cannot sleep less than its precision: such a sleep ends a whole
+ * clock step (1e-13 s) later.  The engine sleeps it on the actor's clock
+ * alone, with coalescing on or off alike (a sum of latencies that should be
+ * 0 but is 1e-20 is one; so is the catch-up of such a clock). */
+#define PRECISION 1e-13
 
 void engine_init(struct engine *e, int coalescing)
 {
@@ -188,10 +193,10 @@ double engine_now(const struct engine *e) { return e->ahead ? e->now : simgrid_g
 
 void engine_catch_up(struct engine *e)
 {
-	if (!e->ahead)
+	double real = simgrid_get_clock();
+	if (!e->ahead || e->now - real < PRECISION)
 		return;
 	e->ahead = 0;
-	double real = simgrid_get_clock();
 	real_sleep(e, real, e->now - real);
 }
 
@@ -200,6 +205,11 @@ void engine_catch_up(struct engine *e)
 static void sleep_for(struct engine *e, double d)
 {
 	double real = simgrid_get_clock(), now = e->ahead ? e->now : real, end = clock_after(now, d);
+	if (end - real < PRECISION) {
+		e->ahead = 1;
+		e->now = end;
+		return;
+	}
 	if (e->coalescing && real > 0 && end < others_due(e, self_client(e)) - CLEARANCE && reaches(real, end)) {
 		e->ahead = 1;
 		e->now = end;
@@ -211,7 +221,12 @@ static void sleep_for(struct engine *e, double d)
 		real_sleep(e, real, end - real);
 		return;
 	}
-	engine_catch_up(e); /* then SimGrid's clock is `now` */
+	engine_catch_up(e); /* then SimGrid's clock is `now`, or less than PRECISION before */
+	if (e->ahead) {
+		e->ahead = 0;
+		real_sleep(e, real, end - real);
+		return;
+	}
 	real_sleep(e, now, d);
 }
 
