@@ -480,6 +480,25 @@ static void test_pcie_link_contention(void)
 	unlink(trace);
 }
 
+/* A route of two links (tests/data/two-hops.xml): a serial message keeps
+ * each link busy for its size / that link's bandwidth, and arrives LAT plus
+ * size / the smallest bandwidth (TX) after it began.  Two threads of one
+ * device miss at once: the second request waits for the fast own link only
+ * (ONE = 1 ns), not for the slow FATPIPE root, and so does its completion. */
+static void test_pcie_two_hops(void)
+{
+	const char *trace = write_trace("mnsim-trace 1\nprocess p0\nmap p0 0x10000000 8K populate=write\n"
+					"device dev0 process=p0\ndevthread d0 device=dev0\ndevthread d1 device=dev0\n"
+					"d0 @1us read 0x10000000\nd1 @1us read 0x10001000\n");
+	struct params p;
+	params_defaults(&p);
+	const double TX = 1e-6, LAT = 500e-9, ONE = 1e-9, W = p.iotlb_lookup_latency + p.walk_levels * p.walk_latency;
+	struct summary s;
+	CHECK(run(trace, DATA "two-hops.xml", "only_end", NULL, &s, "pcie_model=serial") == 0);
+	CHECK_EQ_DBL(get(&s, "device_stall_time"), 2 * (2 * (LAT + TX) + W) + ONE, 1e-15);
+	unlink(trace);
+}
+
 /* A PASID with a device behind each of two IOMMUs: every IR reaches both
  * queues; each IOMMU keeps its own parameters. */
 static void test_two_iommus(void)
@@ -738,6 +757,7 @@ int main(int argc, char **argv)
 		{"atc_hit_sends_no_message", test_atc_hit_sends_no_message},
 		{"late_accesses_pay_the_atc_lookup", test_late_accesses_pay_the_atc_lookup},
 		{"pcie_link_contention", test_pcie_link_contention},
+		{"pcie_two_hops", test_pcie_two_hops},
 		{"two_iommus", test_two_iommus},
 		{"raced_translation_not_cached", test_raced_translation_not_cached},
 		{"paging_structure_cache", test_paging_structure_cache},

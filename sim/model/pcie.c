@@ -40,18 +40,22 @@ void pcie_net_free(struct pcie_net *n)
 }
 
 /* The route's links that serialize (a FATPIPE link gives every flow its
- * whole bandwidth), and the transmission time at the smallest bandwidth. */
+ * whole bandwidth) and each one's time to send a message, and the
+ * transmission time at the route's smallest bandwidth. */
 static void serial_route(struct pcie_chan *c, sg_host_t from, sg_host_t to)
 {
 	xbt_dynar_t route = xbt_dynar_new(sizeof(sg_link_t), NULL);
 	sg_host_get_route(from, to, route);
 	size_t n = xbt_dynar_length(route);
-	if (!(c->link_free = calloc(n ? n : 1, sizeof *c->link_free)))
+	if (!(c->link_free = calloc(n ? n : 1, sizeof *c->link_free)) || !(c->link_busy = calloc(n ? n : 1, sizeof *c->link_busy)))
 		abort();
 	for (size_t i = 0; i < n; i++) {
 		sg_link_t l = xbt_dynar_get_as(route, i, sg_link_t);
-		if (sg_link_is_shared(l) && sg_link_get_data(l))
+		double bw = sg_link_get_bandwidth(l);
+		if (sg_link_is_shared(l) && sg_link_get_data(l)) {
+			c->link_busy[c->n_links] = bw > 0 && isfinite(bw) ? (double)c->msg_bytes / bw : 0;
 			c->link_free[c->n_links++] = sg_link_get_data(l);
+		}
 	}
 	xbt_dynar_free(&route);
 	double bw = sg_host_get_route_bandwidth(from, to);
@@ -86,6 +90,7 @@ void pcie_chan_destroy(struct pcie_chan *c)
 		free(c->queue[(c->q_head + i) % c->q_cap]);
 	free(c->queue);
 	free(c->link_free);
+	free(c->link_busy);
 	if (c->model == PCIE_SERIAL)
 		waitq_destroy(&c->arrived);
 }
@@ -99,7 +104,7 @@ static void serial_send(struct pcie_chan *c, struct pcie_msg *m)
 		if (*c->link_free[i] > start)
 			start = *c->link_free[i];
 	for (size_t i = 0; i < c->n_links; i++)
-		*c->link_free[i] = start + c->tx_time;
+		*c->link_free[i] = start + c->link_busy[i];
 	/* CM02's order: the latency, then the transfer */
 	m->arrival = (start + c->latency) + c->tx_time;
 	if (c->q_len == c->q_cap) {

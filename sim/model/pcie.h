@@ -1,11 +1,12 @@
 /* pcie: one direction of a PCIe link between an IOMMU and a device, over the
  * platform's route.  Two models of the link (parameter pcie_model):
- *   serial (default): a message (a TLP) is transmitted on the route's links
- *     one after another, in the order messages were put on them: a link
- *     sends one TLP at a time, for size / the route's smallest bandwidth,
- *     and a SHARED link serializes both directions (a FATPIPE one does not).
- *     It arrives the route's latency after its transmission began, so an
- *     uncontended message costs latency + size / bandwidth, as under CM02.
+ *   serial (default): a message (a TLP) is transmitted when every link of
+ *     its route is free, in the order messages were put on them: a link
+ *     sends one TLP at a time and is busy for size / its own bandwidth, and
+ *     a SHARED link serializes both directions (a FATPIPE one does not).  It
+ *     arrives the route's latency plus size / the route's smallest
+ *     bandwidth after its transmission began, so an uncontended message
+ *     costs latency + size / bandwidth, as under CM02.
  *     The receiver sleeps until the arrival: no SimGrid communication.
  *   fluid: a SimGrid communication on a mailbox (CM02: messages that
  *     overlap share the links' bandwidth max-min fairly); each costs the
@@ -54,9 +55,10 @@ struct pcie_chan {
 	double latency;         /* of the route: no message arrives sooner */
 	char what[64];          /* "a message on NAME", for a deadlock report */
 	struct engine *engine;
-	/* serial: the route's serializing links, the transmission time, the
-	 * messages sent and not yet received (a FIFO), the idle receiver */
-	double **link_free;
+	/* serial: the route's serializing links and how long a message keeps
+	 * each busy, the transmission time at the route's smallest bandwidth,
+	 * the messages sent and not yet received (a FIFO), the idle receiver */
+	double **link_free, *link_busy;
 	size_t n_links;
 	double tx_time;
 	struct pcie_msg **queue;
