@@ -216,17 +216,14 @@ static void sleep_for(struct engine *e, double d)
 		e->coalesced++;
 		return;
 	}
-	if (e->ahead && reaches(real, end)) {
+	/* ahead: one sleep to the end, when SimGrid reaches it exactly or the
+	 * actor is too little ahead to catch up first */
+	if (e->ahead && (reaches(real, end) || e->now - real < PRECISION)) {
 		e->ahead = 0;
 		real_sleep(e, real, end - real);
 		return;
 	}
-	engine_catch_up(e); /* then SimGrid's clock is `now`, or less than PRECISION before */
-	if (e->ahead) {
-		e->ahead = 0;
-		real_sleep(e, real, end - real);
-		return;
-	}
+	engine_catch_up(e); /* then SimGrid's clock is `now` */
 	real_sleep(e, now, d);
 }
 

@@ -64,9 +64,9 @@ struct device *device_new(struct sim *sim, int index, const char *name, sg_host_
 	sg_host_t iommu_side = iommu_host(iommu);
 	enum pcie_model model = (enum pcie_model)sim->p.pcie_model;
 	snprintf(mb, sizeof mb, "%s.up", name);
-	pcie_chan_init(&d->up, mb, model, (long)p->msg_bytes, sim->pcie, host, iommu_side, &sim->engine);
+	pcie_chan_init(&d->up, mb, model, (long)p->msg_bytes, host, iommu_side, &sim->engine);
 	snprintf(mb, sizeof mb, "%s.down", name);
-	pcie_chan_init(&d->down, mb, model, (long)p->msg_bytes, sim->pcie, iommu_side, host, &sim->engine);
+	pcie_chan_init(&d->down, mb, model, (long)p->msg_bytes, iommu_side, host, &sim->engine);
 	waitq_init(&d->access_done, &sim->engine, "device accesses to end before an ATS invalidation completes");
 	snprintf(d->rec.name, sizeof d->rec.name, "%s", name);
 	return d;

@@ -889,11 +889,16 @@ static void move_ptes(struct op_ctx *c, enum ir_site site, enum range_kind kind)
 
 /* copy_one_pte for one entry of the parent: the child's entry names the
  * same page (one more reference); a private writable mapping's entry is
- * write-protected on both sides; a swap entry names the same content. */
+ * write-protected on both sides.  copy_nonpresent_pte (v6.6 mm/memory.c;
+ * copy_huge_pmd for a PMD one): a swap entry names the same content; a
+ * migration entry is copied, made a read one in both in a copy-on-write
+ * mapping, and takes no page reference (the migration holds the page;
+ * remove_migration_ptes gives the copy the new page: install_elsewhere). */
 static void fork_one(struct op_ctx *c, const struct vma *v, struct pte *p, uint64_t va)
 {
 	struct pte *cp = mm_entry(c->child, va, p->huge, 1);
 	uint64_t zero = physmem_zero_pfn(c->s->mem);
+	int cow = v->writable && !v->shared;
 	cp->state = PTE_PRESENT;
 	cp->pfn = p->pfn;
 	cp->last_op = c->rec.id;
@@ -903,14 +908,21 @@ static void fork_one(struct op_ctx *c, const struct vma *v, struct pte *p, uint6
 		cp->swap_token = p->swapcache ? physmem_frame(c->s->mem, p->pfn)->token : p->swap_token;
 		return;
 	}
-	if (p->pfn != zero)
-		physmem_get(c->s->mem, p->pfn);
-	int cow = v->writable && !v->shared;
-	if (cow && p->writable) {
-		c->cur_va = va;
-		set_entry(c, p, p->state, p->pfn, 0); /* ptep_set_wrprotect */
+	if (p->state == PTE_MIGRATION) {
+		if (cow)
+			p->writable = 0; /* make_readable_migration_entry */
+		cp->state = PTE_MIGRATION;
+		cp->writable = p->writable;
+		c->s->forked_migration_entries++;
+	} else {
+		if (p->pfn != zero)
+			physmem_get(c->s->mem, p->pfn);
+		if (cow && p->writable) {
+			c->cur_va = va;
+			set_entry(c, p, p->state, p->pfn, 0); /* ptep_set_wrprotect */
+		}
+		cp->writable = (uint8_t)(cow ? 0 : p->writable);
 	}
-	cp->writable = (uint8_t)(cow ? 0 : p->writable);
 	sim_sleep(c->s, c->s->p.pte_update_latency); /* the child's set_pte_at */
 }
 
@@ -933,26 +945,9 @@ static struct vma *sorted_vmas(const struct mm *mm, size_t *nv)
 	return vmas;
 }
 
-/* copy_nonpresent_pte (v6.6 mm/memory.c; copy_huge_pmd for a PMD one): a
- * migration entry is copied into the child, made a read one in both in a
- * copy-on-write mapping; no page reference is taken (the migration holds
- * the page).  remove_migration_ptes gives the copy the new page
- * (install_elsewhere). */
 static int fork_visit(struct op_ctx *c, struct pte *p, uint64_t base)
 {
-	if (p->state != PTE_MIGRATION) {
-		fork_one(c, c->fork_vma, p, base);
-		return 0;
-	}
-	if (c->fork_vma->writable && !c->fork_vma->shared)
-		p->writable = 0; /* make_readable_migration_entry */
-	struct pte *cp = mm_entry(c->child, base, p->huge, 1);
-	cp->state = PTE_MIGRATION;
-	cp->pfn = p->pfn;
-	cp->writable = p->writable;
-	cp->last_op = c->rec.id;
-	c->s->forked_migration_entries++;
-	sim_sleep(c->s, c->s->p.pte_update_latency); /* the child's set_pte_at */
+	fork_one(c, c->fork_vma, p, base);
 	return 0;
 }
 

@@ -62,11 +62,11 @@ static void serial_route(struct pcie_chan *c, sg_host_t from, sg_host_t to)
 	c->tx_time = bw > 0 && isfinite(bw) ? (double)c->msg_bytes / bw : 0;
 }
 
-void pcie_chan_init(struct pcie_chan *c, const char *name, enum pcie_model model, long msg_bytes, struct pcie_net *net,
-		    sg_host_t from, sg_host_t to, struct engine *engine)
+void pcie_chan_init(struct pcie_chan *c, const char *name, enum pcie_model model, long msg_bytes, sg_host_t from,
+		    sg_host_t to, struct engine *engine)
 {
 	memset(c, 0, sizeof *c);
-	c->model = net ? model : PCIE_FLUID;
+	c->model = model;
 	snprintf(c->what, sizeof c->what, "a message on %s", name);
 	c->msg_bytes = msg_bytes;
 	c->latency = sg_host_get_route_latency(from, to);

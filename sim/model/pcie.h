@@ -74,9 +74,10 @@ struct pcie_chan {
 	size_t cap_sent;
 };
 
-/* A channel named name from host `from` to host `to` (net: for the serial model). */
-void pcie_chan_init(struct pcie_chan *c, const char *name, enum pcie_model model, long msg_bytes, struct pcie_net *net,
-		    sg_host_t from, sg_host_t to, struct engine *engine);
+/* A channel named name from host `from` to host `to`; the serial model
+ * finds its links' state through them (made by pcie_net_new first). */
+void pcie_chan_init(struct pcie_chan *c, const char *name, enum pcie_model model, long msg_bytes, sg_host_t from,
+		    sg_host_t to, struct engine *engine);
 void pcie_chan_destroy(struct pcie_chan *c);
 /* Sends a copy of *m; never blocks. */
 void pcie_send(struct pcie_chan *c, const struct pcie_msg *m);

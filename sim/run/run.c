@@ -38,7 +38,7 @@ XBT_LOG_NEW_DEFAULT_CATEGORY(sim, "mnsim run set-up and summary");
  * (DESIGN.md 8): LV08's TCP factors and a 1 ns clock precision. */
 static const struct { const char *key, *value; } simgrid_settings[] = {
 	{"network/model", "CM02"},
-	{"surf/precision", "1e-13"},
+	{"surf/precision", "1e-13"}, /* engine.c's PRECISION and CLEARANCE assume it */
 	{"maxmin/precision", "1e-13"},
 	/* PCIe has no TCP ACK stream flowing back */
 	{"network/crosstraffic", "0"},
