@@ -261,6 +261,33 @@ static void test_trace_cursor_streams(void)
 	unlink(path);
 }
 
+/* Per-PASID statistics with thousands of PASIDs (a host binding one per
+ * container): each PASID's counts are its own, listed in order of first use. */
+static void test_tlb_many_pasids(void)
+{
+	enum { N = 5000 };
+	struct tlb *t = tlb_new(64, 8);
+	struct translation tr = {.vbase = 0x1000, .pfn = 1};
+	/* PASIDs in a scrambled order, 0 and the largest 32-bit value among them */
+	for (unsigned i = 0; i < N; i++) {
+		unsigned pasid = i == 0 ? 0 : i == 1 ? 0xffffffffu : (i * 7919u) % 1048576u + 1;
+		tlb_insert(t, pasid, &tr);
+		for (unsigned k = 0; k < i % 3; k++)
+			tlb_lookup(t, pasid, 0x1000, &tr);
+		tlb_lookup(t, pasid, 0x5000, &tr); /* a miss */
+	}
+	unsigned pasid;
+	struct tlb_stats st;
+	size_t n = 0;
+	for (; tlb_pasid_stats(t, n, &pasid, &st); n++) {
+		unsigned want = n == 0 ? 0 : n == 1 ? 0xffffffffu : ((unsigned)n * 7919u) % 1048576u + 1;
+		CHECK(pasid == want);
+		CHECK(st.fills == 1 && st.misses == 1 && st.hits == n % 3);
+	}
+	CHECK(n == N);
+	tlb_free(t);
+}
+
 static void test_tlb_lru(void)
 {
 	struct tlb *t = tlb_new(1, 2);
@@ -463,6 +490,7 @@ int main(int argc, char **argv)
 		{"trace_errors", test_trace_errors},
 		{"trace_cursor_streams", test_trace_cursor_streams},
 		{"tlb_lru", test_tlb_lru},
+		{"tlb_many_pasids", test_tlb_many_pasids},
 		{"stats", test_stats},
 		{"confidence_intervals", test_confidence_intervals},
 		{"physmem_lifo_generations", test_physmem_lifo_generations},

@@ -164,16 +164,25 @@ static int reaches(double real, double t) { return clock_after(real, t - real) =
  * SimGrid ends together the sleeps due within its precision).  Channels are
  * not ordered so: a message and a sleep ending together are SimGrid's to
  * order.  The guard only bounds a loop the due times should never make. */
+/* Whether the heap below node i holds an actor other than me, due by now,
+ * with a lower pid than mine: only the nodes due by now are visited. */
+static int lower_pid_due(const struct engine *e, size_t me, size_t i, double now)
+{
+	if (i >= e->n_clients || e->due[e->heap[i]] > now)
+		return 0;
+	size_t c = e->heap[i];
+	if (c != me && e->name[c] && e->pid_of[c] < e->pid_of[me])
+		return 1;
+	return lower_pid_due(e, me, 2 * i + 1, now) || lower_pid_due(e, me, 2 * i + 2, now);
+}
+
 static void settle_ties(struct engine *e, size_t me)
 {
 	double now = simgrid_get_clock();
 	for (int guard = 0; guard < 4096; guard++) {
 		if (others_due(e, me) > now)
 			return;
-		int lower = 0;
-		for (size_t c = 0; c < e->n_clients && !lower; c++)
-			lower = c != me && e->name[c] && e->due[c] <= now && e->pid_of[c] < e->pid_of[me];
-		if (!lower)
+		if (!lower_pid_due(e, me, 0, now))
 			return;
 		e->tie_yields++;
 		sg_actor_yield();

@@ -14,17 +14,47 @@ struct tlb {
 	struct tlb_stats st;
 	struct pasid_stats *per_pasid;
 	size_t n_pasids;
+	/* an open-addressing index of per_pasid by PASID (index + 1; 0: empty),
+	 * of n_slots a power of two over twice n_pasids: hosts bind thousands */
+	size_t *slot, n_slots;
 };
 
+static size_t *slot_of(const struct tlb *t, unsigned pasid)
+{
+	size_t i = (pasid * 2654435761u) & (t->n_slots - 1);
+	while (t->slot[i] && t->per_pasid[t->slot[i] - 1].pasid != pasid)
+		i = (i + 1) & (t->n_slots - 1);
+	return &t->slot[i];
+}
+
+static void index_grow(struct tlb *t)
+{
+	size_t n = t->n_slots ? 2 * t->n_slots : 16;
+	free(t->slot);
+	if (!(t->slot = calloc(n, sizeof *t->slot)))
+		abort();
+	t->n_slots = n;
+	for (size_t k = 0; k < t->n_pasids; k++)
+		*slot_of(t, t->per_pasid[k].pasid) = k + 1;
+}
+
+/* The statistics of pasid, kept in order of first use. */
 static struct tlb_stats *pasid_st(struct tlb *t, unsigned pasid)
 {
-	for (size_t i = 0; i < t->n_pasids; i++)
-		if (t->per_pasid[i].pasid == pasid)
-			return &t->per_pasid[i].st;
+	if (t->n_slots) {
+		size_t k = *slot_of(t, pasid);
+		if (k)
+			return &t->per_pasid[k - 1].st;
+	}
 	if (!(t->per_pasid = realloc(t->per_pasid, (t->n_pasids + 1) * sizeof *t->per_pasid)))
 		abort();
 	t->per_pasid[t->n_pasids] = (struct pasid_stats){.pasid = pasid};
-	return &t->per_pasid[t->n_pasids++].st;
+	t->n_pasids++;
+	if (2 * t->n_pasids > t->n_slots)
+		index_grow(t);
+	else
+		*slot_of(t, pasid) = t->n_pasids;
+	return &t->per_pasid[t->n_pasids - 1].st;
 }
 
 struct tlb *tlb_new(size_t sets, size_t ways)
@@ -42,6 +72,7 @@ void tlb_free(struct tlb *t)
 	if (t) {
 		free(t->e);
 		free(t->per_pasid);
+		free(t->slot);
 	}
 	free(t);
 }
