@@ -156,14 +156,6 @@ static double clock_after(double now, double d) { return now + ((now + d) - now)
 /* Whether a sleep until t, begun at SimGrid time `real`, ends exactly at t. */
 static int reaches(double real, double t) { return clock_after(real, t - real) == t; }
 
-/* Actors whose sleeps end at the same instant: SimGrid resumes them in the
- * order of its timer heap, which depends on everything that was ever in it
- * (so on whether other sleeps were coalesced), not on the model.  The engine
- * makes the order its own: an actor that wakes at t first lets every actor
- * with a lower pid that is due by t run (it yields until none is left; "by":
- * SimGrid ends together the sleeps due within its precision).  Channels are
- * not ordered so: a message and a sleep ending together are SimGrid's to
- * order.  The guard only bounds a loop the due times should never make. */
 /* Whether the heap below node i holds an actor other than me, due by now,
  * with a lower pid than mine: only the nodes due by now are visited. */
 static int lower_pid_due(const struct engine *e, size_t me, size_t i, double now)
@@ -176,6 +168,14 @@ static int lower_pid_due(const struct engine *e, size_t me, size_t i, double now
 	return lower_pid_due(e, me, 2 * i + 1, now) || lower_pid_due(e, me, 2 * i + 2, now);
 }
 
+/* Actors whose sleeps end at the same instant: SimGrid resumes them in the
+ * order of its timer heap, which depends on everything that was ever in it
+ * (so on whether other sleeps were coalesced), not on the model.  The engine
+ * makes the order its own: an actor that wakes at t first lets every actor
+ * with a lower pid that is due by t run (it yields until none is left; "by":
+ * SimGrid ends together the sleeps due within its precision).  Channels are
+ * not ordered so: a message and a sleep ending together are SimGrid's to
+ * order.  The guard only bounds a loop the due times should never make. */
 static void settle_ties(struct engine *e, size_t me)
 {
 	double now = simgrid_get_clock();

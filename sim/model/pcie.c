@@ -39,6 +39,9 @@ void pcie_net_free(struct pcie_net *n)
 	free(n);
 }
 
+/* The time to send bytes at bandwidth bw (none where it is unbounded). */
+static double send_time(long bytes, double bw) { return bw > 0 && isfinite(bw) ? (double)bytes / bw : 0; }
+
 /* The route's links that serialize (a FATPIPE link gives every flow its
  * whole bandwidth) and each one's time to send a message, and the
  * transmission time at the route's smallest bandwidth. */
@@ -51,15 +54,13 @@ static void serial_route(struct pcie_chan *c, sg_host_t from, sg_host_t to)
 		abort();
 	for (size_t i = 0; i < n; i++) {
 		sg_link_t l = xbt_dynar_get_as(route, i, sg_link_t);
-		double bw = sg_link_get_bandwidth(l);
 		if (sg_link_is_shared(l) && sg_link_get_data(l)) {
-			c->link_busy[c->n_links] = bw > 0 && isfinite(bw) ? (double)c->msg_bytes / bw : 0;
+			c->link_busy[c->n_links] = send_time(c->msg_bytes, sg_link_get_bandwidth(l));
 			c->link_free[c->n_links++] = sg_link_get_data(l);
 		}
 	}
 	xbt_dynar_free(&route);
-	double bw = sg_host_get_route_bandwidth(from, to);
-	c->tx_time = bw > 0 && isfinite(bw) ? (double)c->msg_bytes / bw : 0;
+	c->tx_time = send_time(c->msg_bytes, sg_host_get_route_bandwidth(from, to));
 }
 
 void pcie_chan_init(struct pcie_chan *c, const char *name, enum pcie_model model, long msg_bytes, sg_host_t from,

@@ -41,11 +41,9 @@ static void index_grow(struct tlb *t)
 /* The statistics of pasid, kept in order of first use. */
 static struct tlb_stats *pasid_st(struct tlb *t, unsigned pasid)
 {
-	if (t->n_slots) {
-		size_t k = *slot_of(t, pasid);
-		if (k)
-			return &t->per_pasid[k - 1].st;
-	}
+	size_t k = *slot_of(t, pasid);
+	if (k)
+		return &t->per_pasid[k - 1].st;
 	if (!(t->per_pasid = realloc(t->per_pasid, (t->n_pasids + 1) * sizeof *t->per_pasid)))
 		abort();
 	t->per_pasid[t->n_pasids] = (struct pasid_stats){.pasid = pasid};
@@ -64,6 +62,7 @@ struct tlb *tlb_new(size_t sets, size_t ways)
 		abort();
 	t->sets = sets;
 	t->ways = ways;
+	index_grow(t);
 	return t;
 }
 
