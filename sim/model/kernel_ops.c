@@ -50,6 +50,7 @@ enum step_kind {
 	ST_INSTALL_COPY, /* remove_migration_ptes / set_pmd_at: entry -> the copy, if the entry is still the op's */
 	ST_PROTNONE,     /* entry -> NUMA hinting (not present) */
 	ST_MARK_MIGRATING, /* the THP is locked for migration: faults on it wait */
+	ST_ISOLATE,      /* numamigrate_isolate_page: a THP another process maps stays; access restored, give up */
 	ST_PENDING_INC, ST_PENDING_DEC, /* inc_tlb_flush_pending / dec_tlb_flush_pending */
 	ST_ZAP,          /* zap_pte_range over the range with the mmu_gather (forced flush when full) */
 	ST_ZAP_KEEP,     /* madvise_free_pte_range: pages marked clean and old, the gather range widened */
@@ -166,18 +167,18 @@ static const struct program programs[] = {
 	{OP_THP_MIGRATE, 0, "mm/huge_memory.c do_huge_pmd_numa_page -> mm/migrate.c migrate_misplaced_transhuge_page", NULL,
 	 NEED_NUMA_FAULT,
 	 {S(MMAP_READ), S(LOCK), ARG(REVALIDATE, V_SAME), S(MARK_MIGRATING), SITE(FLUSH_IF_PENDING, PRECOPY_FLUSH), S(UNLOCK),
-	  S(ALLOC), S(COPY),
+	  S(ALLOC), S(ISOLATE), S(COPY),
 	  S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_SAME), SITE(CLEAR_FLUSH, PTL_PROTNONE), S(INSTALL_COPY), S(UNLOCK),
 	  S(PREEMPT), SITE(RANGE_END, END_CONVERTED), S(DROP_OLD)}},
 	{OP_THP_MIGRATE, KF_THP_MIGRATE_FIX,
 	 "mm/huge_memory.c do_huge_pmd_numa_page (IR if a flush is pending) -> mm/migrate.c migrate_misplaced_transhuge_page "
 	 "(set_pmd_at over the protnone PMD)", "7066f0f933a1", NEED_NUMA_FAULT,
 	 {S(MMAP_READ), S(LOCK), ARG(REVALIDATE, V_SAME), S(MARK_MIGRATING), SITE(FLUSH_IF_PENDING, PRECOPY), S(UNLOCK),
-	  S(ALLOC), S(COPY), S(LOCK), ARG(REVALIDATE, V_SAME), S(INSTALL_COPY), S(UNLOCK), S(DROP_OLD)}},
+	  S(ALLOC), S(ISOLATE), S(COPY), S(LOCK), ARG(REVALIDATE, V_SAME), S(INSTALL_COPY), S(UNLOCK), S(DROP_OLD)}},
 	{OP_THP_MIGRATE, KF_THP_MIGRATION_ENTRIES,
 	 "mm/huge_memory.c do_huge_pmd_numa_page -> migrate_misplaced_page -> mm/rmap.c try_to_migrate_one "
 	 "(set_pmd_migration_entry: pmdp_invalidate) + remove_migration_pmd", "c5b5a3dd2c1f", NEED_NUMA_FAULT,
-	 {S(MMAP_READ), S(LOCK), ARG(REVALIDATE, V_SAME), S(UNLOCK), S(ALLOC), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE),
+	 {S(MMAP_READ), S(LOCK), ARG(REVALIDATE, V_SAME), S(UNLOCK), S(ISOLATE), S(ALLOC), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE),
 	  SITE(CLEAR_FLUSH, FLUSH_ONLY), S(SET_MIGRATION), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_KEPT), S(COPY),
 	  S(LOCK), S(INSTALL_COPY), S(UNLOCK), S(DROP_OLD)}},
 	{OP_MPROTECT, 0, "mm/mprotect.c change_protection (v6.0+: with an mmu_gather)", NULL, NEED_NOTHING,
@@ -1034,11 +1035,19 @@ static void exit_zap(struct op_ctx *c)
 
 /* remove_migration_ptes walks the old page's rmap, so the copies a fork made
  * of the migration entry (fork_visit) get the new page too, each taking a
- * reference, whether or not the op's own entry was still there.  The model
- * writes them at the instant of the op's own install. */
+ * reference, whether or not the op's own entry was still there.  So do the
+ * mappings in processes the trace does not simulate (the other side of a
+ * populate=cow page or of a format-1 fork_wp: physmem's external
+ * references): try_to_migrate gave them migration entries as well
+ * (mm/rmap.c try_to_migrate_one, v4.14 try_to_unmap_one with
+ * TTU_MIGRATION), so the old page is freed with the op's last reference, as
+ * DESIGN.md's migrate says.  Their own notifications reach no device (no
+ * device is bound to a process outside the trace) and their time is not
+ * modelled.  The model writes them at the instant of the op's own install. */
 static void install_elsewhere(struct op_ctx *c)
 {
 	struct sim *s = c->s;
+	physmem_move_external(s->mem, c->old_pfn, c->new_pfn);
 	for (size_t i = 0; i < s->n_mms && s->forked_migration_entries > 0; i++) {
 		struct mm *m = s->mms[i];
 		uint64_t va;
@@ -1064,6 +1073,26 @@ static const struct step *find_label(const struct step *st, int label)
 }
 
 static void run_steps(struct op_ctx *c, const struct step *st);
+
+/* numamigrate_isolate_page does not migrate a THP that another process maps
+ * too.  v4.14 to v5.12 (mm/migrate.c, migrate_misplaced_transhuge_page skips
+ * migrate_pages' count check): page_count != 3 (the mapping, the caller's
+ * pin, the isolation); v5.13 on (c5b5a3dd2c1f's series): total_mapcount > 1.
+ * In the model every reference of a THP is a mapping (no GUP pins), so both
+ * are refs != 1: a fork's child or the other side of a populate=cow page,
+ * simulated or not.  The fault then restores the PMD's access as it was
+ * (v4.14 out_fail, v5.13 out_map: pmd_modify + set_pmd_at under the PMD
+ * lock if pmd_same), with no flush and no notifier, and the op gives up
+ * (counted): nothing is copied. */
+static void keep_thp(struct op_ctx *c)
+{
+	lock_ptl(c);
+	struct pte *p = cur_entry(c);
+	if (seen_same(&c->orig, p) && p->state == PTE_PROTNONE)
+		p->state = PTE_PRESENT;
+	unlock_ptl(c);
+	give_up(c);
+}
 
 static void run_step(struct op_ctx *c, const struct step *st, const struct step **next)
 {
@@ -1229,6 +1258,10 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 	case ST_MARK_MIGRATING:
 		cur_entry(c)->migrating = 1;
 		c->marked_migrating = 1;
+		break;
+	case ST_ISOLATE:
+		if (physmem_frame(s->mem, c->old_pfn)->refs != 1)
+			keep_thp(c);
 		break;
 	case ST_PENDING_INC:
 		c->mm->tlb_flush_pending++;

@@ -92,6 +92,24 @@ void physmem_get_external(struct physmem *pm, uint64_t pfn)
 
 uint32_t physmem_external(const struct physmem *pm, uint64_t pfn) { return pfn < pm->n_external ? pm->external[pfn] : 0; }
 
+void physmem_move_external(struct physmem *pm, uint64_t from, uint64_t to)
+{
+	uint32_t n = physmem_external(pm, from);
+	if (n == 0)
+		return;
+	/* the migration holds `from` too, so this never frees it; a count that
+	 * says otherwise is a model bug, counted as a bad put */
+	if (pm->frames[from].refs <= n) {
+		if (!pm->bad_puts++)
+			pm->first_bad_pfn = from;
+		return;
+	}
+	pm->external[from] = 0;
+	pm->frames[from].refs -= n;
+	while (n--)
+		physmem_get_external(pm, to);
+}
+
 int physmem_put(struct physmem *pm, uint64_t pfn)
 {
 	struct frame *f = &pm->frames[pfn];

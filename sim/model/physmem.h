@@ -29,6 +29,10 @@ void physmem_get(struct physmem *pm, uint64_t pfn);
  * apart (physmem_external), for the invariant check (invariants.h). */
 void physmem_get_external(struct physmem *pm, uint64_t pfn);
 uint32_t physmem_external(const struct physmem *pm, uint64_t pfn);
+/* The external references of frame `from` pass to frame `to`: a migration's
+ * rmap walk moves every mapping of the old page, the ones the trace does not
+ * simulate too (remove_migration_ptes).  `from` keeps its other references. */
+void physmem_move_external(struct physmem *pm, uint64_t from, uint64_t to);
 /* Drops one reference; returns 1 if that freed the frame.  Dropping one of
  * a free frame (a page freed twice: a model bug, never an input error)
  * changes nothing and is counted, for the caller to fail the run with
