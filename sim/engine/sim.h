@@ -50,7 +50,9 @@ struct sim {
 		 descriptors, cpu_sigsegv, ops_skipped, kernel_ops, cpu_accesses;
 	uint64_t ops_started;        /* kernel_ops counts them when they end */
 	uint64_t wp_reuses, cpu_faults; /* in the summary of format-2 traces */
-	uint64_t forked_migration_entries; /* migration entries a fork copied into a child (kernel_ops.c) */
+	/* migration entries of a page outside the migrating op's own mapping: a
+	 * fork's copy, or the rmap walk's in another mapping (kernel_ops.c) */
+	uint64_t other_migration_entries;
 	double qi_stall_time;
 	struct progress progress;    /* on stderr, when asked; reads counters only */
 	/* the clock, sleeps, messages and waits (engine.h) */

@@ -51,6 +51,7 @@ enum step_kind {
 	ST_PROTNONE,     /* entry -> NUMA hinting (not present) */
 	ST_MARK_MIGRATING, /* the THP is locked for migration: faults on it wait */
 	ST_ISOLATE,      /* numamigrate_isolate_page: a THP another process maps stays; access restored, give up */
+	ST_UNMAP_OTHERS, /* try_to_migrate's rmap walk: the page's other mappings get migration entries too */
 	ST_PENDING_INC, ST_PENDING_DEC, /* inc_tlb_flush_pending / dec_tlb_flush_pending */
 	ST_ZAP,          /* zap_pte_range over the range with the mmu_gather (forced flush when full) */
 	ST_ZAP_KEEP,     /* madvise_free_pte_range: pages marked clean and old, the gather range widened */
@@ -160,7 +161,8 @@ static const struct program programs[] = {
 	 * notifiers of older kernels name the page either way */
 	{OP_MIGRATE, 0, "mm/migrate.c try_to_unmap (migration entries) + remove_migration_ptes", NULL, NEED_PRESENT,
 	 {S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE), FL(CLEAR_FLUSH, PTL_V414, BATCH), S(SET_MIGRATION), S(UNLOCK),
-	  S(PREEMPT), SITE(RANGE_END, END_KEPT), S(ALLOC), S(COPY), S(LOCK), S(INSTALL_COPY), S(UNLOCK), S(DROP_OLD)}},
+	  S(PREEMPT), SITE(RANGE_END, END_KEPT), S(UNMAP_OTHERS), S(ALLOC), S(COPY), S(LOCK), S(INSTALL_COPY), S(UNLOCK),
+	  S(DROP_OLD)}},
 	{OP_NUMA_HINT, 0, "mm/mprotect.c change_prot_numa -> change_huge_pmd", NULL, NEED_PRESENT,
 	 {S(MMAP_READ), S(PENDING_INC), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE), S(PROTNONE), S(UNLOCK), S(PREEMPT),
 	  SITE(RANGE_END, END_KEPT), FL(FLUSH, FLUSH_ONLY, CHANGED), S(PENDING_DEC)}},
@@ -914,7 +916,7 @@ static void fork_one(struct op_ctx *c, const struct vma *v, struct pte *p, uint6
 			p->writable = 0; /* make_readable_migration_entry */
 		cp->state = PTE_MIGRATION;
 		cp->writable = p->writable;
-		c->s->forked_migration_entries++;
+		c->s->other_migration_entries++;
 	} else {
 		if (p->pfn != zero)
 			physmem_get(c->s->mem, p->pfn);
@@ -1048,17 +1050,17 @@ static void install_elsewhere(struct op_ctx *c)
 {
 	struct sim *s = c->s;
 	physmem_move_external(s->mem, c->old_pfn, c->new_pfn);
-	for (size_t i = 0; i < s->n_mms && s->forked_migration_entries > 0; i++) {
+	for (size_t i = 0; i < s->n_mms && s->other_migration_entries > 0; i++) {
 		struct mm *m = s->mms[i];
 		uint64_t va;
 		struct pte *q;
-		while (s->forked_migration_entries > 0 && m != c->mm &&
+		while (s->other_migration_entries > 0 &&
 		       (q = mm_find_pfn(m, FIND_MIGRATION, c->old_pfn, &va)) != NULL) {
 			q->state = PTE_PRESENT;
 			q->pfn = c->new_pfn;
 			q->last_op = c->rec.id;
 			physmem_get(s->mem, c->new_pfn);
-			s->forked_migration_entries--;
+			s->other_migration_entries--;
 			sim_event(s, c->cpu, EV_PTE_UPDATE, va, c->rec.id);
 			checker_copy_installed(s->checker, m, va, c->old_pfn, c->new_pfn, c->snapshot, c->rec.id, sim_now(s));
 		}
@@ -1073,6 +1075,70 @@ static const struct step *find_label(const struct step *st, int label)
 }
 
 static void run_steps(struct op_ctx *c, const struct step *st);
+
+/* After a nested sequence on another entry: the op's own entry, as the op
+ * saw it, its pair, and whether it is nested itself. */
+static void resume_own_entry(struct op_ctx *c, const struct op_ctx *saved)
+{
+	c->cur_va = saved->cur_va;
+	c->cur_pfn = saved->cur_pfn;
+	c->orig = saved->orig;
+	c->nested = saved->nested;
+	c->pair = saved->pair;
+}
+
+/* try_to_migrate walks the page's rmap: every other 4 KiB mapping of it, in
+ * another simulated process (a fork's parent or child) or at another address
+ * of this one (a KSM page), gets a migration entry too, each in a
+ * range_start/end pair of its own process (mm/rmap.c try_to_migrate_one,
+ * v4.14 try_to_unmap_one with TTU_MIGRATION: notifier, PTL,
+ * ptep_clear_flush, the entry, page_remove_rmap + put_page), so that
+ * process's devices are invalidated as the op's are.  The op's own mapping
+ * comes first, then the others in the order their processes were made, with
+ * no preemption window.  remove_migration_ptes gives them the copy
+ * (install_elsewhere).  The mappings of processes the trace does not
+ * simulate have no devices: install_elsewhere moves their references. */
+static const struct step unmap_other_steps[] = {
+	S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE), FL(CLEAR_FLUSH, PTL_V414, BATCH), S(SET_MIGRATION), S(UNLOCK),
+	SITE(RANGE_END, END_KEPT), S(END)};
+
+static void unmap_others(struct op_ctx *c)
+{
+	struct sim *s = c->s;
+	const struct frame *f = physmem_frame(s->mem, c->old_pfn);
+	/* the op's own reference and the external ones: nothing else maps it */
+	if (c->stop || c->huge || f->zero_page || f->refs <= 1 + physmem_external(s->mem, c->old_pfn))
+		return;
+	struct op_ctx saved = *c;
+	for (size_t i = 0; i < s->n_mms; i++) {
+		struct mm *m = s->mms[i];
+		uint64_t at;
+		for (uint64_t va = 0; mm_next_mapping(m, saved.old_pfn, va, &at) != NULL; va = at + PAGE_SIZE) {
+			if (m == saved.mm && at == saved.cur_va)
+				continue;
+			c->mm = m;
+			c->cur_va = at;
+			c->cur_pfn = saved.old_pfn;
+			c->nested = 1;
+			c->stop = 0;
+			c->pair.open = 0;
+			run_steps(c, unmap_other_steps);
+			const struct pte *p = mm_entry(m, at, 0, 0);
+			if (p && p->state == PTE_MIGRATION && p->pfn == saved.old_pfn && p->last_op == c->rec.id) {
+				physmem_put(s->mem, saved.old_pfn); /* the mapping's; the op holds the page */
+				s->other_migration_entries++;
+			}
+		}
+	}
+	/* the rest of the op is on its own mapping again */
+	resume_own_entry(c, &saved);
+	c->mm = saved.mm;
+	c->old_writable = saved.old_writable;
+	c->stop = saved.stop;
+	c->chg_start = saved.chg_start;
+	c->chg_end = saved.chg_end;
+	c->chg_small = saved.chg_small;
+}
 
 /* numamigrate_isolate_page does not migrate a THP that another process maps
  * too.  v4.14 to v5.12 (mm/migrate.c, migrate_misplaced_transhuge_page skips
@@ -1227,6 +1293,10 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 		 * (mprotect or fork may have made it a read one), or finds nothing
 		 * (a munmap dropped it): then the new page is freed.  It finds the
 		 * entry by the page's rmap, wherever an mremap moved it meanwhile. */
+		/* the copy is the page now: migrate_page_move_mapping gives it
+		 * page->mapping, and with it KSM's mark (v4.14 mm/migrate.c;
+		 * ksm_migrate_page moves the stable node) */
+		physmem_frame(s->mem, c->new_pfn)->ksm = physmem_frame(s->mem, c->old_pfn)->ksm;
 		p = cur_entry(c);
 		if (!(p->state == PTE_MIGRATION && p->pfn == c->old_pfn) && c->orig.state == PTE_MIGRATION) {
 			uint64_t moved;
@@ -1258,6 +1328,9 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 	case ST_MARK_MIGRATING:
 		cur_entry(c)->migrating = 1;
 		c->marked_migrating = 1;
+		break;
+	case ST_UNMAP_OTHERS:
+		unmap_others(c);
 		break;
 	case ST_ISOLATE:
 		if (physmem_frame(s->mem, c->old_pfn)->refs != 1)
@@ -1407,13 +1480,9 @@ static void split_pmd(struct op_ctx *c, uint64_t base, int nested)
 	c->stop = 0;
 	c->pair.open = 0;
 	run_steps(c, split_steps);
-	c->cur_va = saved.cur_va;
+	resume_own_entry(c, &saved);
 	c->huge = saved.huge;
-	c->cur_pfn = saved.cur_pfn;
 	c->old_pfn = saved.old_pfn;
-	c->orig = saved.orig;
-	c->nested = saved.nested;
-	c->pair = saved.pair;
 	if (nested)
 		c->stop = saved.stop; /* the op goes on without the split */
 }

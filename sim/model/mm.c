@@ -344,6 +344,15 @@ struct pte *mm_find_pfn(struct mm *mm, enum mm_find kind, uint64_t pfn, uint64_t
 	return NULL;
 }
 
+struct pte *mm_next_mapping(struct mm *mm, uint64_t pfn, uint64_t va, uint64_t *base)
+{
+	for (struct pte *p = mm_next_entry(mm, va, UINT64_MAX, base); p;
+	     p = mm_next_entry(mm, *base + (p->huge ? HUGE_SIZE : PAGE_SIZE), UINT64_MAX, base))
+		if (!p->huge && (p->state == PTE_PRESENT || p->state == PTE_PROTNONE) && p->pfn == pfn)
+			return p;
+	return NULL;
+}
+
 int mm_next_table(struct mm *mm, uint64_t va, uint64_t end, uint64_t *region)
 {
 	va &= ~(PAGE_SIZE - 1);

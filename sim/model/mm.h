@@ -97,6 +97,9 @@ int mm_ptes_mapped(struct mm *mm, uint64_t base2m);
  * rmap), or NULL; *base gets its VA. */
 enum mm_find { FIND_MIGRATION, FIND_SWAPCACHE, FIND_MIGRATING };
 struct pte *mm_find_pfn(struct mm *mm, enum mm_find kind, uint64_t pfn, uint64_t *base);
+/* The first 4 KiB entry at or after va that maps pfn (present or protnone),
+ * or NULL; *base gets its VA.  For a migration's rmap walk. */
+struct pte *mm_next_mapping(struct mm *mm, uint64_t pfn, uint64_t va, uint64_t *base);
 /* The first 2 MiB region at or after va's and before end whose PMD is not
  * none (a huge entry, or a page table, even with every entry none): 1 with
  * *region its base, 0 if none.  A range walk takes the ptl of each such table
