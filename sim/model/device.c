@@ -258,7 +258,14 @@ static void device_access(struct dev_thread *t, uint64_t va, int write)
 
 static void on_device_event(void *ctx, const struct trace_event *ev)
 {
-	device_access(ctx, ev->va, ev->op == OP_WRITE);
+	struct dev_thread *t = ctx;
+	/* a forked child's PASID exists once the fork has made its address
+	 * space: until then its devices wait, as its CPU threads do (an access
+	 * before it faulted a page into the unborn child, which the fork's copy
+	 * then overwrote: a leaked frame) */
+	while (t->dev->mm->unborn)
+		waitq_wait(&t->dev->mm->born);
+	device_access(t, ev->va, ev->op == OP_WRITE);
 }
 
 static void thread_actor(int argc, char **argv)

@@ -52,6 +52,8 @@ enum step_kind {
 	ST_MARK_MIGRATING, /* the THP is locked for migration: faults on it wait */
 	ST_ISOLATE,      /* numamigrate_isolate_page: a THP another process maps stays; access restored, give up */
 	ST_UNMAP_OTHERS, /* try_to_migrate's rmap walk: the page's other mappings get migration entries too */
+	ST_ISOLATE_PAGE, /* isolate_lru_page + lock_page: give up (counted) if another migration has the page */
+	ST_SET_OTHER_MIGRATION, /* another mapping's entry -> migration entry, its reference dropped */
 	ST_PENDING_INC, ST_PENDING_DEC, /* inc_tlb_flush_pending / dec_tlb_flush_pending */
 	ST_ZAP,          /* zap_pte_range over the range with the mmu_gather (forced flush when full) */
 	ST_ZAP_KEEP,     /* madvise_free_pte_range: pages marked clean and old, the gather range widened */
@@ -160,8 +162,8 @@ static const struct program programs[] = {
 	/* batched since v6.4 (7e12beb8ca2a, migrate_pages_batch); the explicit
 	 * notifiers of older kernels name the page either way */
 	{OP_MIGRATE, 0, "mm/migrate.c try_to_unmap (migration entries) + remove_migration_ptes", NULL, NEED_PRESENT,
-	 {S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE), FL(CLEAR_FLUSH, PTL_V414, BATCH), S(SET_MIGRATION), S(UNLOCK),
-	  S(PREEMPT), SITE(RANGE_END, END_KEPT), S(UNMAP_OTHERS), S(ALLOC), S(COPY), S(LOCK), S(INSTALL_COPY), S(UNLOCK),
+	 {S(ISOLATE_PAGE), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE), FL(CLEAR_FLUSH, PTL_V414, BATCH), S(SET_MIGRATION),
+	  S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_KEPT), S(UNMAP_OTHERS), S(ALLOC), S(COPY), S(LOCK), S(INSTALL_COPY), S(UNLOCK),
 	  S(DROP_OLD)}},
 	{OP_NUMA_HINT, 0, "mm/mprotect.c change_prot_numa -> change_huge_pmd", NULL, NEED_PRESENT,
 	 {S(MMAP_READ), S(PENDING_INC), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE), S(PROTNONE), S(UNLOCK), S(PREEMPT),
@@ -328,6 +330,8 @@ struct op_ctx {
 	uint64_t main_pfn, other_pfn, old_pfn, new_pfn, snapshot;
 	struct seen orig, main_seen, other_seen;
 	int have_new, new_installed, locked, stop, pending_inc, marked_migrating;
+	int page_isolated;  /* the op holds old_pfn isolated for migration (ST_ISOLATE_PAGE) */
+	uint64_t isolated_gen; /* ... in this allocation of the frame */
 	int holds_other; /* a reference on other_pfn (ksm_merge), dropped at the end */
 	const struct vma *fork_vma; /* fork: the mapping being copied */
 	uint8_t old_writable;           /* the entry's write permission when the op cleared it */
@@ -1076,6 +1080,17 @@ static const struct step *find_label(const struct step *st, int label)
 
 static void run_steps(struct op_ctx *c, const struct step *st);
 
+/* The migration lets go of the page it isolated (unlock_page,
+ * putback_lru_page), unless the frame was freed and made again since: the
+ * model holds no reference for the isolation. */
+static void putback_page(struct op_ctx *c)
+{
+	struct frame *f = physmem_frame(c->s->mem, c->old_pfn);
+	if (!f->free && f->generation == c->isolated_gen)
+		f->migrating = 0;
+	c->page_isolated = 0;
+}
+
 /* After a nested sequence on another entry: the op's own entry, as the op
  * saw it, its pair, and whether it is nested itself. */
 static void resume_own_entry(struct op_ctx *c, const struct op_ctx *saved)
@@ -1099,7 +1114,7 @@ static void resume_own_entry(struct op_ctx *c, const struct op_ctx *saved)
  * (install_elsewhere).  The mappings of processes the trace does not
  * simulate have no devices: install_elsewhere moves their references. */
 static const struct step unmap_other_steps[] = {
-	S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE), FL(CLEAR_FLUSH, PTL_V414, BATCH), S(SET_MIGRATION), S(UNLOCK),
+	S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE), FL(CLEAR_FLUSH, PTL_V414, BATCH), S(SET_OTHER_MIGRATION), S(UNLOCK),
 	SITE(RANGE_END, END_KEPT), S(END)};
 
 static void unmap_others(struct op_ctx *c)
@@ -1123,11 +1138,6 @@ static void unmap_others(struct op_ctx *c)
 			c->stop = 0;
 			c->pair.open = 0;
 			run_steps(c, unmap_other_steps);
-			const struct pte *p = mm_entry(m, at, 0, 0);
-			if (p && p->state == PTE_MIGRATION && p->pfn == saved.old_pfn && p->last_op == c->rec.id) {
-				physmem_put(s->mem, saved.old_pfn); /* the mapping's; the op holds the page */
-				s->other_migration_entries++;
-			}
 		}
 	}
 	/* the rest of the op is on its own mapping again */
@@ -1263,6 +1273,8 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 			sim_sleep(s, sim_preempt_window(s, c->has_window, c->window));
 		break;
 	case ST_DROP_OLD:
+		if (c->page_isolated)
+			putback_page(c);
 		free_page(c, c->old_pfn);
 		break;
 	case ST_WRPROTECT:
@@ -1288,6 +1300,29 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 	case ST_SET_MIGRATION:
 		set_entry(c, cur_entry(c), PTE_MIGRATION, c->old_pfn, c->old_writable);
 		break;
+	case ST_SET_OTHER_MIGRATION:
+		/* under that mapping's ptl, before its range_end can let anything
+		 * else run: counted here, so that an munmap, exit or mremap of it
+		 * meanwhile finds an entry the walk already accounted for */
+		set_entry(c, cur_entry(c), PTE_MIGRATION, c->old_pfn, c->old_writable);
+		physmem_put(s->mem, c->old_pfn); /* the mapping's; the op holds the page */
+		s->other_migration_entries++;
+		break;
+	case ST_ISOLATE_PAGE: {
+		/* the first migration of a page isolates it from the LRU and locks
+		 * it (v4.14 mm/migrate.c: isolate_lru_page fails on an isolated
+		 * page, trylock_page in unmap_and_move on a locked one); another
+		 * migration of it, through another mapping or process, fails */
+		struct frame *f = physmem_frame(s->mem, c->old_pfn);
+		if (f->migrating) {
+			give_up(c);
+			break;
+		}
+		f->migrating = 1;
+		c->page_isolated = 1;
+		c->isolated_gen = f->generation;
+		break;
+	}
 	case ST_INSTALL_COPY:
 		/* remove_migration_pte replaces a migration entry for the old page
 		 * (mprotect or fork may have made it a read one), or finds nothing
@@ -1659,6 +1694,8 @@ static void run_op_ctx(struct op_ctx *cp)
 	}
 	if (c.pending_inc)
 		mm->tlb_flush_pending--;
+	if (c.page_isolated)
+		putback_page(&c);
 	if (c.have_new && !c.new_installed)
 		physmem_put(s->mem, c.new_pfn);
 	if (c.holds_other)

@@ -15,7 +15,9 @@ struct frame {
 	double last_write_time;
 	uint32_t refs;
 	int16_t last_writer;  /* device index, or -1 for a CPU */
-	uint8_t free : 1, huge : 1, ksm : 1, zero_page : 1;
+	/* migrating: isolated and locked by a migration (isolate_lru_page,
+	 * lock_page), which no other migration can then take */
+	uint8_t free : 1, huge : 1, ksm : 1, zero_page : 1, migrating : 1;
 };
 
 struct physmem;
