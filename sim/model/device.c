@@ -263,8 +263,7 @@ static void on_device_event(void *ctx, const struct trace_event *ev)
 	 * space: until then its devices wait, as its CPU threads do (an access
 	 * before it faulted a page into the unborn child, which the fork's copy
 	 * then overwrote: a leaked frame) */
-	while (t->dev->mm->unborn)
-		waitq_wait(&t->dev->mm->born);
+	mm_wait_born(t->dev->mm);
 	device_access(t, ev->va, ev->op == OP_WRITE);
 }
 

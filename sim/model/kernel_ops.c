@@ -50,7 +50,7 @@ enum step_kind {
 	ST_INSTALL_COPY, /* remove_migration_ptes / set_pmd_at: entry -> the copy, if the entry is still the op's */
 	ST_PROTNONE,     /* entry -> NUMA hinting (not present) */
 	ST_MARK_MIGRATING, /* the THP is locked for migration: faults on it wait */
-	ST_ISOLATE,      /* numamigrate_isolate_page: a THP another process maps stays; access restored, give up */
+	ST_ISOLATE_THP,  /* numamigrate_isolate_page: a THP another process maps stays; access restored, give up */
 	ST_UNMAP_OTHERS, /* try_to_migrate's rmap walk: the page's other mappings get migration entries too */
 	ST_ISOLATE_PAGE, /* isolate_lru_page + lock_page: give up (counted) if another migration has the page */
 	ST_SET_OTHER_MIGRATION, /* another mapping's entry -> migration entry, its reference dropped */
@@ -171,18 +171,18 @@ static const struct program programs[] = {
 	{OP_THP_MIGRATE, 0, "mm/huge_memory.c do_huge_pmd_numa_page -> mm/migrate.c migrate_misplaced_transhuge_page", NULL,
 	 NEED_NUMA_FAULT,
 	 {S(MMAP_READ), S(LOCK), ARG(REVALIDATE, V_SAME), S(MARK_MIGRATING), SITE(FLUSH_IF_PENDING, PRECOPY_FLUSH), S(UNLOCK),
-	  S(ALLOC), S(ISOLATE), S(COPY),
+	  S(ALLOC), S(ISOLATE_THP), S(COPY),
 	  S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_SAME), SITE(CLEAR_FLUSH, PTL_PROTNONE), S(INSTALL_COPY), S(UNLOCK),
 	  S(PREEMPT), SITE(RANGE_END, END_CONVERTED), S(DROP_OLD)}},
 	{OP_THP_MIGRATE, KF_THP_MIGRATE_FIX,
 	 "mm/huge_memory.c do_huge_pmd_numa_page (IR if a flush is pending) -> mm/migrate.c migrate_misplaced_transhuge_page "
 	 "(set_pmd_at over the protnone PMD)", "7066f0f933a1", NEED_NUMA_FAULT,
 	 {S(MMAP_READ), S(LOCK), ARG(REVALIDATE, V_SAME), S(MARK_MIGRATING), SITE(FLUSH_IF_PENDING, PRECOPY), S(UNLOCK),
-	  S(ALLOC), S(ISOLATE), S(COPY), S(LOCK), ARG(REVALIDATE, V_SAME), S(INSTALL_COPY), S(UNLOCK), S(DROP_OLD)}},
+	  S(ALLOC), S(ISOLATE_THP), S(COPY), S(LOCK), ARG(REVALIDATE, V_SAME), S(INSTALL_COPY), S(UNLOCK), S(DROP_OLD)}},
 	{OP_THP_MIGRATE, KF_THP_MIGRATION_ENTRIES,
 	 "mm/huge_memory.c do_huge_pmd_numa_page -> migrate_misplaced_page -> mm/rmap.c try_to_migrate_one "
 	 "(set_pmd_migration_entry: pmdp_invalidate) + remove_migration_pmd", "c5b5a3dd2c1f", NEED_NUMA_FAULT,
-	 {S(MMAP_READ), S(LOCK), ARG(REVALIDATE, V_SAME), S(UNLOCK), S(ISOLATE), S(ALLOC), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE),
+	 {S(MMAP_READ), S(LOCK), ARG(REVALIDATE, V_SAME), S(UNLOCK), S(ISOLATE_THP), S(ALLOC), S(RANGE_START), S(LOCK), ARG(REVALIDATE, V_PAGE),
 	  SITE(CLEAR_FLUSH, FLUSH_ONLY), S(SET_MIGRATION), S(UNLOCK), S(PREEMPT), SITE(RANGE_END, END_KEPT), S(COPY),
 	  S(LOCK), S(INSTALL_COPY), S(UNLOCK), S(DROP_OLD)}},
 	{OP_MPROTECT, 0, "mm/mprotect.c change_protection (v6.0+: with an mmu_gather)", NULL, NEED_NOTHING,
@@ -1085,10 +1085,23 @@ static void run_steps(struct op_ctx *c, const struct step *st);
  * model holds no reference for the isolation. */
 static void putback_page(struct op_ctx *c)
 {
+	if (!c->page_isolated)
+		return;
 	struct frame *f = physmem_frame(c->s->mem, c->old_pfn);
 	if (!f->free && f->generation == c->isolated_gen)
 		f->migrating = 0;
 	c->page_isolated = 0;
+}
+
+/* A nested sequence of steps on the entry at va (the caller has set what
+ * else differs: the mm, the page size, the page), with a pair of its own. */
+static void run_nested(struct op_ctx *c, uint64_t va, int nested, const struct step *steps)
+{
+	c->cur_va = va;
+	c->nested = nested;
+	c->stop = 0;
+	c->pair.open = 0;
+	run_steps(c, steps);
 }
 
 /* After a nested sequence on another entry: the op's own entry, as the op
@@ -1122,7 +1135,7 @@ static void unmap_others(struct op_ctx *c)
 	struct sim *s = c->s;
 	const struct frame *f = physmem_frame(s->mem, c->old_pfn);
 	/* the op's own reference and the external ones: nothing else maps it */
-	if (c->stop || c->huge || f->zero_page || f->refs <= 1 + physmem_external(s->mem, c->old_pfn))
+	if (f->zero_page || f->refs <= 1 + physmem_external(s->mem, c->old_pfn))
 		return;
 	struct op_ctx saved = *c;
 	for (size_t i = 0; i < s->n_mms; i++) {
@@ -1132,12 +1145,8 @@ static void unmap_others(struct op_ctx *c)
 			if (m == saved.mm && at == saved.cur_va)
 				continue;
 			c->mm = m;
-			c->cur_va = at;
 			c->cur_pfn = saved.old_pfn;
-			c->nested = 1;
-			c->stop = 0;
-			c->pair.open = 0;
-			run_steps(c, unmap_other_steps);
+			run_nested(c, at, 1, unmap_other_steps);
 		}
 	}
 	/* the rest of the op is on its own mapping again */
@@ -1273,8 +1282,7 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 			sim_sleep(s, sim_preempt_window(s, c->has_window, c->window));
 		break;
 	case ST_DROP_OLD:
-		if (c->page_isolated)
-			putback_page(c);
+		putback_page(c);
 		free_page(c, c->old_pfn);
 		break;
 	case ST_WRPROTECT:
@@ -1367,7 +1375,7 @@ static void run_step(struct op_ctx *c, const struct step *st, const struct step 
 	case ST_UNMAP_OTHERS:
 		unmap_others(c);
 		break;
-	case ST_ISOLATE:
+	case ST_ISOLATE_THP:
 		if (physmem_frame(s->mem, c->old_pfn)->refs != 1)
 			keep_thp(c);
 		break;
@@ -1509,12 +1517,8 @@ static void run_steps(struct op_ctx *c, const struct step *st)
 static void split_pmd(struct op_ctx *c, uint64_t base, int nested)
 {
 	struct op_ctx saved = *c;
-	c->cur_va = base;
 	c->huge = 1;
-	c->nested = nested;
-	c->stop = 0;
-	c->pair.open = 0;
-	run_steps(c, split_steps);
+	run_nested(c, base, nested, split_steps);
 	resume_own_entry(c, &saved);
 	c->huge = saved.huge;
 	c->old_pfn = saved.old_pfn;
@@ -1694,8 +1698,7 @@ static void run_op_ctx(struct op_ctx *cp)
 	}
 	if (c.pending_inc)
 		mm->tlb_flush_pending--;
-	if (c.page_isolated)
-		putback_page(&c);
+	putback_page(&c);
 	if (c.have_new && !c.new_installed)
 		physmem_put(s->mem, c.new_pfn);
 	if (c.holds_other)
@@ -1918,8 +1921,7 @@ static void cpu_access(struct cpu_thread *t, uint64_t va, int write)
 static void on_cpu_event(void *ctx, const struct trace_event *ev)
 {
 	struct cpu_thread *t = ctx;
-	while (t->mm->unborn) /* a forked child's threads wait for the fork */
-		waitq_wait(&t->mm->born);
+	mm_wait_born(t->mm); /* a forked child's threads wait for the fork */
 	if (ev->op == OP_READ || ev->op == OP_WRITE)
 		cpu_access(t, ev->va, ev->op == OP_WRITE);
 	else if (op_info(ev->op)->version >= 2)

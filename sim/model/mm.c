@@ -344,6 +344,12 @@ struct pte *mm_find_pfn(struct mm *mm, enum mm_find kind, uint64_t pfn, uint64_t
 	return NULL;
 }
 
+void mm_wait_born(struct mm *mm)
+{
+	while (mm->unborn)
+		waitq_wait(&mm->born);
+}
+
 struct pte *mm_next_mapping(struct mm *mm, uint64_t pfn, uint64_t va, uint64_t *base)
 {
 	for (struct pte *p = mm_next_entry(mm, va, UINT64_MAX, base); p;

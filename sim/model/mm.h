@@ -60,6 +60,8 @@ struct mm *mm_new(int index, const char *name, unsigned pasid, int split_ptl, st
  * for huge entries, as Linux's pte_lockptr/pmd_lockptr; else one per mm. */
 struct lock *mm_ptl(struct mm *mm, uint64_t va, int huge);
 void mm_free(struct mm *mm);
+/* A thread of the process (CPU or device) waits until its fork has made it. */
+void mm_wait_born(struct mm *mm);
 void mm_add_vma(struct mm *mm, uint64_t start, uint64_t end, int huge);
 /* The same with its rights: writable or read-only, private or MAP_SHARED. */
 void mm_add_vma_prot(struct mm *mm, uint64_t start, uint64_t end, int huge, int writable, int shared);
